@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Counts GoogleTest cases in every test.xml under bazel-testlogs and prints one line:
-'N passed, M failed, K skipped'. A target that crashed before writing its XML counts
-as one failed case, so a broken binary cannot vanish from the count."""
+"""Counts GoogleTest cases of the test targets read from stdin (one label a line) in
+their test.xml under bazel-testlogs, and prints one line 'N passed, M failed, K skipped'.
+A target with no readable cases (it crashed, or never ran because it failed to build)
+counts as one failed case, so a broken target cannot vanish from the count."""
 import os
 import sys
 import xml.etree.ElementTree as ET
@@ -9,10 +10,9 @@ import xml.etree.ElementTree as ET
 
 def main(testlogs):
     passed = failed = skipped = 0
-    for root, _, files in os.walk(testlogs):
-        if "test.log" not in files:
-            continue
-        xml_path = os.path.join(root, "test.xml")
+    for label in sys.stdin.read().split():
+        package, _, name = label.lstrip("/").partition(":")
+        xml_path = os.path.join(testlogs, package, name, "test.xml")
         try:
             cases = list(ET.parse(xml_path).getroot().iter("testcase"))
         except (OSError, ET.ParseError):

@@ -1,0 +1,194 @@
+#include "autograd/tape.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <utility>
+
+#include "autograd/check.h"
+
+namespace nmt {
+namespace {
+
+thread_local Tape* current_tape = nullptr;
+thread_local bool grad_enabled = true;
+
+}  // namespace
+
+// Bump allocator for gradients. When a step needs more than one block, Reset
+// replaces the blocks by a single one of the high-water size.
+class Tape::Arena {
+ public:
+  ~Arena() { FreeBlocks(); }
+
+  float* Allocate(int64_t floats) {
+    const int64_t aligned = (floats + 15) / 16 * 16;  // 64-byte aligned slices
+    if (blocks_.empty() || offset_ + aligned > capacity_.back()) {
+      const int64_t capacity = std::max<int64_t>(aligned, 1 << 16);
+      blocks_.push_back(static_cast<float*>(std::aligned_alloc(64, capacity * sizeof(float))));
+      NMT_CHECK(blocks_.back() != nullptr) << "gradient arena: out of memory for " << capacity << " floats";
+      capacity_.push_back(capacity);
+      offset_ = 0;
+    }
+    float* p = blocks_.back() + offset_;
+    offset_ += aligned;
+    used_ += aligned;
+    std::memset(p, 0, floats * sizeof(float));
+    return p;
+  }
+
+  void Reset() {
+    high_water_ = std::max(high_water_, used_);
+    if (blocks_.size() > 1) {
+      FreeBlocks();
+      blocks_.push_back(static_cast<float*>(std::aligned_alloc(64, high_water_ * sizeof(float))));
+      capacity_.push_back(high_water_);
+    }
+    offset_ = 0;
+    used_ = 0;
+  }
+
+  int64_t bytes() const {
+    int64_t total = 0;
+    for (int64_t c : capacity_) total += c * sizeof(float);
+    return total;
+  }
+
+ private:
+  void FreeBlocks() {
+    for (float* b : blocks_) std::free(b);
+    blocks_.clear();
+    capacity_.clear();
+  }
+
+  std::vector<float*> blocks_;
+  std::vector<int64_t> capacity_;
+  int64_t offset_ = 0;
+  int64_t used_ = 0;
+  int64_t high_water_ = 0;
+};
+
+DeviceContext::DeviceContext(Device device) : device_(device), pool_(std::make_shared<BufferPool>(device)) {}
+
+DeviceContext::~DeviceContext() = default;
+
+const Tensor& Var::value() const {
+  NMT_CHECK(node_ != nullptr) << "Var::value of an undefined Var";
+  return node_->value;
+}
+
+const Tensor& Var::grad() const {
+  NMT_CHECK(node_ != nullptr) << "Var::grad of an undefined Var";
+  return node_->grad;
+}
+
+Parameter::Parameter(Tensor value) {
+  NMT_CHECK(value.defined()) << "Parameter: undefined value";
+  node_.grad = Tensor::Zeros(value.shape());
+  node_.value = std::move(value);
+  node_.requires_grad = true;
+  node_.op = "parameter";
+}
+
+Tape::Tape(DeviceContext& context) : context_(context), arena_(std::make_unique<Arena>()) {}
+
+Tape::~Tape() {
+  NMT_CHECK(current_tape != this) << "Tape destroyed while a TapeScope still makes it current";
+}
+
+Node* Tape::NewNode(const char* op, Tensor value, bool requires_grad) {
+  Node& node = nodes_.emplace_back();
+  node.value = std::move(value);
+  node.requires_grad = requires_grad;
+  node.tape = this;
+  node.op = op;
+  return &node;
+}
+
+Var Tape::Constant(Tensor value) { return Var(NewNode("constant", std::move(value), false)); }
+
+Var Tape::Variable(Tensor value) { return Var(NewNode("variable", std::move(value), true)); }
+
+void Tape::CheckInputs(const char* op, std::initializer_list<Var> inputs) const {
+  int i = 0;
+  for (const Var& v : inputs) {
+    NMT_CHECK(v.defined()) << op << ": input " << i << " is an undefined Var";
+    NMT_CHECK(v.node()->tape == nullptr || v.node()->tape == this)
+        << op << ": input " << i << " (shape " << v.ShapeString() << ", made by " << v.op()
+        << ") belongs to another tape";
+    ++i;
+  }
+}
+
+Var Tape::Record(const char* op, Tensor value, std::initializer_list<Var> inputs, BackwardFn backward) {
+  bool requires_grad = false;
+  if (grad_enabled) {
+    for (const Var& v : inputs) requires_grad = requires_grad || v.requires_grad();
+  }
+  Node* node = NewNode(op, std::move(value), requires_grad);
+  if (requires_grad) entries_.push_back({node, std::move(backward)});
+  return Var(node);
+}
+
+Tensor& Tape::GradOf(Var v) {
+  Node* node = v.node();
+  if (!node->grad.defined()) {
+    NMT_CHECK(node->tape == this) << "GradOf: a " << v.op() << " node of another tape";
+    const int64_t n = node->value.size();
+    float* data = arena_->Allocate(n);
+    node->grad = Tensor::Wrap(Storage::Borrowed(data, n * sizeof(float), context_.device()), node->value.shape(),
+                              DType::kF32);
+  }
+  return node->grad;
+}
+
+void Tape::Backward(Var loss) {
+  CheckInputs("Backward", {loss});
+  NMT_CHECK(loss.node()->tape == this) << "Backward: the loss is a " << loss.op() << ", not a node of this tape";
+  NMT_CHECK(loss.size() == 1) << "Backward: the loss must be a scalar, got shape " << loss.ShapeString() << " from "
+                              << loss.op();
+  NMT_CHECK(loss.requires_grad()) << "Backward: the loss (from " << loss.op()
+                                  << ") depends on nothing that requires a gradient";
+  GradOf(loss).Fill(1.0f);
+  for (auto it = entries_.rbegin(); it != entries_.rend(); ++it) {
+    if (it->output->grad.defined()) it->backward(it->output->grad);
+    it->backward = nullptr;  // frees what the closure captured
+  }
+  entries_.clear();
+}
+
+void Tape::Reset() {
+  entries_.clear();
+  nodes_.clear();
+  arena_->Reset();
+}
+
+int64_t Tape::arena_bytes() const { return arena_->bytes(); }
+
+TapeScope::TapeScope(Tape& tape) : previous_(current_tape) { current_tape = &tape; }
+
+TapeScope::~TapeScope() { current_tape = previous_; }
+
+NoGradScope::NoGradScope() : previous_(grad_enabled) { grad_enabled = false; }
+
+NoGradScope::~NoGradScope() { grad_enabled = previous_; }
+
+bool GradEnabled() { return grad_enabled; }
+
+Tape& CurrentTape(const char* op) {
+  NMT_CHECK(current_tape != nullptr) << op << ": no current tape (open a TapeScope)";
+  return *current_tape;
+}
+
+Tape& TapeFor(const char* op, std::initializer_list<Var> inputs) {
+  Tape& tape = CurrentTape(op);
+  tape.CheckInputs(op, inputs);
+  return tape;
+}
+
+void Backward(Var loss) {
+  NMT_CHECK(loss.defined()) << "Backward: undefined loss";
+  NMT_CHECK(loss.node()->tape != nullptr) << "Backward: the loss is a Parameter, not a computed value";
+  loss.node()->tape->Backward(loss);
+}
+
+}  // namespace nmt

@@ -1,0 +1,196 @@
+// Tape-based reverse-mode automatic differentiation.
+//
+//   CpuContext context;                      // ops/kernels/cpu: oneDNN engine, buffer pool
+//   Parameter w(Tensor::Zeros({3, 4}));      // a leaf that outlives every tape
+//   Tape tape(context);
+//   for (int step = 0; step < n; ++step) {
+//     TapeScope scope(tape);                 // ops record onto the current tape
+//     Var loss = Sum(Tanh(MatMul(x, w.var())));
+//     Backward(loss);                        // w.grad() += dloss/dw
+//     tape.Reset();                          // keeps the gradient arena for the next step
+//   }
+//
+// Nodes are appended in execution order, so backward is a reverse walk with no
+// sort. An op records a closure that captures only what its backward reads; the
+// tape runs each closure at most once and frees it. Intermediate gradients are
+// slices of one arena, zeroed as they are handed out and rewound by Reset(), so
+// steps of equal shapes allocate nothing. The current tape is per thread.
+#ifndef NMT_AUTOGRAD_TAPE_H_
+#define NMT_AUTOGRAD_TAPE_H_
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <initializer_list>
+#include <memory>
+#include <vector>
+
+#include "autograd/tensor.h"
+
+namespace nmt {
+
+class Tape;
+
+// What every backend's context shares: its device and the pool intermediates come
+// from. Backends derive from it (CpuContext holds oneDNN's engine, stream and
+// primitive cache); one context per device, owned by the program, never global.
+class DeviceContext {
+ public:
+  explicit DeviceContext(Device device);
+  virtual ~DeviceContext();
+  DeviceContext(const DeviceContext&) = delete;
+  DeviceContext& operator=(const DeviceContext&) = delete;
+
+  Device device() const { return device_; }
+  BufferPool& pool() { return *pool_; }
+  // Uninitialised memory for an intermediate, recycled from the pool.
+  Tensor Allocate(const Shape& shape) { return pool_->Allocate(shape); }
+
+ private:
+  Device device_;
+  std::shared_ptr<BufferPool> pool_;
+};
+
+// One value in the graph and the slot its gradient accumulates into.
+struct Node {
+  Tensor value;
+  Tensor grad;  // undefined until a gradient reaches it
+  bool requires_grad = false;
+  Tape* tape = nullptr;  // null for a leaf that outlives tapes (a Parameter)
+  const char* op = "leaf";
+};
+
+// A handle to a Node. Cheap to copy; valid until its tape is Reset (or, for a
+// Parameter's Var, for the Parameter's lifetime).
+class Var {
+ public:
+  Var() = default;
+  explicit Var(Node* node) : node_(node) {}
+
+  bool defined() const { return node_ != nullptr; }
+  const Tensor& value() const;
+  // The accumulated gradient; undefined if none reached this Var.
+  const Tensor& grad() const;
+  const Shape& shape() const { return value().shape(); }
+  int64_t dim(int i) const { return value().dim(i); }
+  int rank() const { return value().rank(); }
+  int64_t size() const { return value().size(); }
+  bool requires_grad() const { return node_ != nullptr && node_->requires_grad; }
+  const char* op() const { return node_->op; }
+  Node* node() const { return node_; }
+  std::string ShapeString() const { return value().ShapeString(); }
+
+ private:
+  Node* node_ = nullptr;
+};
+
+// A leaf that lives across tapes and accumulates its gradient across Backward
+// calls until ZeroGrad(): a model parameter. Neither copyable nor movable, since
+// Vars point at it; hold it by unique_ptr.
+class Parameter {
+ public:
+  explicit Parameter(Tensor value);
+  Parameter(const Parameter&) = delete;
+  Parameter& operator=(const Parameter&) = delete;
+
+  Var var() { return Var(&node_); }
+  Tensor& value() { return node_.value; }
+  const Tensor& value() const { return node_.value; }
+  Tensor& grad() { return node_.grad; }
+  const Tensor& grad() const { return node_.grad; }
+  const Shape& shape() const { return node_.value.shape(); }
+  void ZeroGrad() { node_.grad.Fill(0.0f); }
+
+ private:
+  Node node_;
+};
+
+class Tape {
+ public:
+  using BackwardFn = std::function<void(const Tensor& dy)>;
+
+  explicit Tape(DeviceContext& context);
+  ~Tape();
+  Tape(const Tape&) = delete;
+  Tape& operator=(const Tape&) = delete;
+
+  DeviceContext& context() const { return context_; }
+
+  // A leaf that receives no gradient (data, masks).
+  Var Constant(Tensor value);
+  // A leaf on this tape that receives a gradient, readable after Backward.
+  Var Variable(Tensor value);
+
+  // For op implementations: checks that every input is defined and on this tape
+  // (or a Parameter), naming `op` and the shapes if not.
+  void CheckInputs(const char* op, std::initializer_list<Var> inputs) const;
+  // For op implementations: appends the node of `value`, computed by `op` from
+  // `inputs`. `backward` receives dy and accumulates into GradOf(input) for the
+  // inputs that require a gradient; it is kept only if one does and no
+  // NoGradScope is active.
+  Var Record(const char* op, Tensor value, std::initializer_list<Var> inputs, BackwardFn backward);
+  // The gradient slot of `v`, zero-filled on first use (arena memory for tape
+  // nodes, the Parameter's own tensor for parameters).
+  Tensor& GradOf(Var v);
+
+  // dloss/dv for every v that requires a gradient. `loss` must be a scalar of this tape.
+  void Backward(Var loss);
+  // Drops every node and closure; keeps the gradient arena, grown to the largest
+  // step seen, so that the next step of equal shapes allocates nothing.
+  void Reset();
+
+  int64_t num_nodes() const { return static_cast<int64_t>(nodes_.size()); }
+  // Bytes reserved by the gradient arena (for tests and memory reports).
+  int64_t arena_bytes() const;
+
+ private:
+  struct Entry {
+    Node* output;
+    BackwardFn backward;
+  };
+  class Arena;
+
+  Node* NewNode(const char* op, Tensor value, bool requires_grad);
+
+  DeviceContext& context_;
+  std::deque<Node> nodes_;
+  std::vector<Entry> entries_;
+  std::unique_ptr<Arena> arena_;
+};
+
+// Makes `tape` the current tape of this thread until the scope ends (scopes nest).
+class TapeScope {
+ public:
+  explicit TapeScope(Tape& tape);
+  ~TapeScope();
+  TapeScope(const TapeScope&) = delete;
+  TapeScope& operator=(const TapeScope&) = delete;
+
+ private:
+  Tape* previous_;
+};
+
+// Ops inside it record no backward closures and produce Vars without gradient
+// (inference, decoding). Per thread; scopes nest.
+class NoGradScope {
+ public:
+  NoGradScope();
+  ~NoGradScope();
+  NoGradScope(const NoGradScope&) = delete;
+  NoGradScope& operator=(const NoGradScope&) = delete;
+
+ private:
+  bool previous_;
+};
+
+bool GradEnabled();
+// The current tape; an op calling it with none current fails naming `op`.
+Tape& CurrentTape(const char* op);
+// The current tape after CheckInputs(op, inputs): the way every op starts.
+Tape& TapeFor(const char* op, std::initializer_list<Var> inputs);
+// Backward on the loss's own tape.
+void Backward(Var loss);
+
+}  // namespace nmt
+
+#endif  // NMT_AUTOGRAD_TAPE_H_
