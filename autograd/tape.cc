@@ -108,7 +108,7 @@ Var Tape::Constant(Tensor value) { return Var(NewNode("constant", std::move(valu
 
 Var Tape::Variable(Tensor value) { return Var(NewNode("variable", std::move(value), true)); }
 
-void Tape::CheckInputs(const char* op, std::initializer_list<Var> inputs) const {
+void Tape::CheckInputs(const char* op, absl::Span<const Var> inputs) const {
   int i = 0;
   for (const Var& v : inputs) {
     NMT_CHECK(v.defined()) << op << ": input " << i << " is an undefined Var";
@@ -119,7 +119,7 @@ void Tape::CheckInputs(const char* op, std::initializer_list<Var> inputs) const 
   }
 }
 
-Var Tape::Record(const char* op, Tensor value, std::initializer_list<Var> inputs, BackwardFn backward) {
+Var Tape::Record(const char* op, Tensor value, absl::Span<const Var> inputs, BackwardFn backward) {
   bool requires_grad = false;
   if (grad_enabled) {
     for (const Var& v : inputs) requires_grad = requires_grad || v.requires_grad();
@@ -149,6 +149,20 @@ void Tape::Backward(Var loss) {
   NMT_CHECK(loss.requires_grad()) << "Backward: the loss (from " << loss.op()
                                   << ") depends on nothing that requires a gradient";
   GradOf(loss).Fill(1.0f);
+  RunBackward();
+}
+
+void Tape::Backward(Var y, const Tensor& dy) {
+  CheckInputs("Backward", {y});
+  NMT_CHECK(y.node()->tape == this) << "Backward: y is a " << y.op() << ", not a node of this tape";
+  NMT_CHECK(dy.shape() == y.shape()) << "Backward: dy " << dy.ShapeString() << " for y " << y.ShapeString()
+                                     << " from " << y.op();
+  NMT_CHECK(y.requires_grad()) << "Backward: y (from " << y.op() << ") depends on nothing that requires a gradient";
+  GradOf(y).CopyFrom(dy);
+  RunBackward();
+}
+
+void Tape::RunBackward() {
   for (auto it = entries_.rbegin(); it != entries_.rend(); ++it) {
     if (it->output->grad.defined()) it->backward(it->output->grad);
     it->backward = nullptr;  // frees what the closure captured
@@ -179,7 +193,7 @@ Tape& CurrentTape(const char* op) {
   return *current_tape;
 }
 
-Tape& TapeFor(const char* op, std::initializer_list<Var> inputs) {
+Tape& TapeFor(const char* op, absl::Span<const Var> inputs) {
   Tape& tape = CurrentTape(op);
   tape.CheckInputs(op, inputs);
   return tape;

@@ -123,18 +123,21 @@ class Tape {
 
   // For op implementations: checks that every input is defined and on this tape
   // (or a Parameter), naming `op` and the shapes if not.
-  void CheckInputs(const char* op, std::initializer_list<Var> inputs) const;
+  void CheckInputs(const char* op, absl::Span<const Var> inputs) const;
   // For op implementations: appends the node of `value`, computed by `op` from
   // `inputs`. `backward` receives dy and accumulates into GradOf(input) for the
   // inputs that require a gradient; it is kept only if one does and no
   // NoGradScope is active.
-  Var Record(const char* op, Tensor value, std::initializer_list<Var> inputs, BackwardFn backward);
+  Var Record(const char* op, Tensor value, absl::Span<const Var> inputs, BackwardFn backward);
   // The gradient slot of `v`, zero-filled on first use (arena memory for tape
   // nodes, the Parameter's own tensor for parameters).
   Tensor& GradOf(Var v);
 
   // dloss/dv for every v that requires a gradient. `loss` must be a scalar of this tape.
   void Backward(Var loss);
+  // The vector-Jacobian product: accumulates dyᵀ ∂y/∂v into every v, for a y of any
+  // shape and a dy of y's shape (what Backward(Sum(dy ∘ y)) would give).
+  void Backward(Var y, const Tensor& dy);
   // Drops every node and closure; keeps the gradient arena, grown to the largest
   // step seen, so that the next step of equal shapes allocates nothing.
   void Reset();
@@ -151,6 +154,7 @@ class Tape {
   class Arena;
 
   Node* NewNode(const char* op, Tensor value, bool requires_grad);
+  void RunBackward();
 
   DeviceContext& context_;
   std::deque<Node> nodes_;
@@ -187,7 +191,7 @@ bool GradEnabled();
 // The current tape; an op calling it with none current fails naming `op`.
 Tape& CurrentTape(const char* op);
 // The current tape after CheckInputs(op, inputs): the way every op starts.
-Tape& TapeFor(const char* op, std::initializer_list<Var> inputs);
+Tape& TapeFor(const char* op, absl::Span<const Var> inputs);
 // Backward on the loss's own tape.
 void Backward(Var loss);
 

@@ -1,0 +1,33 @@
+// The CPU instance of the kernel table.
+#include "ops/kernels/cpu/math_kernels.h"
+#include "ops/kernels/kernels.h"
+
+namespace nmt {
+
+const Kernels& CpuKernels() {
+  static const Kernels kernels = {
+      .gemm = cpu::Gemm,
+      .scale = cpu::Scale,
+      .axpy = cpu::Axpy,
+      .unary_forward = cpu::UnaryForward,
+      .unary_backward = cpu::UnaryBackward,
+      .binary_forward = cpu::BinaryForward,
+      .binary_backward = cpu::BinaryBackward,
+      .reduce_sum = cpu::ReduceSum,
+      .broadcast_accumulate = cpu::BroadcastAccumulate,
+      .softmax_forward = cpu::SoftmaxForward,
+      .softmax_backward = cpu::SoftmaxBackward,
+      .permute = cpu::Permute,
+      .copy_columns = cpu::CopyColumns,
+      .embedding_forward = cpu::EmbeddingForward,
+      .embedding_backward = cpu::EmbeddingBackward,
+      .maxout_forward = cpu::MaxoutForward,
+      .maxout_backward = cpu::MaxoutBackward,
+      .softmax_xent_forward = cpu::SoftmaxXentForward,
+      .softmax_xent_backward = cpu::SoftmaxXentBackward,
+      .dropout_mask = cpu::DropoutMask,
+  };
+  return kernels;
+}
+
+}  // namespace nmt

@@ -1,0 +1,96 @@
+// The backend kernel table: one function pointer per kernel, one instance per device.
+//
+//   const Kernels& k = KernelsFor(tape.context());
+//   k.unary_forward(tape.context(), UnaryOp::kTanh, x, y);
+//
+// Ops (ops/*.h) are written once against this table; a backend fills every entry
+// (kernels_test checks it). Backward kernels ACCUMULATE into their gradient
+// outputs (dx += ...), never overwrite: an input used twice sums both paths.
+// All tensors are dense, row-major f32 on the table's device.
+#ifndef NMT_OPS_KERNELS_KERNELS_H_
+#define NMT_OPS_KERNELS_KERNELS_H_
+
+#include <cstdint>
+
+#include "absl/types/span.h"
+#include "autograd/tape.h"
+
+namespace nmt {
+
+enum class UnaryOp { kSigmoid, kTanh, kExp, kLog, kRelu };
+enum class BinaryOp { kAdd, kSub, kMul, kDiv };
+
+const char* UnaryOpName(UnaryOp op);
+const char* BinaryOpName(BinaryOp op);
+
+// c[b] (m×n) = op(a[b]) (m×k) · op(b[b]) (k×n) [+ c[b] if accumulate] [+ bias (n)].
+// op() transposes when trans_*: a stored k×m, b stored n×k. batch_b == false shares
+// one b across the batch.
+struct GemmArgs {
+  int64_t batch = 1, m = 0, n = 0, k = 0;
+  bool trans_a = false, trans_b = false;
+  bool batch_b = true;
+  bool accumulate = false;
+  const float* a = nullptr;
+  const float* b = nullptr;
+  const float* bias = nullptr;
+  float* c = nullptr;
+};
+
+struct Kernels {
+  void (*gemm)(DeviceContext&, const GemmArgs&);
+  // y = alpha x (y may alias x).
+  void (*scale)(DeviceContext&, float alpha, const Tensor& x, Tensor& y);
+  // y += alpha x.
+  void (*axpy)(DeviceContext&, float alpha, const Tensor& x, Tensor& y);
+  void (*unary_forward)(DeviceContext&, UnaryOp, const Tensor& x, Tensor& y);
+  // dx += dy · f'(x), using whichever of x and y is cheaper.
+  void (*unary_backward)(DeviceContext&, UnaryOp, const Tensor& x, const Tensor& y, const Tensor& dy, Tensor& dx);
+  // y = a op b with numpy broadcasting (y has the broadcast shape).
+  void (*binary_forward)(DeviceContext&, BinaryOp, const Tensor& a, const Tensor& b, Tensor& y);
+  // da += reduce(dy · ∂y/∂a), db += reduce(dy · ∂y/∂b), summed over broadcast dims;
+  // a null gradient is skipped.
+  void (*binary_backward)(DeviceContext&, BinaryOp, const Tensor& a, const Tensor& b, const Tensor& dy, Tensor* da,
+                          Tensor* db);
+  // y = sum of x over the dims where y (same rank) has size 1.
+  void (*reduce_sum)(DeviceContext&, const Tensor& x, Tensor& y);
+  // dx += alpha · broadcast(dy) (dy same rank as dx, size 1 on broadcast dims).
+  void (*broadcast_accumulate)(DeviceContext&, float alpha, const Tensor& dy, Tensor& dx);
+  // y = (log)softmax of x along `axis`; positions where mask == 0 get probability 0
+  // (log-probability -inf is avoided: they get the lowest float). mask: x's shape or null.
+  void (*softmax_forward)(DeviceContext&, const Tensor& x, const Tensor* mask, int axis, bool log, Tensor& y);
+  void (*softmax_backward)(DeviceContext&, const Tensor& y, const Tensor* mask, const Tensor& dy, int axis, bool log,
+                           Tensor& dx);
+  // y (or y +=, if accumulate) = x with its dims permuted: y.dim(i) = x.dim(perm[i]).
+  void (*permute)(DeviceContext&, const Tensor& x, absl::Span<const int> perm, bool accumulate, Tensor& y);
+  // Views x as [outer, x_cols] and y as [outer, y_cols]; copies (or adds) x's columns
+  // [x_begin, x_begin + cols) into y's columns [y_begin, y_begin + cols).
+  void (*copy_columns)(DeviceContext&, const Tensor& x, int64_t x_begin, Tensor& y, int64_t y_begin, int64_t outer,
+                       int64_t cols, bool accumulate);
+  // y[i, :] = table[ids[i], :].
+  void (*embedding_forward)(DeviceContext&, const Tensor& table, absl::Span<const int32_t> ids, Tensor& y);
+  // dtable[ids[i], :] += dy[i, :].
+  void (*embedding_backward)(DeviceContext&, absl::Span<const int32_t> ids, const Tensor& dy, Tensor& dtable);
+  // y[..., j] = max(x[..., 2j], x[..., 2j+1]).
+  void (*maxout_forward)(DeviceContext&, const Tensor& x, Tensor& y);
+  void (*maxout_backward)(DeviceContext&, const Tensor& x, const Tensor& dy, Tensor& dx);
+  // logits (N, K): log_probs = logsoftmax(logits); nll[i] = -mask[i] · log_probs[i, targets[i]].
+  void (*softmax_xent_forward)(DeviceContext&, const Tensor& logits, absl::Span<const int32_t> targets,
+                               const Tensor& mask, Tensor& log_probs, Tensor& nll);
+  // dlogits[i] += dnll[i] · mask[i] · (softmax[i] − onehot(targets[i])).
+  void (*softmax_xent_backward)(DeviceContext&, const Tensor& log_probs, absl::Span<const int32_t> targets,
+                                const Tensor& mask, const Tensor& dnll, Tensor& dlogits);
+  // mask[i] = 0 with probability p, else 1/(1−p); a counter-based hash of (seed, i),
+  // so the mask depends on nothing but the seed and the position.
+  void (*dropout_mask)(DeviceContext&, float p, uint64_t seed, Tensor& mask);
+};
+
+const Kernels& KernelsFor(Device device);
+inline const Kernels& KernelsFor(const DeviceContext& context) { return KernelsFor(context.device()); }
+
+// The CPU instance (ops/kernels/cpu).
+const Kernels& CpuKernels();
+
+}  // namespace nmt
+
+#endif  // NMT_OPS_KERNELS_KERNELS_H_

@@ -1,0 +1,55 @@
+#include "ops/softmax.h"
+
+#include <memory>
+#include <vector>
+
+#include "autograd/check.h"
+#include "ops/kernels/kernels.h"
+
+namespace nmt {
+namespace {
+
+Var AnySoftmax(const char* op, Var x, int axis, const Tensor* mask, bool log) {
+  Tape& tape = TapeFor(op, {x});
+  const int rank = x.rank();
+  NMT_CHECK(rank > 0 && axis >= -rank && axis < rank) << op << ": axis " << axis << " of shape " << x.ShapeString();
+  if (axis < 0) axis += rank;
+  NMT_CHECK(mask == nullptr || mask->shape() == x.shape())
+      << op << ": mask " << mask->ShapeString() << " for input " << x.ShapeString();
+  DeviceContext& context = tape.context();
+  Tensor y = context.Allocate(x.shape());
+  KernelsFor(context).softmax_forward(context, x.value(), mask, axis, log, y);
+  Tensor saved_mask = mask ? *mask : Tensor();
+  return tape.Record(op, y, {x}, [&tape, x, y, saved_mask, axis, log](const Tensor& dy) {
+    KernelsFor(tape.context())
+        .softmax_backward(tape.context(), y, saved_mask.defined() ? &saved_mask : nullptr, dy, axis, log,
+                          tape.GradOf(x));
+  });
+}
+
+}  // namespace
+
+Var Softmax(Var x, int axis, const Tensor* mask) { return AnySoftmax("Softmax", x, axis, mask, false); }
+
+Var LogSoftmax(Var x, int axis, const Tensor* mask) { return AnySoftmax("LogSoftmax", x, axis, mask, true); }
+
+Var SoftmaxCrossEntropy(Var logits, absl::Span<const int32_t> targets, const Tensor& mask) {
+  Tape& tape = TapeFor("SoftmaxCrossEntropy", {logits});
+  NMT_CHECK(logits.rank() == 2 && static_cast<int64_t>(targets.size()) == logits.dim(0) &&
+            mask.size() == logits.dim(0))
+      << "SoftmaxCrossEntropy: logits " << logits.ShapeString() << " (N, K), " << targets.size() << " targets, mask "
+      << mask.ShapeString();
+  DeviceContext& context = tape.context();
+  Tensor log_probs = context.Allocate(logits.shape());
+  Tensor nll = context.Allocate({logits.dim(0)});
+  auto saved_targets = std::make_shared<std::vector<int32_t>>(targets.begin(), targets.end());
+  KernelsFor(context).softmax_xent_forward(context, logits.value(), *saved_targets, mask, log_probs, nll);
+  return tape.Record("SoftmaxCrossEntropy", nll, {logits},
+                     [&tape, logits, log_probs, saved_targets, mask](const Tensor& dnll) {
+                       KernelsFor(tape.context())
+                           .softmax_xent_backward(tape.context(), log_probs, *saved_targets, mask, dnll,
+                                                  tape.GradOf(logits));
+                     });
+}
+
+}  // namespace nmt
