@@ -1,0 +1,124 @@
+// Micro-benchmarks of matmul and the elementwise ops (a benchmark, not a test):
+//
+//   bazel run //ops:ops_benchmark -- --threads=2 [--benchmark_filter=MatMul]
+//
+// Prints GFLOP/s per case and the fraction of this machine's measured fp32
+// ceiling (200 GFLOP/s on 2 AVX2 cores at ~3.1 GHz, BUILDING.md; the nominal
+// 2.45 GHz figure is 156.8). Elementwise ops are memory-bound: their counter is
+// GB/s moved, as FLOP/s would mislead.
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "autograd/gradcheck.h"
+#include "benchmark/benchmark.h"
+#include "ops/elementwise.h"
+#include "ops/kernels/cpu/cpu_context.h"
+#include "ops/matmul.h"
+#include "ops/softmax.h"
+
+namespace nmt {
+namespace {
+
+int g_threads = 2;
+constexpr double kPeakGflops = 200.0;
+
+CpuContext& Context() {
+  static CpuContext* context = new CpuContext(g_threads);  // one per benchmark process
+  return *context;
+}
+
+// y = x Wᵀ: x (m×k), W stored (n×k) as the models store weights, or (k×n) when transposed.
+void BM_MatMul(benchmark::State& state) {
+  const int64_t m = state.range(0), k = state.range(1), n = state.range(2);
+  const bool weights_out_in = state.range(3) != 0;
+  Tape tape(Context());
+  TapeScope scope(tape);
+  NoGradScope no_grad;
+  // Inputs are Parameters: they outlive tape.Reset(), which frees every tape node.
+  Parameter x(RandomTensor({m, k}, 1));
+  Parameter w(RandomTensor(weights_out_in ? Shape{n, k} : Shape{k, n}, 2));
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(MatMul(x.var(), w.var(), false, weights_out_in).value().data());
+    tape.Reset();
+  }
+  const double flops = 2.0 * m * n * k;
+  state.counters["GFLOP/s"] = benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["of_peak"] =
+      benchmark::Counter(flops * 1e-9 / kPeakGflops, benchmark::Counter::kIsIterationInvariantRate);
+  state.SetLabel(weights_out_in ? "W (out,in)" : "W (in,out)");
+}
+BENCHMARK(BM_MatMul)
+    ->ArgNames({"m", "k", "n", "out_in"})
+    ->Args({2560, 1000, 3000, 1})
+    ->Args({2560, 1000, 3000, 0})
+    ->Args({1920, 256, 1536, 1})   // small config: W x for all positions of a batch
+    ->Args({64, 512, 1536, 1})     // small config: one recurrent step
+    ->Args({64, 512, 1024, 1})
+    ->Args({64, 512, 1024, 0})
+    ->Args({1920, 256, 8000, 1})   // small config: output layer over all target steps
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+template <Var (*Op)(Var)>
+void BM_Unary(benchmark::State& state) {
+  const int64_t n = state.range(0);
+  Tape tape(Context());
+  TapeScope scope(tape);
+  NoGradScope no_grad;
+  Parameter x(RandomTensor({n}, 1));
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(Op(x.var()).value().data());
+    tape.Reset();
+  }
+  state.counters["GB/s"] = benchmark::Counter(2.0 * n * 4 * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK_TEMPLATE(BM_Unary, Tanh)->Arg(1 << 20)->UseRealTime();
+BENCHMARK_TEMPLATE(BM_Unary, Sigmoid)->Arg(1 << 20)->UseRealTime();
+BENCHMARK_TEMPLATE(BM_Unary, Exp)->Arg(1 << 20)->UseRealTime();
+
+template <Var (*Op)(Var, Var)>
+void BM_Binary(benchmark::State& state) {
+  const int64_t rows = state.range(0), cols = state.range(1);
+  Tape tape(Context());
+  TapeScope scope(tape);
+  NoGradScope no_grad;
+  Parameter a(RandomTensor({rows, cols}, 1));
+  Parameter b(RandomTensor(state.range(2) ? Shape{cols} : Shape{rows, cols}, 2));
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(Op(a.var(), b.var()).value().data());
+    tape.Reset();
+  }
+  state.counters["GB/s"] =
+      benchmark::Counter(3.0 * rows * cols * 4 * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  state.SetLabel(state.range(2) ? "row broadcast" : "same shape");
+}
+BENCHMARK_TEMPLATE(BM_Binary, Add)->Args({1024, 1024, 0})->Args({1024, 1024, 1})->UseRealTime();
+BENCHMARK_TEMPLATE(BM_Binary, Mul)->Args({1024, 1024, 0})->UseRealTime();
+
+void BM_LogSoftmax(benchmark::State& state) {
+  Tape tape(Context());
+  TapeScope scope(tape);
+  NoGradScope no_grad;
+  Parameter x(RandomTensor({state.range(0), state.range(1)}, 1));
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(LogSoftmax(x.var()).value().data());
+    tape.Reset();
+  }
+  state.counters["GB/s"] = benchmark::Counter(2.0 * state.range(0) * state.range(1) * 4 * 1e-9,
+                                              benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_LogSoftmax)->Args({1920, 8000})->UseRealTime();
+
+}  // namespace
+}  // namespace nmt
+
+int main(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::strncmp(argv[i], "--threads=", 10) == 0) nmt::g_threads = std::atoi(argv[i] + 10);
+  }
+  benchmark::Initialize(&argc, argv);
+  std::printf("threads=%d peak=%.0f GFLOP/s (measured ceiling; nominal 156.8)\n", nmt::g_threads, nmt::kPeakGflops);
+  benchmark::RunSpecifiedBenchmarks();
+  return 0;
+}
