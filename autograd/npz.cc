@@ -43,6 +43,17 @@ T Element(const std::string& data, int64_t index) {
   return value;
 }
 
+// Every element as Out, each stored as Narrow if `narrow`, else as Wide: one accessor
+// serves both widths of a kind (<f4/<f8, <i4/<i8).
+template <typename Out, typename Narrow, typename Wide>
+std::vector<Out> Widen(const NpyArray& array, bool narrow) {
+  std::vector<Out> values(NumElements(array.shape));
+  for (size_t i = 0; i < values.size(); ++i) {
+    values[i] = narrow ? Element<Narrow>(array.data, i) : Element<Wide>(array.data, i);
+  }
+  return values;
+}
+
 // InvalidArgument unless `array.data` holds exactly the elements its shape and dtype
 // call for; the To* accessors rely on it, since NpyArray is a plain struct.
 absl::Status CheckData(const NpyArray& array) {
@@ -296,21 +307,13 @@ absl::StatusOr<Tensor> NpyArray::ToTensor() const {
 absl::StatusOr<std::vector<double>> NpyArray::ToDoubles() const {
   if (absl::Status s = CheckData(*this); !s.ok()) return s;
   if (dtype != NpyDType::kF32 && dtype != NpyDType::kF64) return WrongDType(*this, "<f4 or <f8");
-  std::vector<double> values(NumElements(shape));
-  for (size_t i = 0; i < values.size(); ++i) {
-    values[i] = dtype == NpyDType::kF32 ? Element<float>(data, i) : Element<double>(data, i);
-  }
-  return values;
+  return Widen<double, float, double>(*this, dtype == NpyDType::kF32);
 }
 
 absl::StatusOr<std::vector<int64_t>> NpyArray::ToInt64s() const {
   if (absl::Status s = CheckData(*this); !s.ok()) return s;
   if (dtype != NpyDType::kI32 && dtype != NpyDType::kI64) return WrongDType(*this, "<i4 or <i8");
-  std::vector<int64_t> values(NumElements(shape));
-  for (size_t i = 0; i < values.size(); ++i) {
-    values[i] = dtype == NpyDType::kI32 ? Element<int32_t>(data, i) : Element<int64_t>(data, i);
-  }
-  return values;
+  return Widen<int64_t, int32_t, int64_t>(*this, dtype == NpyDType::kI32);
 }
 
 absl::StatusOr<std::vector<bool>> NpyArray::ToBools() const {

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "autograd/named_tensor_testing.h"
 #include "gtest/gtest.h"
 
 namespace nmt {
@@ -53,12 +54,7 @@ TEST(NamedTensors, RoundTripKeepsOrder) {
   ASSERT_TRUE(proto.ok()) << proto.status();
   const absl::StatusOr<NamedTensorList> back = NamedTensorsFromProto(*proto);
   ASSERT_TRUE(back.ok()) << back.status();
-  ASSERT_EQ(back->size(), tensors.size());
-  for (size_t i = 0; i < tensors.size(); ++i) {
-    EXPECT_EQ((*back)[i].first, tensors[i].first);
-    EXPECT_EQ((*back)[i].second.shape(), tensors[i].second.shape());
-    EXPECT_EQ((*back)[i].second.ToVector(), tensors[i].second.ToVector());
-  }
+  ExpectSameNamedTensors(*back, tensors);
 }
 
 TEST(NamedTensors, RejectsRepeatedOrEmptyNames) {

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "autograd/atomic_file.h"
+#include "autograd/named_tensor_testing.h"
 #include "gtest/gtest.h"
 
 namespace nmt {
@@ -36,13 +37,7 @@ TEST(NamedTensorFile, RoundTripKeepsNamesOrderShapesAndValues) {
   ASSERT_TRUE(WriteNamedTensors(path, SampleTensors()).ok());
   const absl::StatusOr<NamedTensorList> read = ReadNamedTensors(path);
   ASSERT_TRUE(read.ok()) << read.status();
-  const NamedTensorList expected = SampleTensors();
-  ASSERT_EQ(read->size(), expected.size());
-  for (size_t i = 0; i < expected.size(); ++i) {
-    EXPECT_EQ((*read)[i].first, expected[i].first);
-    EXPECT_EQ((*read)[i].second.shape(), expected[i].second.shape());
-    EXPECT_EQ((*read)[i].second.ToVector(), expected[i].second.ToVector());
-  }
+  ExpectSameNamedTensors(*read, SampleTensors());
 }
 
 TEST(NamedTensorFile, HeaderHasMagicVersionAndSize) {
