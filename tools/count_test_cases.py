@@ -27,6 +27,10 @@ def main(testlogs):
                 skipped += 1
             else:
                 passed += 1
+    if passed + failed + skipped == 0:
+        # No test target was found: the query or the build broke. Never report that as a clean run.
+        print("no test targets found (the build or the query failed)", file=sys.stderr)
+        failed = 1
     print(f"{passed} passed, {failed} failed, {skipped} skipped")
 
 
