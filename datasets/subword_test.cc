@@ -1,0 +1,83 @@
+#include "datasets/subword.h"
+
+#include <algorithm>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "datasets/special_ids.h"
+#include "datasets/text_file.h"
+#include "gtest/gtest.h"
+
+namespace nmt::datasets {
+namespace {
+
+// A few hundred varied lines: enough for SentencePiece to learn a small vocabulary.
+std::string TrainingText() {
+  const char* const kWords[] = {"the", "beginning", "God", "created", "heavens", "earth",
+                                "light", "darkness", "waters", "firmament", "said", "was",
+                                "good", "evening", "morning", "day", "seas", "grass"};
+  std::string text;
+  for (int line = 0; line < 400; ++line) {
+    for (int w = 0; w < 8; ++w) absl::StrAppend(&text, kWords[(line * 7 + w * w) % 18], " ");
+    absl::StrAppend(&text, "and ", line % 50, ".\n");
+  }
+  return text;
+}
+
+class SubwordModelTest : public ::testing::TestWithParam<SubwordType> {
+ protected:
+  SubwordModel TrainAndLoad(const std::string& name) {
+    const std::string dir = ::testing::TempDir();
+    const std::string text_path = absl::StrCat(dir, "/", name, ".txt");
+    EXPECT_TRUE(WriteFileAtomically(text_path, TrainingText()).ok());
+    SubwordTrainOptions options;
+    options.vocab_size = 120;
+    options.type = GetParam();
+    absl::Status trained = TrainSubwordModel(text_path, absl::StrCat(dir, "/", name), options);
+    EXPECT_TRUE(trained.ok()) << trained;
+    absl::StatusOr<SubwordModel> model = SubwordModel::Load(absl::StrCat(dir, "/", name, ".model"));
+    EXPECT_TRUE(model.ok()) << model.status();
+    return *std::move(model);
+  }
+};
+
+TEST_P(SubwordModelTest, RoundTripsTextThroughPiecesAndIds) {
+  SubwordModel model = TrainAndLoad(GetParam() == SubwordType::kBpe ? "bpe" : "unigram");
+  EXPECT_GT(model.size(), kFirstWordId);
+  EXPECT_LE(model.size(), 120);
+  const std::string text = "the heavens and the earth was good and 42.";
+  absl::StatusOr<std::vector<std::string>> pieces = model.Encode(text);
+  ASSERT_TRUE(pieces.ok()) << pieces.status();
+  EXPECT_GT(pieces->size(), 1u);
+  EXPECT_EQ(*model.Decode(*pieces), text);
+
+  absl::StatusOr<std::vector<int32_t>> ids = model.EncodeIds(text);
+  ASSERT_TRUE(ids.ok()) << ids.status();
+  EXPECT_EQ(ids->back(), kEosId);
+  for (size_t i = 0; i + 1 < ids->size(); ++i) {
+    EXPECT_GE((*ids)[i], kUnkId);  // never PAD or EOS inside a sentence
+  }
+  std::vector<int32_t> padded = *ids;
+  padded.insert(padded.begin(), kPadId);
+  padded.push_back(kFirstWordId);  // after EOS: ignored
+  EXPECT_EQ(*model.DecodeIds(padded), text);
+}
+
+TEST_P(SubwordModelTest, UnknownCharactersMapToUnk) {
+  SubwordModel model = TrainAndLoad(GetParam() == SubwordType::kBpe ? "bpe_unk" : "unigram_unk");
+  absl::StatusOr<std::vector<int32_t>> ids = model.EncodeIds("ж");
+  ASSERT_TRUE(ids.ok());
+  EXPECT_NE(std::find(ids->begin(), ids->end(), kUnkId), ids->end());
+  EXPECT_FALSE(model.DecodeIds({kFirstWordId, 100000}).ok());
+}
+
+INSTANTIATE_TEST_SUITE_P(Types, SubwordModelTest,
+                         ::testing::Values(SubwordType::kUnigram, SubwordType::kBpe));
+
+TEST(SubwordModel, LoadAndTrainReportErrors) {
+  EXPECT_FALSE(SubwordModel::Load("/nonexistent/model").ok());
+  EXPECT_FALSE(TrainSubwordModel("/nonexistent/text", ::testing::TempDir() + "/x", {}).ok());
+}
+
+}  // namespace
+}  // namespace nmt::datasets

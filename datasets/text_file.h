@@ -1,0 +1,41 @@
+// Line-oriented file I/O for corpora: gzip-transparent reading, UTF-8 checks and
+// atomic writes.
+//
+//   absl::StatusOr<std::vector<std::string>> lines = ReadLines("train.en.gz");
+//   if (auto bad = FindInvalidUtf8(line)) { ... *bad is the byte offset ... }
+//   absl::Status s = WriteFileAtomically("out/train.en", text);
+//
+// Compression is detected from the gzip magic bytes (1f 8b), never from the file name,
+// so a renamed file still reads. Writes go to "<path>.tmp" and are renamed into place,
+// so a reader never sees half a file (rename is atomic within one file system).
+#ifndef NMT_DATASETS_TEXT_FILE_H_
+#define NMT_DATASETS_TEXT_FILE_H_
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace nmt::datasets {
+
+// Reads a whole file, decompressing it if it starts with the gzip magic bytes.
+// Errors name the file: NotFound when it does not exist, DataLoss for a corrupt gzip stream.
+absl::StatusOr<std::string> ReadFileContents(const std::string& path);
+
+// Splits ReadFileContents on '\n'. A final line without '\n' counts; a trailing '\r' is
+// removed (files written on Windows). An empty file yields no lines.
+absl::StatusOr<std::vector<std::string>> ReadLines(const std::string& path);
+
+// The byte offset of the first byte that does not belong to a well-formed UTF-8 sequence
+// (overlong forms, surrogates and code points past U+10FFFF are invalid), or nullopt.
+std::optional<size_t> FindInvalidUtf8(absl::string_view text);
+
+// Writes `contents` to path + ".tmp", flushes it and renames it onto `path`.
+absl::Status WriteFileAtomically(const std::string& path, absl::string_view contents);
+
+}  // namespace nmt::datasets
+
+#endif  // NMT_DATASETS_TEXT_FILE_H_
