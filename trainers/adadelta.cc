@@ -3,14 +3,21 @@
 #include <cmath>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "autograd/check.h"
 
 namespace nmt {
 
 Adadelta::Adadelta(NamedParameters parameters, AdadeltaOptions options)
     : Optimizer("adadelta", std::move(parameters), {"square_avg", "acc_delta"}), options_(options) {
-  NMT_CHECK(options.lr >= 0 && options.rho >= 0 && options.rho <= 1 && options.eps >= 0)
-      << "Adadelta: invalid options lr=" << options.lr << " rho=" << options.rho << " eps=" << options.eps;
+  const absl::Status status = Validate(options);
+  NMT_CHECK(status.ok()) << status.message();
+}
+
+absl::Status Validate(const AdadeltaOptions& options) {
+  if (options.lr >= 0 && options.rho >= 0 && options.rho <= 1 && options.eps >= 0) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat("Adadelta: invalid options lr=", options.lr, " rho=", options.rho,
+                                                 " eps=", options.eps, " (need lr >= 0, 0 <= rho <= 1, eps >= 0)"));
 }
 
 void Adadelta::Update(int64_t /*step*/, int64_t n, const float* grad, float* value, absl::Span<float* const> slots) {

@@ -16,6 +16,7 @@
 
 #include <cstdint>
 
+#include "absl/status/status.h"
 #include "absl/types/span.h"
 #include "trainers/optimizer.h"
 
@@ -27,8 +28,12 @@ struct AdadeltaOptions {
   double eps = 1e-6;
 };
 
+// InvalidArgument for out-of-range values (they may come from a config file).
+absl::Status Validate(const AdadeltaOptions& options);
+
 class Adadelta : public Optimizer {
  public:
+  // Checks Validate(options).
   explicit Adadelta(NamedParameters parameters, AdadeltaOptions options = {});
 
   const AdadeltaOptions& options() const { return options_; }

@@ -3,16 +3,25 @@
 #include <cmath>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "autograd/check.h"
 
 namespace nmt {
 
 Adam::Adam(NamedParameters parameters, AdamOptions options)
     : Optimizer("adam", std::move(parameters), {"exp_avg", "exp_avg_sq"}), options_(options) {
-  NMT_CHECK(options.lr >= 0 && options.beta1 >= 0 && options.beta1 < 1 && options.beta2 >= 0 && options.beta2 < 1 &&
-            options.eps >= 0)
-      << "Adam: invalid options lr=" << options.lr << " beta1=" << options.beta1 << " beta2=" << options.beta2
-      << " eps=" << options.eps;
+  const absl::Status status = Validate(options);
+  NMT_CHECK(status.ok()) << status.message();
+}
+
+absl::Status Validate(const AdamOptions& options) {
+  if (options.lr >= 0 && options.beta1 >= 0 && options.beta1 < 1 && options.beta2 >= 0 && options.beta2 < 1 &&
+      options.eps >= 0) {
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(absl::StrCat("Adam: invalid options lr=", options.lr, " beta1=", options.beta1,
+                                                 " beta2=", options.beta2, " eps=", options.eps,
+                                                 " (need lr >= 0, 0 <= beta < 1, eps >= 0)"));
 }
 
 void Adam::Update(int64_t step, int64_t n, const float* grad, float* value, absl::Span<float* const> slots) {

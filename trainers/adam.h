@@ -17,6 +17,7 @@
 
 #include <cstdint>
 
+#include "absl/status/status.h"
 #include "absl/types/span.h"
 #include "trainers/optimizer.h"
 
@@ -29,8 +30,12 @@ struct AdamOptions {
   double eps = 1e-8;
 };
 
+// InvalidArgument for out-of-range values (they may come from a config file).
+absl::Status Validate(const AdamOptions& options);
+
 class Adam : public Optimizer {
  public:
+  // Checks Validate(options).
   explicit Adam(NamedParameters parameters, AdamOptions options = {});
 
   const AdamOptions& options() const { return options_; }

@@ -2,13 +2,20 @@
 
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "autograd/check.h"
 
 namespace nmt {
 
 Sgd::Sgd(NamedParameters parameters, SgdOptions options)
     : Optimizer("sgd", std::move(parameters), {}), options_(options) {
-  NMT_CHECK(options.lr >= 0) << "Sgd: invalid options lr=" << options.lr;
+  const absl::Status status = Validate(options);
+  NMT_CHECK(status.ok()) << status.message();
+}
+
+absl::Status Validate(const SgdOptions& options) {
+  if (options.lr >= 0) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat("Sgd: invalid options lr=", options.lr, " (need lr >= 0)"));
 }
 
 void Sgd::Update(int64_t /*step*/, int64_t n, const float* grad, float* value, absl::Span<float* const> /*slots*/) {

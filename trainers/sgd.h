@@ -11,6 +11,7 @@
 
 #include <cstdint>
 
+#include "absl/status/status.h"
 #include "absl/types/span.h"
 #include "trainers/optimizer.h"
 
@@ -20,8 +21,12 @@ struct SgdOptions {
   double lr = 0.01;
 };
 
+// InvalidArgument for out-of-range values (they may come from a config file).
+absl::Status Validate(const SgdOptions& options);
+
 class Sgd : public Optimizer {
  public:
+  // Checks Validate(options).
   explicit Sgd(NamedParameters parameters, SgdOptions options = {});
 
   const SgdOptions& options() const { return options_; }
