@@ -4,14 +4,12 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "autograd/check.h"
 
 namespace nmt {
 
 Adadelta::Adadelta(NamedParameters parameters, AdadeltaOptions options)
     : Optimizer("adadelta", std::move(parameters), {"square_avg", "acc_delta"}), options_(options) {
-  const absl::Status status = Validate(options);
-  NMT_CHECK(status.ok()) << status.message();
+  CheckOptions(Validate(options));
 }
 
 absl::Status Validate(const AdadeltaOptions& options) {

@@ -4,14 +4,12 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "autograd/check.h"
 
 namespace nmt {
 
 Adam::Adam(NamedParameters parameters, AdamOptions options)
     : Optimizer("adam", std::move(parameters), {"exp_avg", "exp_avg_sq"}), options_(options) {
-  const absl::Status status = Validate(options);
-  NMT_CHECK(status.ok()) << status.message();
+  CheckOptions(Validate(options));
 }
 
 absl::Status Validate(const AdamOptions& options) {

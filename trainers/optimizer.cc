@@ -30,6 +30,8 @@ Optimizer::Optimizer(std::string name, NamedParameters parameters, std::vector<s
 
 Optimizer::~Optimizer() = default;
 
+void Optimizer::CheckOptions(const absl::Status& validation) { NMT_CHECK(validation.ok()) << validation.message(); }
+
 std::string Optimizer::SlotName(absl::string_view slot, absl::string_view parameter) const {
   return absl::StrCat(name_, ".", slot, "/", parameter);
 }

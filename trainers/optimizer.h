@@ -88,6 +88,9 @@ class Optimizer {
   // parameters are non-null host f32 tensors.
   Optimizer(std::string name, NamedParameters parameters, std::vector<std::string> slot_kinds);
 
+  // For constructors: fails with the message of a non-ok Validate(options) result.
+  static void CheckOptions(const absl::Status& validation);
+
   // Updates n contiguous values from their grad. `slots` holds one pointer per slot
   // kind, each to n values. `step` is the 1-based number of this step.
   virtual void Update(int64_t step, int64_t n, const float* grad, float* value, absl::Span<float* const> slots) = 0;

@@ -3,14 +3,12 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "autograd/check.h"
 
 namespace nmt {
 
 Sgd::Sgd(NamedParameters parameters, SgdOptions options)
     : Optimizer("sgd", std::move(parameters), {}), options_(options) {
-  const absl::Status status = Validate(options);
-  NMT_CHECK(status.ok()) << status.message();
+  CheckOptions(Validate(options));
 }
 
 absl::Status Validate(const SgdOptions& options) {
