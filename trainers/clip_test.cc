@@ -1,0 +1,80 @@
+#include "trainers/clip.h"
+
+#include <cmath>
+#include <limits>
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "trainers/optimizer_testing.h"
+
+namespace nmt {
+namespace {
+
+TEST(ClipGradNorm, MatchesPyTorch) {
+  const OptimizerFixture& fixture = PyTorchOptimizerFixture();
+  for (size_t step = 0; step < fixture.grads.size(); ++step) {
+    FixtureModel model;
+    SetGrads(model.parameters, fixture.grads[step]);
+    const GradClip clip = ClipGradNorm(model.parameters);
+    EXPECT_NEAR(clip.norm, fixture.grad_norms[step], 1e-6 * fixture.grad_norms[step]);
+    for (size_t p = 0; p < model.parameters.size(); ++p) {
+      ExpectRelativelyNear(model.parameters[p].second->grad(), fixture.clipped[step][p], 1e-6,
+                           absl::StrCat("step ", step + 1, " ", model.parameters[p].first));
+    }
+  }
+}
+
+TEST(ClipGradNorm, LeavesSmallGradientsAlone) {
+  Parameter a(Tensor::Zeros({2}));
+  Parameter b(Tensor::Zeros({1}));
+  a.grad() = Tensor::FromVector({2}, {0.3f, -0.4f});
+  b.grad() = Tensor::FromVector({1}, {0.5f});
+  const GradClip clip = ClipGradNorm({{"a", &a}, {"b", &b}});
+  EXPECT_NEAR(clip.norm, std::sqrt(0.5), 1e-7);
+  EXPECT_EQ(clip.coefficient, 1.0);
+  EXPECT_EQ(a.grad().ToVector(), (std::vector<float>{0.3f, -0.4f}));
+  EXPECT_EQ(b.grad().ToVector(), (std::vector<float>{0.5f}));
+}
+
+TEST(ClipGradNorm, ScalesLargeGradientsToTheThreshold) {
+  Parameter a(Tensor::Zeros({2}));
+  a.grad() = Tensor::FromVector({2}, {30.0f, 40.0f});
+  const GradClip clip = ClipGradNorm({{"a", &a}});
+  EXPECT_DOUBLE_EQ(clip.norm, 50.0);
+  EXPECT_DOUBLE_EQ(clip.coefficient, 1.0 / (50.0 + 1e-6));
+  EXPECT_NEAR(GlobalGradNorm({{"a", &a}}), 1.0, 1e-6);
+}
+
+TEST(ClipGradNorm, IgnoresUndefinedGrads) {
+  Parameter a(Tensor::Zeros({2}));
+  Parameter unused(Tensor::Zeros({3}));
+  a.grad() = Tensor::FromVector({2}, {3.0f, 4.0f});
+  EXPECT_DOUBLE_EQ(GlobalGradNorm({{"a", &a}, {"unused", &unused}}), 5.0);
+}
+
+TEST(GlobalGradNorm, SumsLargeTensorsInDouble) {
+  // 2^20 ones spread over many chunks: float accumulation would drift, double is exact.
+  Parameter a(Tensor::Zeros({1 << 20}));
+  a.grad() = Tensor::Full({1 << 20}, 1.0f);
+  EXPECT_EQ(GlobalGradNorm({{"a", &a}}), 1024.0);
+}
+
+TEST(ShouldSkipStep, DetectsNanAndInfGradients) {
+  Parameter a(Tensor::Zeros({3}));
+  a.grad() = Tensor::FromVector({3}, {1.0f, std::numeric_limits<float>::quiet_NaN(), 2.0f});
+  GradClip clip = ClipGradNorm({{"a", &a}});
+  EXPECT_TRUE(ShouldSkipStep(clip.norm));
+  EXPECT_EQ(a.grad().data()[0], 1.0f);  // untouched, not multiplied by NaN
+
+  a.grad() = Tensor::FromVector({3}, {1.0f, std::numeric_limits<float>::infinity(), 2.0f});
+  clip = ClipGradNorm({{"a", &a}});
+  EXPECT_TRUE(ShouldSkipStep(clip.norm));
+  EXPECT_EQ(a.grad().data()[2], 2.0f);
+
+  EXPECT_FALSE(ShouldSkipStep(0.0));
+  EXPECT_FALSE(ShouldSkipStep(1e30));
+}
+
+}  // namespace
+}  // namespace nmt
