@@ -37,6 +37,25 @@ struct GemmArgs {
   float* c = nullptr;
 };
 
+// One GRU step's tensors (ops/gru.h): inputs, then what the forward saves for the
+// backward. mask (B) or undefined; a row with mask 0 keeps its state.
+struct GruStepTensors {
+  bool linear_before_reset = false;
+  Tensor x_proj;  // (B, 3n): every term of the gates but the U ones, gate order z, r, h̃
+  Tensor h;       // (B, n)
+  Tensor u_zr;    // (2n, n): [U_z; U_r]
+  Tensor u;       // (n, n)
+  Tensor mask;    // (B) or undefined
+  Tensor gates;      // (B, 2n): z, r after the sigmoid
+  Tensor candidate;  // (B, n): h̃
+  Tensor recurrent;  // (B, n): r ∘ h (reset before U) or U h (linear before reset)
+};
+
+// Gradients of a GRU step; an undefined tensor is skipped. All accumulate.
+struct GruStepGrads {
+  Tensor dx_proj, dh, du_zr, du;
+};
+
 struct Kernels {
   void (*gemm)(DeviceContext&, const GemmArgs&);
   // y = alpha x (y may alias x).
@@ -83,6 +102,15 @@ struct Kernels {
   // mask[i] = 0 with probability p, else 1/(1−p); a counter-based hash of (seed, i),
   // so the mask depends on nothing but the seed and the position.
   void (*dropout_mask)(DeviceContext&, float p, uint64_t seed, Tensor& mask);
+  // y = one GRU step (ops/gru.h); fills t.gates, t.candidate, t.recurrent.
+  void (*gru_step_forward)(DeviceContext&, GruStepTensors& t, Tensor& y);
+  void (*gru_step_backward)(DeviceContext&, const GruStepTensors& t, const Tensor& dy, GruStepGrads& grads);
+  // e[b, j] = Σ_k v[k] tanh(keys[b, j, k] + q[b, k]); tanh_out (B, Tx, n') is saved.
+  void (*additive_scores_forward)(DeviceContext&, const Tensor& q, const Tensor& keys, const Tensor& v,
+                                  Tensor& tanh_out, Tensor& e);
+  // dq, dkeys, dv (null: skipped) += the gradients of e through the saved tanh.
+  void (*additive_scores_backward)(DeviceContext&, const Tensor& tanh_out, const Tensor& v, const Tensor& de,
+                                   Tensor* dq, Tensor* dkeys, Tensor* dv);
 };
 
 const Kernels& KernelsFor(Device device);

@@ -1,5 +1,6 @@
 // The CPU instance of the kernel table.
 #include "ops/kernels/cpu/math_kernels.h"
+#include "ops/kernels/cpu/rnn_kernels.h"
 #include "ops/kernels/kernels.h"
 
 namespace nmt {
@@ -26,6 +27,10 @@ const Kernels& CpuKernels() {
       .softmax_xent_forward = cpu::SoftmaxXentForward,
       .softmax_xent_backward = cpu::SoftmaxXentBackward,
       .dropout_mask = cpu::DropoutMask,
+      .gru_step_forward = cpu::GruStepForward,
+      .gru_step_backward = cpu::GruStepBackward,
+      .additive_scores_forward = cpu::AdditiveScoresForward,
+      .additive_scores_backward = cpu::AdditiveScoresBackward,
   };
   return kernels;
 }

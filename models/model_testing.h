@@ -1,0 +1,55 @@
+// Test helpers (testonly): tiny configurations and batches with padding on both
+// sides, small enough for finite differences over every parameter.
+#ifndef NMT_MODELS_MODEL_TESTING_H_
+#define NMT_MODELS_MODEL_TESTING_H_
+
+#include <memory>
+#include <vector>
+
+#include "autograd/gradcheck.h"
+#include "models/models.h"
+
+namespace nmt::models {
+
+inline ModelConfig TinyConfig(ModelConfig::Kind kind) {
+  ModelConfig config;
+  config.set_kind(kind);
+  config.set_src_vocab(7);
+  config.set_tgt_vocab(6);
+  config.set_m(3);
+  config.set_n(4);
+  config.set_n_align(3);
+  config.set_l(2);
+  config.set_init(ModelConfig::INIT_NORMAL);
+  config.set_init_stddev(0.5f);
+  config.set_seed(11);
+  return config;
+}
+
+// Two sentences of unequal lengths on both sides.
+inline Batch TinyBatch() { return MakeBatch({{3, 5, 6, kEos}, {4, kEos}}, {{2, 5, kEos}, {3, 4, 2, 5, kEos}}); }
+
+inline std::unique_ptr<Seq2Seq> TinyModel(ModelConfig::Kind kind) { return *MakeModel(TinyConfig(kind)); }
+
+// Every parameter's gradient by finite differences on the batch loss.
+inline ::testing::AssertionResult CheckModelGradients(DeviceContext& context, Seq2Seq& model, const Batch& batch) {
+  GradCheckOptions options;
+  options.parameters = model.Parameters();
+  return CheckGradients(
+      context, [&](absl::Span<const Var>) { return model.Forward(batch).loss; }, {}, options);
+}
+
+// Loss of the padded batch minus the mean of the sentences' own losses (0 when padding is inert).
+inline double PaddingEffect(DeviceContext& context, Seq2Seq& model, const std::vector<std::vector<int32_t>>& src,
+                            const std::vector<std::vector<int32_t>>& tgt) {
+  Tape tape(context);
+  TapeScope scope(tape);
+  NoGradScope no_grad;
+  double singles = 0.0;
+  for (size_t i = 0; i < src.size(); ++i) singles += model.Forward(MakeBatch({src[i]}, {tgt[i]})).loss.value().item();
+  return model.Forward(MakeBatch(src, tgt)).loss.value().item() - singles / src.size();
+}
+
+}  // namespace nmt::models
+
+#endif  // NMT_MODELS_MODEL_TESTING_H_

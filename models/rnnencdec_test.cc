@@ -1,0 +1,33 @@
+#include "models/rnnencdec.h"
+
+#include "gtest/gtest.h"
+#include "models/model_testing.h"
+#include "ops/kernels/cpu/cpu_context.h"
+
+namespace nmt::models {
+namespace {
+
+TEST(RNNENCDEC, GradientsOfEveryParameter) {
+  CpuContext context(1);
+  auto model = TinyModel(ModelConfig::RNNENCDEC);
+  EXPECT_TRUE(CheckModelGradients(context, *model, TinyBatch()));
+}
+
+TEST(RNNENCDEC, PaddedBatchEqualsItsSentences) {
+  CpuContext context(1);
+  auto model = TinyModel(ModelConfig::RNNENCDEC);
+  EXPECT_NEAR(PaddingEffect(context, *model, {{3, 5, 6, kEos}, {4, kEos}}, {{2, 5, kEos}, {3, 4, 2, 5, kEos}}), 0.0,
+              1e-6);
+}
+
+TEST(RNNENCDEC, ParameterNamesAreTheReferences) {
+  auto model = TinyModel(ModelConfig::RNNENCDEC);
+  for (const char* name : {"src_embedding", "enc.W_z", "enc.U", "V", "b_V", "V_prime", "b_V_prime",
+                           "tgt_embedding", "dec.C_r", "readout.C_o", "readout.W_o"}) {
+    EXPECT_NE(model->FindParameter(name), nullptr) << name;
+  }
+  EXPECT_EQ(model->NamedParameters().size(), 2u + 9 + 4 + 12 + 6);
+}
+
+}  // namespace
+}  // namespace nmt::models

@@ -1,0 +1,59 @@
+#include "models/rnnsearch.h"
+
+#include "gtest/gtest.h"
+#include "models/model_testing.h"
+#include "ops/kernels/cpu/cpu_context.h"
+
+namespace nmt::models {
+namespace {
+
+TEST(RNNSEARCH, GradientsOfEveryParameter) {
+  CpuContext context(1);
+  auto model = TinyModel(ModelConfig::RNNSEARCH);
+  EXPECT_TRUE(CheckModelGradients(context, *model, TinyBatch()));
+}
+
+TEST(RNNSEARCH, PaddedBatchEqualsItsSentences) {
+  CpuContext context(1);
+  auto model = TinyModel(ModelConfig::RNNSEARCH);
+  EXPECT_NEAR(PaddingEffect(context, *model, {{3, 5, 6, kEos}, {4, kEos}}, {{2, 5, kEos}, {3, 4, 2, 5, kEos}}), 0.0,
+              1e-6);
+}
+
+TEST(RNNSEARCH, ParameterNamesAreTheReferences) {
+  auto model = TinyModel(ModelConfig::RNNSEARCH);
+  for (const char* name : {"src_embedding", "enc_fwd.W_z", "enc_bwd.U_r", "enc_fwd.b", "W_s", "b_s", "attention.W_a",
+                           "attention.U_a", "attention.b_a", "attention.v_a", "tgt_embedding", "dec.C_z", "dec.C",
+                           "readout.U_o", "readout.V_o", "readout.C_o", "readout.b_o", "readout.W_o", "readout.b_y"}) {
+    EXPECT_NE(model->FindParameter(name), nullptr) << name;
+  }
+  EXPECT_EQ(model->NamedParameters().size(), 2u + 2 * 9 + 2 + 4 + 12 + 6);
+}
+
+TEST(RNNSEARCH, PaperInitialisation) {
+  ModelConfig config = TinyConfig(ModelConfig::RNNSEARCH);
+  config.set_init(ModelConfig::INIT_PAPER);
+  auto model = *MakeModel(config);
+  for (float v : model->FindParameter("attention.v_a")->value().values()) EXPECT_EQ(v, 0.0f);
+  for (float v : model->FindParameter("dec.b_z")->value().values()) EXPECT_EQ(v, 0.0f);
+  for (float v : model->FindParameter("attention.W_a")->value().values()) EXPECT_LT(std::abs(v), 0.01f);
+  const float* u = model->FindParameter("dec.U")->value().data();
+  double norm = 0.0;
+  for (int k = 0; k < 4; ++k) norm += u[k] * u[k];
+  EXPECT_NEAR(norm, 1.0, 1e-5);
+}
+
+TEST(RNNSEARCH, ForwardShapes) {
+  CpuContext context(1);
+  auto model = TinyModel(ModelConfig::RNNSEARCH);
+  Tape tape(context);
+  TapeScope scope(tape);
+  ForwardResult out = model->Forward(TinyBatch());
+  EXPECT_EQ(out.logits.shape(), (Shape{2, 5, 6}));
+  EXPECT_EQ(out.alpha.shape(), (Shape{2, 5, 4}));
+  EXPECT_EQ(out.annotations.shape(), (Shape{2, 4, 8}));
+  EXPECT_NEAR(out.nll.value().data()[0] + out.nll.value().data()[1], 2 * out.loss.value().item(), 1e-5);
+}
+
+}  // namespace
+}  // namespace nmt::models

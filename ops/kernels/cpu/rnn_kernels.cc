@@ -1,0 +1,181 @@
+// CPU kernels of the GRU step and the additive attention scores. The products
+// go to oneDNN (Gemm) and the transcendental functions to oneDNN's vectorised
+// eltwise (UnaryForward, in place); what remains are single passes over
+// (B, n) or (B, Tx, n') that the compiler vectorises.
+#include "ops/kernels/cpu/rnn_kernels.h"
+
+#include "autograd/check.h"
+#include "ops/kernels/cpu/math_kernels.h"
+
+namespace nmt::cpu {
+namespace {
+
+// c (rows×cols, dense) = x's columns [begin, begin + cols) of a row-major (rows×x_cols) matrix.
+void CopyBlock(const float* x, int64_t x_cols, int64_t begin, int64_t rows, int64_t cols, float* c) {
+  for (int64_t i = 0; i < rows; ++i) {
+    const float* from = x + i * x_cols + begin;
+    float* to = c + i * cols;
+    for (int64_t j = 0; j < cols; ++j) to[j] = from[j];
+  }
+}
+
+}  // namespace
+
+void GruStepForward(DeviceContext& context, GruStepTensors& t, Tensor& y) {
+  const int64_t batch = t.h.dim(0), n = t.h.dim(1);
+  NMT_CHECK(t.x_proj.shape() == (Shape{batch, 3 * n}) && t.u_zr.shape() == (Shape{2 * n, n}) &&
+            t.u.shape() == (Shape{n, n}) && (!t.mask.defined() || t.mask.size() == batch))
+      << "GruStep: x_proj " << t.x_proj.ShapeString() << ", h " << t.h.ShapeString() << ", U_zr "
+      << t.u_zr.ShapeString() << ", U " << t.u.ShapeString();
+  const float* x = t.x_proj.data();
+  const float* h = t.h.data();
+  float* gates = t.gates.data();
+  float* cand = t.candidate.data();
+  float* rec = t.recurrent.data();
+  // gates = σ(x_zr + h [U_z; U_r]ᵀ)
+  CopyBlock(x, 3 * n, 0, batch, 2 * n, gates);
+  Gemm(context, {.m = batch, .n = 2 * n, .k = n, .trans_b = true, .accumulate = true, .a = h, .b = t.u_zr.data(),
+                 .c = gates});
+  UnaryForward(context, UnaryOp::kSigmoid, t.gates, t.gates);
+  if (!t.linear_before_reset) {  // h̃ = tanh(x_h + U (r ∘ h))
+    for (int64_t b = 0; b < batch; ++b) {
+      for (int64_t k = 0; k < n; ++k) rec[b * n + k] = gates[b * 2 * n + n + k] * h[b * n + k];
+    }
+    CopyBlock(x, 3 * n, 2 * n, batch, n, cand);
+    Gemm(context, {.m = batch, .n = n, .k = n, .trans_b = true, .accumulate = true, .a = rec, .b = t.u.data(),
+                   .c = cand});
+  } else {  // h̃ = tanh(x_h + r ∘ (U h))
+    Gemm(context, {.m = batch, .n = n, .k = n, .trans_b = true, .a = h, .b = t.u.data(), .c = rec});
+    for (int64_t b = 0; b < batch; ++b) {
+      for (int64_t k = 0; k < n; ++k) {
+        cand[b * n + k] = x[b * 3 * n + 2 * n + k] + gates[b * 2 * n + n + k] * rec[b * n + k];
+      }
+    }
+  }
+  UnaryForward(context, UnaryOp::kTanh, t.candidate, t.candidate);
+  const float* mask = t.mask.defined() ? t.mask.data() : nullptr;
+  float* py = y.data();
+  for (int64_t b = 0; b < batch; ++b) {
+    const float keep = mask ? mask[b] : 1.0f;
+    for (int64_t k = 0; k < n; ++k) {  // h' = h + m z (h̃ − h): a padded row (m = 0) keeps h
+      const float z = gates[b * 2 * n + k];
+      py[b * n + k] = h[b * n + k] + keep * z * (cand[b * n + k] - h[b * n + k]);
+    }
+  }
+}
+
+void GruStepBackward(DeviceContext& context, const GruStepTensors& t, const Tensor& dy, GruStepGrads& grads) {
+  const int64_t batch = t.h.dim(0), n = t.h.dim(1);
+  const float* h = t.h.data();
+  const float* gates = t.gates.data();
+  const float* cand = t.candidate.data();
+  const float* rec = t.recurrent.data();
+  const float* mask = t.mask.defined() ? t.mask.data() : nullptr;
+  const float* pdy = dy.data();
+  Tensor da_zr = context.Allocate({batch, 2 * n});  // gradients of the gate pre-activations
+  Tensor da_h = context.Allocate({batch, n});
+  Tensor scratch = context.Allocate({batch, n});  // d(r ∘ h), or d(U h)
+  float* dzr = da_zr.data();
+  float* dah = da_h.data();
+  float* ds = scratch.data();
+  for (int64_t b = 0; b < batch; ++b) {
+    const float keep = mask ? mask[b] : 1.0f;
+    for (int64_t k = 0; k < n; ++k) {
+      const int64_t i = b * n + k;
+      const float z = gates[b * 2 * n + k], c = cand[i], g = keep * pdy[i];
+      dah[i] = g * z * (1.0f - c * c);
+      dzr[b * 2 * n + k] = g * (c - h[i]) * z * (1.0f - z);
+    }
+  }
+  if (!t.linear_before_reset) {  // ds = d(r ∘ h) = da_h U
+    Gemm(context, {.m = batch, .n = n, .k = n, .a = dah, .b = t.u.data(), .c = ds});
+  } else {  // d(U h) = da_h ∘ r
+    for (int64_t b = 0; b < batch; ++b) {
+      for (int64_t k = 0; k < n; ++k) ds[b * n + k] = dah[b * n + k] * gates[b * 2 * n + n + k];
+    }
+  }
+  float* dh = grads.dh.defined() ? grads.dh.data() : nullptr;
+  for (int64_t b = 0; b < batch; ++b) {
+    const float keep = mask ? mask[b] : 1.0f;
+    for (int64_t k = 0; k < n; ++k) {
+      const int64_t i = b * n + k;
+      const float z = gates[b * 2 * n + k], r = gates[b * 2 * n + n + k];
+      // dr: through r ∘ h (reset before U) or through r ∘ (U h) (after it).
+      const float dr = t.linear_before_reset ? dah[i] * rec[i] : ds[i] * h[i];
+      dzr[b * 2 * n + n + k] = dr * r * (1.0f - r);
+      if (dh) dh[i] += pdy[i] * (1.0f - keep * z) + (t.linear_before_reset ? 0.0f : ds[i] * r);
+    }
+  }
+  if (dh) {
+    Gemm(context, {.m = batch, .n = n, .k = 2 * n, .accumulate = true, .a = dzr, .b = t.u_zr.data(), .c = dh});
+    if (t.linear_before_reset) {
+      Gemm(context, {.m = batch, .n = n, .k = n, .accumulate = true, .a = ds, .b = t.u.data(), .c = dh});
+    }
+  }
+  if (grads.dx_proj.defined()) {
+    float* dx = grads.dx_proj.data();
+    for (int64_t b = 0; b < batch; ++b) {
+      for (int64_t k = 0; k < 2 * n; ++k) dx[b * 3 * n + k] += dzr[b * 2 * n + k];
+      for (int64_t k = 0; k < n; ++k) dx[b * 3 * n + 2 * n + k] += dah[b * n + k];
+    }
+  }
+  if (grads.du_zr.defined()) {  // dU_zr += da_zrᵀ h
+    Gemm(context, {.m = 2 * n, .n = n, .k = batch, .trans_a = true, .accumulate = true, .a = dzr, .b = h,
+                   .c = grads.du_zr.data()});
+  }
+  if (grads.du.defined()) {  // dU += da_hᵀ (r ∘ h), or d(U h)ᵀ h
+    const bool lbr = t.linear_before_reset;
+    Gemm(context, {.m = n, .n = n, .k = batch, .trans_a = true, .accumulate = true, .a = lbr ? ds : dah,
+                   .b = lbr ? h : rec, .c = grads.du.data()});
+  }
+}
+
+void AdditiveScoresForward(DeviceContext& context, const Tensor& q, const Tensor& keys, const Tensor& v,
+                           Tensor& tanh_out, Tensor& e) {
+  const int64_t batch = keys.dim(0), length = keys.dim(1), width = keys.dim(2);
+  NMT_CHECK(q.shape() == (Shape{batch, width}) && v.shape() == (Shape{width}))
+      << "AdditiveScores: query " << q.ShapeString() << ", keys " << keys.ShapeString() << ", v "
+      << v.ShapeString();
+  const float* pq = q.data();
+  const float* pk = keys.data();
+  float* pt = tanh_out.data();
+#pragma omp parallel for if (batch * length * width > 65536)
+  for (int64_t bj = 0; bj < batch * length; ++bj) {
+    const float* qb = pq + (bj / length) * width;
+    for (int64_t k = 0; k < width; ++k) pt[bj * width + k] = pk[bj * width + k] + qb[k];
+  }
+  UnaryForward(context, UnaryOp::kTanh, tanh_out, tanh_out);
+  // e (B·Tx × 1) = tanh (B·Tx × n') · v (n' × 1)
+  Gemm(context, {.m = batch * length, .n = 1, .k = width, .a = pt, .b = v.data(), .c = e.data()});
+}
+
+void AdditiveScoresBackward(DeviceContext& context, const Tensor& tanh_out, const Tensor& v, const Tensor& de,
+                            Tensor* dq, Tensor* dkeys, Tensor* dv) {
+  const int64_t batch = tanh_out.dim(0), length = tanh_out.dim(1), width = tanh_out.dim(2);
+  const float* pt = tanh_out.data();
+  const float* pv = v.data();
+  const float* pde = de.data();
+  if (dq != nullptr || dkeys != nullptr) {
+    float* pdq = dq ? dq->data() : nullptr;
+    float* pdk = dkeys ? dkeys->data() : nullptr;
+#pragma omp parallel for if (batch * length * width > 65536)
+    for (int64_t b = 0; b < batch; ++b) {
+      for (int64_t j = 0; j < length; ++j) {
+        const int64_t row = (b * length + j) * width;
+        const float g = pde[b * length + j];
+        for (int64_t k = 0; k < width; ++k) {
+          const float t = pt[row + k];
+          const float d = g * pv[k] * (1.0f - t * t);
+          if (pdk) pdk[row + k] += d;
+          if (pdq) pdq[b * width + k] += d;
+        }
+      }
+    }
+  }
+  if (dv != nullptr) {  // dv (1 × n') += deᵀ (1 × B·Tx) · tanh (B·Tx × n')
+    Gemm(context, {.m = 1, .n = width, .k = batch * length, .accumulate = true, .a = pde, .b = pt,
+                   .c = dv->data()});
+  }
+}
+
+}  // namespace nmt::cpu
