@@ -1,5 +1,7 @@
 #include "trainers/clip.h"
 
+#include <omp.h>
+
 #include <cmath>
 #include <limits>
 #include <memory>
@@ -58,6 +60,19 @@ TEST(GlobalGradNorm, SumsLargeTensorsInDouble) {
   Parameter a(Tensor::Zeros({1 << 20}));
   a.grad() = Tensor::Full({1 << 20}, 1.0f);
   EXPECT_EQ(GlobalGradNorm({{"a", &a}}), 1024.0);
+}
+
+TEST(GlobalGradNorm, DoesNotDependOnTheThreadCount) {
+  Parameter a(Tensor::Zeros({300001}));
+  a.grad() = Tensor::Zeros({300001});
+  for (int64_t i = 0; i < a.grad().size(); ++i) a.grad().data()[i] = 1.0f / static_cast<float>(1 + i % 977);
+  const int threads = omp_get_max_threads();
+  omp_set_num_threads(1);
+  const double one = GlobalGradNorm({{"a", &a}});
+  omp_set_num_threads(3);
+  const double three = GlobalGradNorm({{"a", &a}});
+  omp_set_num_threads(threads);
+  EXPECT_EQ(one, three);
 }
 
 TEST(ShouldSkipStep, DetectsNanAndInfGradients) {
