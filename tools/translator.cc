@@ -1,0 +1,100 @@
+#include "tools/translator.h"
+
+#include <fstream>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "autograd/atomic_file.h"
+#include "google/protobuf/text_format.h"
+#include "models/models.h"
+#include "trainers/trainer.h"
+
+namespace nmt::tools {
+namespace {
+
+// Greedy search batches this many sentences at a time.
+constexpr size_t kGreedyBatch = 64;
+
+Translation FromHypotheses(std::vector<int32_t> source_ids, std::vector<models::Hypothesis> nbest,
+                           const datasets::TextCodec& tgt) {
+  Translation t;
+  t.source_ids = std::move(source_ids);
+  if (!nbest.empty()) {
+    t.ids = nbest.front().ids;
+    t.alignment = nbest.front().alignment;
+    t.text = tgt.Decode(t.ids);
+  }
+  t.nbest = std::move(nbest);
+  return t;
+}
+
+}  // namespace
+
+Translator::Translator(models::Seq2Seq& model, DeviceContext& context, const datasets::TextCodec& src,
+                       const datasets::TextCodec& tgt, const models::SearchOptions& options)
+    : model_(model), context_(context), src_(src), tgt_(tgt), options_(options) {}
+
+Translation Translator::Translate(absl::string_view source) const {
+  std::vector<int32_t> ids = src_.Encode(source);
+  if (options_.beam_size <= 1) {
+    models::Batch batch = models::MakeBatch({ids}, {});
+    return FromHypotheses(ids, models::GreedySearch(model_, context_, batch, options_), tgt_);
+  }
+  return FromHypotheses(ids, models::BeamSearch(model_, context_, ids, options_), tgt_);
+}
+
+std::vector<Translation> Translator::TranslateAll(const std::vector<std::string>& sources,
+                                                  const std::function<void(size_t)>& progress) const {
+  std::vector<Translation> out;
+  out.reserve(sources.size());
+  if (options_.beam_size > 1) {
+    for (const std::string& s : sources) {
+      out.push_back(Translate(s));
+      if (progress) progress(out.size());
+    }
+    return out;
+  }
+  for (size_t begin = 0; begin < sources.size(); begin += kGreedyBatch) {
+    std::vector<std::vector<int32_t>> ids;
+    for (size_t i = begin; i < std::min(sources.size(), begin + kGreedyBatch); ++i) ids.push_back(src_.Encode(sources[i]));
+    std::vector<models::Hypothesis> best = models::GreedySearch(model_, context_, models::MakeBatch(ids, {}), options_);
+    for (size_t i = 0; i < ids.size(); ++i) out.push_back(FromHypotheses(ids[i], {best[i]}, tgt_));
+    if (progress) progress(out.size());
+  }
+  return out;
+}
+
+absl::StatusOr<std::unique_ptr<LoadedRun>> LoadRun(const std::string& run_dir, int threads,
+                                                   const std::string& checkpoint) {
+  auto run = std::make_unique<LoadedRun>(threads);
+  absl::StatusOr<std::string> text = ReadFileToString(run_dir + "/config.textproto");
+  if (!text.ok()) return text.status();
+  if (!google::protobuf::TextFormat::ParseFromString(*text, &run->config)) {
+    return absl::InvalidArgumentError(absl::StrCat(run_dir, "/config.textproto: not a TrainConfig"));
+  }
+  auto language = [](const std::string& code) {
+    return code == "es" ? datasets::Language::kSpanish : datasets::Language::kEnglish;
+  };
+  absl::StatusOr<std::unique_ptr<datasets::TextCodec>> src =
+      datasets::TextCodec::Load(run_dir + "/vocab.src", language(run->config.data().src_lang()));
+  if (!src.ok()) return src.status();
+  absl::StatusOr<std::unique_ptr<datasets::TextCodec>> tgt =
+      datasets::TextCodec::Load(run_dir + "/vocab.tgt", language(run->config.data().tgt_lang()));
+  if (!tgt.ok()) return tgt.status();
+  run->src_codec = *std::move(src);
+  run->tgt_codec = *std::move(tgt);
+  absl::StatusOr<std::unique_ptr<models::Seq2Seq>> model = models::MakeModel(run->config.model());
+  if (!model.ok()) return model.status();
+  run->model = *std::move(model);
+  std::string path = checkpoint;
+  if (path.empty()) {
+    path = std::ifstream(run_dir + "/best.ckpt").good() ? run_dir + "/best.ckpt" : run_dir + "/checkpoint.ckpt";
+  }
+  absl::StatusOr<Checkpoint> saved = ReadCheckpoint(path, run->config.model());
+  if (!saved.ok()) return saved.status();
+  if (absl::Status s = LoadModelParameters(*saved, path, *run->model); !s.ok()) return s;
+  return run;
+}
+
+}  // namespace nmt::tools

@@ -1,0 +1,74 @@
+// Translator: raw text in, raw text out, with beam search (or batched greedy
+// search for beam 1), the n-best list and the attention of the best hypothesis.
+// LoadRun reopens a training run directory (config, vocabularies, parameters).
+//
+//   absl::StatusOr<std::unique_ptr<LoadedRun>> run = LoadRun("runs/default", /*threads=*/2);
+//   Translator translator((*run)->model(), (*run)->context, *(*run)->src_codec, *(*run)->tgt_codec,
+//                         {.beam_size = 5, .length_norm = true});
+//   Translation t = translator.Translate("In the beginning God created the heavens.");
+//   t.text;        // "En el principio creó Dios los cielos."
+//   t.alignment;   // α (T_y × T_x), for tools/plot.h's heatmap
+#ifndef NMT_TOOLS_TRANSLATOR_H_
+#define NMT_TOOLS_TRANSLATOR_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "datasets/text_codec.h"
+#include "models/search.h"
+#include "models/seq2seq.h"
+#include "ops/kernels/cpu/cpu_context.h"
+#include "trainers/train_config.pb.h"
+
+namespace nmt::tools {
+
+struct Translation {
+  std::string text;                         // the best hypothesis, detokenized
+  std::vector<int32_t> source_ids;          // EOS included
+  std::vector<int32_t> ids;                 // the best hypothesis, EOS included if it ended
+  Tensor alignment;                         // (ids.size(), source_ids.size()); RNNsearch only
+  std::vector<models::Hypothesis> nbest;    // best first (beam search only)
+};
+
+class Translator {
+ public:
+  Translator(models::Seq2Seq& model, DeviceContext& context, const datasets::TextCodec& src,
+             const datasets::TextCodec& tgt, const models::SearchOptions& options);
+
+  Translation Translate(absl::string_view source) const;
+  // In input order. `progress(done)` is called after each sentence (or greedy batch).
+  std::vector<Translation> TranslateAll(const std::vector<std::string>& sources,
+                                        const std::function<void(size_t)>& progress = nullptr) const;
+  const datasets::TextCodec& source_codec() const { return src_; }
+  const datasets::TextCodec& target_codec() const { return tgt_; }
+
+ private:
+  models::Seq2Seq& model_;
+  DeviceContext& context_;
+  const datasets::TextCodec& src_;
+  const datasets::TextCodec& tgt_;
+  models::SearchOptions options_;
+};
+
+// A trained model reopened from its run directory.
+struct LoadedRun {
+  explicit LoadedRun(int threads) : context(threads) {}
+  TrainConfig config;
+  CpuContext context;
+  std::unique_ptr<datasets::TextCodec> src_codec;
+  std::unique_ptr<datasets::TextCodec> tgt_codec;
+  std::unique_ptr<models::Seq2Seq> model;
+};
+
+// Reads config.textproto, the vocabularies and `checkpoint` (default: best.ckpt if
+// present, else checkpoint.ckpt) from `run_dir`.
+absl::StatusOr<std::unique_ptr<LoadedRun>> LoadRun(const std::string& run_dir, int threads,
+                                                   const std::string& checkpoint = "");
+
+}  // namespace nmt::tools
+
+#endif  // NMT_TOOLS_TRANSLATOR_H_

@@ -1,0 +1,216 @@
+// The main job: train a translation model, then translate the test set and score it.
+//
+//   ./bazelw run //trainers:train                               # RNNsearch on the Bible corpus, ~15 min
+//   ./bazelw run //trainers:train -- --model=rnnencdec --minutes=30
+//   ./bazelw run //trainers:train -- --preset=paper --vocab=words   # the paper's sizes and recipe
+//   ./bazelw run //trainers:train -- --train_src=a.de --train_tgt=a.en --dev_src=... --test_tgt=...
+//   ./bazelw run //trainers:train -- --config=my_run.textproto      # a TrainConfig in text format
+//
+// With no corpus flags it builds the default English-Spanish Bible corpus into
+// data/bible-en-es on first use (datasets/bible_corpus.h). Running it again on the
+// same --run_dir resumes from the last checkpoint; a run that already finished
+// goes straight to evaluation.
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "autograd/atomic_file.h"
+#include "datasets/bible_corpus.h"
+#include "google/protobuf/text_format.h"
+#include "tools/evaluate.h"
+#include "tools/text_file.h"
+#include "tools/translator.h"
+#include "trainers/trainer.h"
+
+ABSL_FLAG(std::string, preset, "default", "default (RNNsearch for ~15 min on 2 cores) or paper (Appendix A/B sizes)");
+ABSL_FLAG(std::string, config, "", "a TrainConfig in text format, applied over the preset");
+ABSL_FLAG(std::string, model, "", "rnnsearch or rnnencdec");
+ABSL_FLAG(std::string, optimizer, "", "adam or adadelta (the paper's)");
+ABSL_FLAG(double, lr, 0, "learning rate (Adam; Adadelta's is 1)");
+ABSL_FLAG(std::string, vocab, "", "words (the paper's shortlist) or subwords (SentencePiece)");
+ABSL_FLAG(int32_t, src_vocab, 0, "source vocabulary size");
+ABSL_FLAG(int32_t, tgt_vocab, 0, "target vocabulary size");
+ABSL_FLAG(double, minutes, -1, "training time budget (0: none)");
+ABSL_FLAG(int64_t, max_steps, -1, "training steps (0: none)");
+ABSL_FLAG(int32_t, batch_size, 0, "sentences per update");
+ABSL_FLAG(std::string, corpus_dir, "", "directory with {train,dev,test}.{src,tgt} files");
+ABSL_FLAG(std::string, src_lang, "", "source language code (file suffix; en and es have tokenizer rules)");
+ABSL_FLAG(std::string, tgt_lang, "", "target language code");
+ABSL_FLAG(std::string, train_src, "", "training source file (plain text or .gz, one sentence a line)");
+ABSL_FLAG(std::string, train_tgt, "", "training target file");
+ABSL_FLAG(std::string, dev_src, "", "dev source file");
+ABSL_FLAG(std::string, dev_tgt, "", "dev target file");
+ABSL_FLAG(std::string, test_src, "", "test source file");
+ABSL_FLAG(std::string, test_tgt, "", "test target file");
+ABSL_FLAG(std::string, run_dir, "", "where checkpoints, logs and results go");
+ABSL_FLAG(int32_t, threads, 0, "CPU threads (0: the preset's)");
+ABSL_FLAG(std::string, device, "cpu", "cpu (a CUDA backend is not part of this build)");
+ABSL_FLAG(int32_t, beam, 0, "beam size for the test translation (1: greedy)");
+ABSL_FLAG(int32_t, test_sentences, 0, "translate only the first N test sentences (0: all)");
+ABSL_FLAG(bool, skip_eval, false, "train only");
+
+namespace nmt {
+namespace {
+
+absl::StatusOr<TrainConfig> ConfigFromFlags() {
+  TrainConfig c = DefaultTrainConfig();
+  const std::string preset = absl::GetFlag(FLAGS_preset);
+  if (preset == "paper") {  // Appendix A.2.3 and B: sizes, 30k shortlists, Adadelta, batches of 80, length 50
+    c.mutable_data()->set_vocabulary(DataConfig::WORDS);
+    c.mutable_data()->set_src_vocab_size(30000);
+    c.mutable_data()->set_tgt_vocab_size(30000);
+    c.mutable_data()->set_batch_size(80);
+    c.mutable_model()->set_m(620);
+    c.mutable_model()->set_n(1000);
+    c.mutable_model()->set_n_align(1000);
+    c.mutable_model()->set_l(500);
+    c.mutable_optimizer()->mutable_adadelta();
+    c.set_max_minutes(0);
+    c.set_run_dir("runs/paper");
+  } else if (preset != "default") {
+    return absl::InvalidArgumentError(absl::StrCat("--preset: expected default or paper, got ", preset));
+  }
+  if (const std::string path = absl::GetFlag(FLAGS_config); !path.empty()) {
+    absl::StatusOr<std::string> text = ReadFileToString(tools::ResolveUserPath(path));
+    if (!text.ok()) return text.status();
+    TrainConfig overrides;
+    if (!google::protobuf::TextFormat::ParseFromString(*text, &overrides)) {
+      return absl::InvalidArgumentError(absl::StrCat(path, ": not a TrainConfig in text format"));
+    }
+    c.MergeFrom(overrides);
+  }
+  if (const std::string m = absl::GetFlag(FLAGS_model); !m.empty()) {
+    if (m != "rnnsearch" && m != "rnnencdec") return absl::InvalidArgumentError("--model: rnnsearch or rnnencdec");
+    c.mutable_model()->set_kind(m == "rnnsearch" ? models::ModelConfig::RNNSEARCH : models::ModelConfig::RNNENCDEC);
+    if (absl::GetFlag(FLAGS_run_dir).empty() && preset == "default") c.set_run_dir("runs/" + m);
+  }
+  if (const std::string o = absl::GetFlag(FLAGS_optimizer); !o.empty()) {
+    if (o == "adam") {
+      c.mutable_optimizer()->mutable_adam();
+    } else if (o == "adadelta") {
+      c.mutable_optimizer()->mutable_adadelta();
+    } else {
+      return absl::InvalidArgumentError("--optimizer: adam or adadelta");
+    }
+  }
+  if (const double lr = absl::GetFlag(FLAGS_lr); lr > 0) {
+    if (!c.optimizer().has_adam()) return absl::InvalidArgumentError("--lr applies to Adam only");
+    c.mutable_optimizer()->mutable_adam()->set_lr(lr);
+  }
+  if (const std::string v = absl::GetFlag(FLAGS_vocab); !v.empty()) {
+    if (v != "words" && v != "subwords") return absl::InvalidArgumentError("--vocab: words or subwords");
+    c.mutable_data()->set_vocabulary(v == "words" ? DataConfig::WORDS : DataConfig::SUBWORDS);
+  }
+  auto set_if = [](auto value, auto setter) {
+    if (value > 0) setter(value);
+  };
+  set_if(absl::GetFlag(FLAGS_src_vocab), [&](int32_t v) { c.mutable_data()->set_src_vocab_size(v); });
+  set_if(absl::GetFlag(FLAGS_tgt_vocab), [&](int32_t v) { c.mutable_data()->set_tgt_vocab_size(v); });
+  set_if(absl::GetFlag(FLAGS_batch_size), [&](int32_t v) { c.mutable_data()->set_batch_size(v); });
+  set_if(absl::GetFlag(FLAGS_threads), [&](int32_t v) { c.set_threads(v); });
+  set_if(absl::GetFlag(FLAGS_beam), [&](int32_t v) { c.set_beam_size(v); });
+  if (absl::GetFlag(FLAGS_minutes) >= 0) c.set_max_minutes(absl::GetFlag(FLAGS_minutes));
+  if (absl::GetFlag(FLAGS_max_steps) >= 0) c.set_max_steps(absl::GetFlag(FLAGS_max_steps));
+  DataConfig& d = *c.mutable_data();
+  auto set_path = [](const std::string& value, std::string* field) {
+    if (!value.empty()) *field = tools::ResolveUserPath(value);
+  };
+  set_path(absl::GetFlag(FLAGS_corpus_dir), d.mutable_corpus_dir());
+  set_path(absl::GetFlag(FLAGS_train_src), d.mutable_train_src());
+  set_path(absl::GetFlag(FLAGS_train_tgt), d.mutable_train_tgt());
+  set_path(absl::GetFlag(FLAGS_dev_src), d.mutable_dev_src());
+  set_path(absl::GetFlag(FLAGS_dev_tgt), d.mutable_dev_tgt());
+  set_path(absl::GetFlag(FLAGS_test_src), d.mutable_test_src());
+  set_path(absl::GetFlag(FLAGS_test_tgt), d.mutable_test_tgt());
+  if (!absl::GetFlag(FLAGS_src_lang).empty()) d.set_src_lang(absl::GetFlag(FLAGS_src_lang));
+  if (!absl::GetFlag(FLAGS_tgt_lang).empty()) d.set_tgt_lang(absl::GetFlag(FLAGS_tgt_lang));
+  if (!absl::GetFlag(FLAGS_run_dir).empty()) c.set_run_dir(absl::GetFlag(FLAGS_run_dir));
+  c.set_run_dir(tools::ResolveUserPath(c.run_dir()));
+  d.set_corpus_dir(tools::ResolveUserPath(d.corpus_dir()));
+  if (absl::GetFlag(FLAGS_device) != "cpu") {
+    return absl::UnimplementedError(absl::StrCat("--device=", absl::GetFlag(FLAGS_device),
+                                                 ": this build has the CPU backend only"));
+  }
+  return c;
+}
+
+// The default corpus is built on first use; a user's own files are only checked.
+absl::Status EnsureCorpus(const TrainConfig& config) {
+  const DataConfig& d = config.data();
+  if (!d.train_src().empty() || datasets::FindCompleteCorpus(d.corpus_dir()).has_value()) return absl::OkStatus();
+  if (std::ifstream(d.corpus_dir() + "/train." + d.src_lang()).good()) return absl::OkStatus();
+  std::fprintf(stderr, "building the default corpus (WEB + Reina-Valera 1909) in %s ...\n", d.corpus_dir().c_str());
+  datasets::BibleCorpusOptions options;
+  options.out_dir = d.corpus_dir();
+  absl::StatusOr<datasets::BibleCorpusCounts> counts = datasets::BuildBibleCorpus(options);
+  if (!counts.ok()) return counts.status();
+  std::fprintf(stderr, "corpus: %lld train, %lld dev, %lld test pairs\n", static_cast<long long>(counts->train),
+               static_cast<long long>(counts->dev), static_cast<long long>(counts->test));
+  return absl::OkStatus();
+}
+
+absl::Status Run() {
+  absl::StatusOr<TrainConfig> config = ConfigFromFlags();
+  if (!config.ok()) return config.status();
+  if (absl::Status s = EnsureCorpus(*config); !s.ok()) return s;
+  absl::StatusOr<std::unique_ptr<Trainer>> trainer = Trainer::Create(*config);
+  if (!trainer.ok()) return trainer.status();
+  Trainer& t = **trainer;
+  std::fprintf(stderr, "%s: %lld parameters, vocabularies %d / %d, run directory %s\n",
+               models::ModelConfig::Kind_Name(t.config().model().kind()).c_str(),
+               static_cast<long long>(t.model().NumScalars()), t.src_codec().size(), t.tgt_codec().size(),
+               t.config().run_dir().c_str());
+  if (absl::Status s = t.Train(); !s.ok()) return s;
+  std::fprintf(stderr, "trained %lld steps (%lld epochs) in %.1f min, %.0f target tokens/s\n",
+               static_cast<long long>(t.progress().step()), static_cast<long long>(t.progress().epoch() + 1),
+               t.progress().elapsed_seconds() / 60, t.tokens_per_second());
+  if (absl::GetFlag(FLAGS_skip_eval)) return absl::OkStatus();
+
+  const DataFiles files = ResolveDataFiles(t.config().data());
+  absl::StatusOr<std::vector<std::string>> sources = tools::ReadUtf8Lines(files.test_src);
+  if (!sources.ok()) return sources.status();
+  absl::StatusOr<std::vector<std::string>> references = tools::ReadUtf8Lines(files.test_tgt);
+  if (!references.ok()) return references.status();
+  if (const int n = absl::GetFlag(FLAGS_test_sentences); n > 0 && static_cast<size_t>(n) < sources->size()) {
+    sources->resize(n);
+    references->resize(n);
+  }
+  models::SearchOptions search;
+  search.beam_size = t.config().beam_size();
+  search.length_norm = t.config().length_norm();
+  search.max_len_factor = t.config().max_len_factor();
+  tools::Translator translator(t.model(), t.context(), t.src_codec(), t.tgt_codec(), search);
+  tools::EvaluationOptions eval;
+  eval.heatmaps = t.config().heatmaps();
+  eval.curve_label = t.config().model().kind() == models::ModelConfig::RNNSEARCH ? "RNNsearch" : "RNNencdec";
+  absl::StatusOr<tools::EvaluationReport> report =
+      tools::Evaluate(translator, *sources, *references, t.config().run_dir() + "/eval", eval);
+  if (!report.ok()) return report.status();
+  std::printf("test set: %zu sentences, beam %d, translated in %.0f s\n", sources->size(), search.beam_size,
+              report->seconds);
+  std::printf("%s\n%s\n", report->bleu.Format().c_str(), report->signature.c_str());
+  std::printf("checkpoint:      %s\n", t.best_path().c_str());
+  std::printf("translations:    %s\n", report->hypotheses_path.c_str());
+  std::printf("BLEU by length:  %s (%s)\n", report->bleu_by_length_png.c_str(), report->bleu_by_length_csv.c_str());
+  for (const std::string& path : report->heatmap_paths) std::printf("attention:       %s\n", path.c_str());
+  std::printf("training log:    %s/train_log.csv\n", t.config().run_dir().c_str());
+  return absl::OkStatus();
+}
+
+}  // namespace
+}  // namespace nmt
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage("Trains RNNsearch/RNNencdec, then translates and scores the test set.");
+  absl::ParseCommandLine(argc, argv);
+  if (absl::Status s = nmt::Run(); !s.ok()) {
+    std::fprintf(stderr, "error: %s\n", std::string(s.message()).c_str());
+    return 1;
+  }
+  return 0;
+}
