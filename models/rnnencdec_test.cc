@@ -7,20 +7,20 @@
 namespace nmt::models {
 namespace {
 
-TEST(RNNENCDEC, GradientsOfEveryParameter) {
+TEST(RnnEncDec, GradientsOfEveryParameter) {
   CpuContext context(1);
   auto model = TinyModel(ModelConfig::RNNENCDEC);
   EXPECT_TRUE(CheckModelGradients(context, *model, TinyBatch()));
 }
 
-TEST(RNNENCDEC, PaddedBatchEqualsItsSentences) {
+TEST(RnnEncDec, PaddedBatchEqualsItsSentences) {
   CpuContext context(1);
   auto model = TinyModel(ModelConfig::RNNENCDEC);
   EXPECT_NEAR(PaddingEffect(context, *model, {{3, 5, 6, kEos}, {4, kEos}}, {{2, 5, kEos}, {3, 4, 2, 5, kEos}}), 0.0,
               1e-6);
 }
 
-TEST(RNNENCDEC, ParameterNamesAreTheReferences) {
+TEST(RnnEncDec, ParameterNamesAreTheReferences) {
   auto model = TinyModel(ModelConfig::RNNENCDEC);
   for (const char* name : {"src_embedding", "enc.W_z", "enc.U", "V", "b_V", "V_prime", "b_V_prime",
                            "tgt_embedding", "dec.C_r", "readout.C_o", "readout.W_o"}) {

@@ -7,20 +7,20 @@
 namespace nmt::models {
 namespace {
 
-TEST(RNNSEARCH, GradientsOfEveryParameter) {
+TEST(RnnSearch, GradientsOfEveryParameter) {
   CpuContext context(1);
   auto model = TinyModel(ModelConfig::RNNSEARCH);
   EXPECT_TRUE(CheckModelGradients(context, *model, TinyBatch()));
 }
 
-TEST(RNNSEARCH, PaddedBatchEqualsItsSentences) {
+TEST(RnnSearch, PaddedBatchEqualsItsSentences) {
   CpuContext context(1);
   auto model = TinyModel(ModelConfig::RNNSEARCH);
   EXPECT_NEAR(PaddingEffect(context, *model, {{3, 5, 6, kEos}, {4, kEos}}, {{2, 5, kEos}, {3, 4, 2, 5, kEos}}), 0.0,
               1e-6);
 }
 
-TEST(RNNSEARCH, ParameterNamesAreTheReferences) {
+TEST(RnnSearch, ParameterNamesAreTheReferences) {
   auto model = TinyModel(ModelConfig::RNNSEARCH);
   for (const char* name : {"src_embedding", "enc_fwd.W_z", "enc_bwd.U_r", "enc_fwd.b", "W_s", "b_s", "attention.W_a",
                            "attention.U_a", "attention.b_a", "attention.v_a", "tgt_embedding", "dec.C_z", "dec.C",
@@ -30,7 +30,7 @@ TEST(RNNSEARCH, ParameterNamesAreTheReferences) {
   EXPECT_EQ(model->NamedParameters().size(), 2u + 2 * 9 + 2 + 4 + 12 + 6);
 }
 
-TEST(RNNSEARCH, PaperInitialisation) {
+TEST(RnnSearch, PaperInitialisation) {
   ModelConfig config = TinyConfig(ModelConfig::RNNSEARCH);
   config.set_init(ModelConfig::INIT_PAPER);
   auto model = *MakeModel(config);
@@ -43,7 +43,7 @@ TEST(RNNSEARCH, PaperInitialisation) {
   EXPECT_NEAR(norm, 1.0, 1e-5);
 }
 
-TEST(RNNSEARCH, ForwardShapes) {
+TEST(RnnSearch, ForwardShapes) {
   CpuContext context(1);
   auto model = TinyModel(ModelConfig::RNNSEARCH);
   Tape tape(context);

@@ -1,0 +1,40 @@
+// Golden parity with the PyTorch reference (../shared/reference): loads a file in
+// its `dump-grads` format, runs our model on the stored weights and batch, and
+// measures each stored tensor's error (llm.c's test_gpt2 idea).
+//
+//   absl::StatusOr<ParityReport> report = CompareWithGolden("tiny_rnnsearch.npz", context);
+//   for (const TensorError& e : report->errors) std::cout << e.name << " " << e.rel_err;
+//
+// The model kind comes from which parameters exist (attention.* → RNNsearch,
+// V → RNNencdec) and the sizes from config/*. Per tensor the error is
+// max |ours − theirs| / max |theirs| (absolute when theirs is all zero); decoded id
+// sequences count 1 per sentence that differs.
+#ifndef NMT_MODELS_GOLDEN_H_
+#define NMT_MODELS_GOLDEN_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "autograd/tape.h"
+
+namespace nmt::models {
+
+struct TensorError {
+  std::string name;  // the golden's key: loss, fwd/..., grad/..., decode/...
+  double rel_err = 0.0;
+};
+
+struct ParityReport {
+  std::string model;  // "rnnsearch" or "rnnencdec"
+  std::vector<TensorError> errors;
+  double max_rel_err() const;
+};
+
+// NotFound/DataLoss/InvalidArgument from reading the file, or InvalidArgument when its
+// parameters do not match the model its config describes (every mismatch listed).
+absl::StatusOr<ParityReport> CompareWithGolden(const std::string& path, DeviceContext& context);
+
+}  // namespace nmt::models
+
+#endif  // NMT_MODELS_GOLDEN_H_

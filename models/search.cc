@@ -1,0 +1,190 @@
+#include "models/search.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <numeric>
+
+#include "autograd/check.h"
+
+namespace nmt::models {
+namespace {
+
+constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+
+// x's rows (dim 0) in the order `rows` lists them, as a constant.
+Tensor GatherRows(DeviceContext& context, const Tensor& x, absl::Span<const int> rows) {
+  Shape shape = x.shape();
+  const int64_t width = x.size() / shape[0];
+  shape[0] = rows.size();
+  Tensor y = context.Allocate(shape);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    std::memcpy(y.data() + i * width, x.data() + rows[i] * width, width * sizeof(float));
+  }
+  return y;
+}
+
+Var GatherRows(Tape& tape, Var x, absl::Span<const int> rows) {
+  return x.defined() ? tape.Constant(GatherRows(tape.context(), x.value(), rows)) : Var();
+}
+
+EncoderOutput SelectSentences(Tape& tape, const EncoderOutput& enc, absl::Span<const int> rows) {
+  EncoderOutput out = enc;
+  out.batch_size = rows.size();
+  out.src_mask = GatherRows(tape.context(), enc.src_mask, rows);
+  out.annotations = GatherRows(tape, enc.annotations, rows);
+  out.keys = GatherRows(tape, enc.keys, rows);
+  out.context = GatherRows(tape, enc.context, rows);
+  out.context_proj = GatherRows(tape, enc.context_proj, rows);
+  return out;
+}
+
+void Suppress(Tensor& log_probs, const SearchOptions& options) {
+  if (!options.suppress_unk) return;
+  const int64_t k = log_probs.dim(1);
+  for (int64_t i = 0; i < log_probs.dim(0); ++i) log_probs.data()[i * k + options.unk_id] = kNegInf;
+}
+
+// Rows of alpha (one per output word), trimmed to the sentence's `src_len` positions.
+Tensor Alignment(const std::vector<std::vector<float>>& rows, int64_t src_len) {
+  if (rows.empty() || rows[0].empty()) return Tensor();
+  Tensor t = Tensor::Zeros({static_cast<int64_t>(rows.size()), src_len});
+  for (size_t i = 0; i < rows.size(); ++i) std::memcpy(t.data() + i * src_len, rows[i].data(), src_len * 4);
+  return t;
+}
+
+std::vector<float> AlphaRow(const Var& alpha, int64_t row) {
+  if (!alpha.defined()) return {};
+  const int64_t width = alpha.dim(1);
+  const float* p = alpha.value().data() + row * width;
+  return std::vector<float>(p, p + width);
+}
+
+}  // namespace
+
+std::vector<Hypothesis> GreedySearch(Seq2Seq& model, DeviceContext& context, const Batch& batch,
+                                     const SearchOptions& options) {
+  Tape tape(context);
+  TapeScope scope(tape);
+  NoGradScope no_grad;
+  const int64_t b = batch.size, vocab = model.config().tgt_vocab();
+  EncoderOutput enc = model.Encode(batch.src, batch.src_mask);
+  std::vector<int64_t> src_lens(b), max_lens(b);
+  int64_t longest = 0;
+  for (int64_t i = 0; i < b; ++i) {
+    for (int64_t t = 0; t < batch.src_len; ++t) src_lens[i] += batch.src_mask.data()[i * batch.src_len + t] != 0;
+    max_lens[i] = static_cast<int64_t>(src_lens[i] * options.max_len_factor);
+    longest = std::max(longest, max_lens[i]);
+  }
+  std::vector<Hypothesis> out(b);
+  std::vector<std::vector<std::vector<float>>> alphas(b);
+  std::vector<bool> done(b, false);
+  Var s = enc.s0;
+  Var y_prev = tape.Constant(Tensor::Zeros({b, model.config().m()}));
+  std::vector<int32_t> words(b);
+  for (int64_t step = 0; step < longest; ++step) {
+    DecodeStepResult r = model.DecodeStep(s, y_prev, enc);
+    Suppress(r.log_probs, options);
+    bool all_done = true;
+    for (int64_t i = 0; i < b; ++i) {
+      const float* lp = r.log_probs.data() + i * vocab;
+      words[i] = static_cast<int32_t>(std::max_element(lp, lp + vocab) - lp);
+      if (done[i]) {
+        words[i] = kPad;
+        continue;
+      }
+      out[i].ids.push_back(words[i]);
+      out[i].log_prob += lp[words[i]];
+      alphas[i].push_back(AlphaRow(r.alpha, i));
+      done[i] = words[i] == kEos || step + 1 >= max_lens[i];
+      all_done = all_done && done[i];
+    }
+    if (all_done) break;
+    y_prev = model.EmbedTargets(words);
+    s = r.state;
+  }
+  for (int64_t i = 0; i < b; ++i) {
+    out[i].score = options.length_norm ? out[i].log_prob / out[i].ids.size() : out[i].log_prob;
+    out[i].alignment = Alignment(alphas[i], src_lens[i]);
+  }
+  return out;
+}
+
+std::vector<Hypothesis> BeamSearch(Seq2Seq& model, DeviceContext& context, absl::Span<const int32_t> src,
+                                   const SearchOptions& options) {
+  NMT_CHECK(options.beam_size > 0 && !src.empty()) << "BeamSearch: beam " << options.beam_size << ", "
+                                                    << src.size() << " source words";
+  Tape tape(context);
+  TapeScope scope(tape);
+  NoGradScope no_grad;
+  const int64_t src_len = src.size(), vocab = model.config().tgt_vocab();
+  const int k = options.beam_size;
+  const EncoderOutput enc = model.Encode(src, Tensor::Full({1, src_len}, 1.0f));
+  const int64_t max_len = static_cast<int64_t>(src_len * options.max_len_factor);
+
+  struct Live {
+    std::vector<int32_t> ids;
+    float score = 0.0f;  // f32, as the reference accumulates it
+    std::vector<std::vector<float>> alphas;
+  };
+  std::vector<Live> live(1);
+  std::vector<Live> finished;
+  Var s = enc.s0;
+  Var y_prev = tape.Constant(Tensor::Zeros({1, model.config().m()}));
+  std::vector<int> candidates;
+  bool stopped = false;
+  for (int64_t step = 0; step < max_len && !stopped; ++step) {
+    const std::vector<int> tile(live.size(), 0);
+    DecodeStepResult r = model.DecodeStep(s, y_prev, SelectSentences(tape, enc, tile));
+    Suppress(r.log_probs, options);
+    float* total = r.log_probs.data();  // becomes score + log p, in place
+    for (size_t p = 0; p < live.size(); ++p) {
+      for (int64_t w = 0; w < vocab; ++w) total[p * vocab + w] += live[p].score;
+    }
+    const int want = k - static_cast<int>(finished.size());
+    candidates.resize(live.size() * vocab);
+    std::iota(candidates.begin(), candidates.end(), 0);
+    std::partial_sort(candidates.begin(), candidates.begin() + want, candidates.end(),
+                      [total](int a, int b) { return total[a] > total[b] || (total[a] == total[b] && a < b); });
+    std::vector<Live> next;
+    std::vector<int> parents;
+    std::vector<int32_t> words;
+    for (int c = 0; c < want; ++c) {
+      const int parent = candidates[c] / vocab, word = candidates[c] % vocab;
+      Live h{live[parent].ids, total[candidates[c]], live[parent].alphas};
+      h.ids.push_back(word);
+      h.alphas.push_back(AlphaRow(r.alpha, parent));
+      if (word == kEos) {
+        finished.push_back(std::move(h));
+      } else {
+        next.push_back(std::move(h));
+        parents.push_back(parent);
+        words.push_back(word);
+      }
+    }
+    live = std::move(next);
+    if (live.empty()) {
+      stopped = true;
+      break;
+    }
+    s = GatherRows(tape, r.state, parents);
+    y_prev = model.EmbedTargets(words);
+  }
+  if (!stopped) {  // the length limit: the live ones count as finished
+    for (Live& h : live) finished.push_back(std::move(h));
+  }
+  std::vector<Hypothesis> out;
+  for (Live& h : finished) {
+    Hypothesis hyp;
+    hyp.log_prob = h.score;
+    hyp.score = options.length_norm ? h.score / static_cast<double>(h.ids.size()) : h.score;
+    hyp.ids = std::move(h.ids);
+    hyp.alignment = Alignment(h.alphas, src_len);
+    out.push_back(std::move(hyp));
+  }
+  std::stable_sort(out.begin(), out.end(), [](const Hypothesis& a, const Hypothesis& b) { return a.score > b.score; });
+  return out;
+}
+
+}  // namespace nmt::models

@@ -1,0 +1,262 @@
+// bench: training (and optionally decoding) speed of RNNsearch / RNNencdec, printed
+// as one JSON line with the same fields and FLOP formula as the PyTorch
+// reference's `bench` (../shared/reference/README.md, "bench JSON fields"), so the
+// two can be compared side by side on one machine.
+//
+//   bazel run -c opt //tools:bench -- --model=rnnsearch --config=small --threads=2 --steps=5
+//
+// A step is forward + backward + global-norm clipping at 1.0 + an optimizer update
+// on a fresh synthetic batch (seeded). The optimizer is written here (PyTorch's
+// Adadelta and Adam formulas) until trainers/optimizers lands on main.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "models/models.h"
+#include "models/search.h"
+#include "oneapi/dnnl/dnnl.hpp"
+#include "ops/kernels/cpu/cpu_context.h"
+
+ABSL_FLAG(std::string, model, "rnnsearch", "rnnsearch or rnnencdec");
+ABSL_FLAG(std::string, config, "small", "tiny, small or paper (the reference's table)");
+ABSL_FLAG(int, threads, 2, "CPU threads");
+ABSL_FLAG(int, steps, 10, "timed training steps (0: none)");
+ABSL_FLAG(int, warmup, 3, "untimed steps first");
+ABSL_FLAG(std::string, optimizer, "adadelta", "adadelta or adam");
+ABSL_FLAG(std::string, decode, "none", "none, greedy or beamK (e.g. beam5)");
+ABSL_FLAG(int, decode_sentences, 50, "sentences to decode");
+ABSL_FLAG(double, max_len_factor, 2.0, "output length limit, in source lengths");
+ABSL_FLAG(bool, length_norm, false, "rank finished hypotheses by score / length");
+ABSL_FLAG(double, peak_gflops, 2 * 2 * 8 * 2 * 2.45, "for fraction_of_peak");
+ABSL_FLAG(uint64_t, seed, 1234, "initialisation and data seed");
+
+namespace nmt::models {
+namespace {
+
+struct BenchConfig {
+  int64_t vocab, m, n, n_align, l, batch, length;
+};
+
+BenchConfig ConfigNamed(const std::string& name) {
+  if (name == "tiny") return {50, 8, 16, 12, 6, 3, 7};
+  if (name == "paper") return {30000, 620, 1000, 1000, 500, 80, 30};
+  return {8000, 256, 512, 512, 256, 64, 30};
+}
+
+// The reference's forward_flops: 2 per multiply-add of every matrix product.
+double ForwardFlops(bool search, const BenchConfig& c) {
+  const double m = c.m, n = c.n, na = c.n_align, l = c.l, vocab = c.vocab, b = c.batch, tx = c.length,
+               ty = c.length;
+  const double gru_input = 2 * m * 3 * n, gru_recurrent = 2 * 3 * n * n;
+  const double readout = 2 * (n + m) * 2 * l + 2 * l * vocab;
+  if (search) {
+    const double encoder = b * tx * (2 * (gru_input + gru_recurrent) + 2 * 2 * n * na);
+    const double initial = b * 2 * n * n;
+    const double attention = 2 * n * na + 2 * tx * na + 2 * tx * 2 * n;
+    const double per_target = gru_input + attention + 2 * 2 * n * 2 * l + readout;
+    const double per_step = gru_recurrent + 2 * 2 * n * 3 * n;
+    return encoder + initial + b * ty * per_target + b * (ty - 1) * per_step;
+  }
+  const double encoder = b * tx * (gru_input + gru_recurrent);
+  const double per_sentence = 2 * (2 * n * n) + 2 * n * 3 * n + 2 * n * 2 * l;
+  return encoder + b * per_sentence + b * ty * (gru_input + readout) + b * (ty - 1) * gru_recurrent;
+}
+
+std::vector<std::vector<int32_t>> Sentences(std::mt19937_64& rng, int64_t count, int64_t length, int64_t vocab) {
+  std::uniform_int_distribution<int32_t> word(2, static_cast<int32_t>(vocab - 1));
+  std::vector<std::vector<int32_t>> out(count);
+  for (auto& s : out) {
+    for (int64_t t = 0; t + 1 < length; ++t) s.push_back(word(rng));
+    s.push_back(kEos);
+  }
+  return out;
+}
+
+// Global-norm clipping at 1.0 as torch.nn.utils.clip_grad_norm_, then PyTorch's
+// Adadelta (rho 0.95, eps 1e-6, lr 1) or Adam (lr 1e-3, betas 0.9/0.999, eps 1e-8).
+class Optimizer {
+ public:
+  Optimizer(std::vector<Parameter*> params, bool adam) : params_(std::move(params)), adam_(adam) {
+    for (Parameter* p : params_) {
+      slots_a_.push_back(std::vector<float>(p->value().size(), 0.0f));
+      slots_b_.push_back(std::vector<float>(p->value().size(), 0.0f));
+    }
+  }
+
+  void Step() {
+    double sq = 0.0;
+    for (Parameter* p : params_) {
+      for (float g : p->grad().values()) sq += static_cast<double>(g) * g;
+    }
+    const float clip = std::min(1.0, 1.0 / (std::sqrt(sq) + 1e-6));
+    ++step_;
+    for (size_t i = 0; i < params_.size(); ++i) {
+      float* w = params_[i]->value().data();
+      const float* g = params_[i]->grad().data();
+      float* a = slots_a_[i].data();
+      float* b = slots_b_[i].data();
+      const int64_t size = params_[i]->value().size();
+      if (adam_) {
+        const float c1 = 1.0f - std::pow(0.9f, step_), c2 = std::sqrt(1.0f - std::pow(0.999f, step_));
+#pragma omp parallel for if (size > 65536)
+        for (int64_t j = 0; j < size; ++j) {
+          const float gj = g[j] * clip;
+          a[j] = 0.9f * a[j] + 0.1f * gj;
+          b[j] = 0.999f * b[j] + 0.001f * gj * gj;
+          w[j] -= 1e-3f / c1 * a[j] / (std::sqrt(b[j]) / c2 + 1e-8f);
+        }
+      } else {
+#pragma omp parallel for if (size > 65536)
+        for (int64_t j = 0; j < size; ++j) {
+          const float gj = g[j] * clip;
+          a[j] = 0.95f * a[j] + 0.05f * gj * gj;
+          const float delta = std::sqrt(b[j] + 1e-6f) / std::sqrt(a[j] + 1e-6f) * gj;
+          b[j] = 0.95f * b[j] + 0.05f * delta * delta;
+          w[j] -= delta;
+        }
+      }
+    }
+  }
+
+ private:
+  std::vector<Parameter*> params_;
+  bool adam_;
+  int step_ = 0;
+  std::vector<std::vector<float>> slots_a_, slots_b_;  // Adadelta: E[g²], E[Δ²]; Adam: m, v
+};
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t h = v.size() / 2;
+  return v.size() % 2 ? v[h] : 0.5 * (v[h - 1] + v[h]);
+}
+
+std::string Num(double v) { return absl::StrFormat("%.4g", v); }
+
+int Run() {
+  const std::string model_name = absl::GetFlag(FLAGS_model), config_name = absl::GetFlag(FLAGS_config);
+  const std::string decode = absl::GetFlag(FLAGS_decode), optimizer = absl::GetFlag(FLAGS_optimizer);
+  const int threads = absl::GetFlag(FLAGS_threads), steps = absl::GetFlag(FLAGS_steps);
+  const int warmup = absl::GetFlag(FLAGS_warmup);
+  const bool search = model_name == "rnnsearch";
+  if (!search && model_name != "rnnencdec") {
+    std::fprintf(stderr, "bench: --model must be rnnsearch or rnnencdec\n");
+    return 2;
+  }
+  int beam = 0;
+  if (decode != "none" && decode != "greedy" &&
+      !(decode.rfind("beam", 0) == 0 && absl::SimpleAtoi(decode.substr(4), &beam) && beam > 0)) {
+    std::fprintf(stderr, "bench: --decode: expected none, greedy or beamK, got %s\n", decode.c_str());
+    return 2;
+  }
+  const BenchConfig c = ConfigNamed(config_name);
+  ModelConfig config;
+  config.set_kind(search ? ModelConfig::RNNSEARCH : ModelConfig::RNNENCDEC);
+  config.set_src_vocab(c.vocab);
+  config.set_tgt_vocab(c.vocab);
+  config.set_m(c.m);
+  config.set_n(c.n);
+  config.set_n_align(c.n_align);
+  config.set_l(c.l);
+  config.set_seed(absl::GetFlag(FLAGS_seed));
+  CpuContext context(threads);
+  std::unique_ptr<Seq2Seq> model = *MakeModel(config);
+
+  std::vector<std::string> fields = {
+      R"("device": "cpu")", absl::StrCat(R"("model": ")", model_name, "\""),
+      absl::StrCat(R"("config": ")", config_name, "\""), absl::StrCat(R"("threads": )", threads),
+      absl::StrCat(R"("batch": )", c.batch), absl::StrCat(R"("src_len": )", c.length),
+      absl::StrCat(R"("tgt_len": )", c.length), absl::StrCat(R"("params": )", model->NumScalars()),
+      absl::StrCat(R"("optimizer": ")", optimizer, "\""), absl::StrCat(R"("warmup": )", warmup),
+      absl::StrCat(R"("steps": )", steps)};
+  std::string train = R"("target_tokens_per_step": null, "target_tokens_per_s": null, "ms_per_step": null, )"
+                      R"("ms_per_step_min": null, "ms_per_step_max": null, "est_train_gflop_per_step": null, )"
+                      R"("gflop_per_s": null, "peak_gflops": null, "fraction_of_peak": null)";
+  if (steps > 0) {
+    Optimizer opt(model->Parameters(), optimizer == "adam");
+    std::mt19937_64 rng(absl::GetFlag(FLAGS_seed) + 1);
+    Tape tape(context);
+    std::vector<double> seconds;
+    int64_t tokens = 0;
+    for (int step = 0; step < warmup + steps; ++step) {
+      const Batch batch =
+          MakeBatch(Sentences(rng, c.batch, c.length, c.vocab), Sentences(rng, c.batch, c.length, c.vocab));
+      const auto start = std::chrono::steady_clock::now();
+      {
+        TapeScope scope(tape);
+        model->ZeroGrad();
+        Backward(model->Forward(batch).loss);
+        opt.Step();
+        tape.Reset();
+      }
+      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      if (step >= warmup) seconds.push_back(s);
+      tokens = batch.num_target_tokens();
+    }
+    std::vector<double> rates;
+    for (double s : seconds) rates.push_back(tokens / s);
+    const double median = Median(seconds);
+    const double gflop = 3 * ForwardFlops(search, c) / 1e9;
+    const double peak = absl::GetFlag(FLAGS_peak_gflops);
+    train = absl::StrFormat(
+        R"("target_tokens_per_step": %d, "target_tokens_per_s": %.1f, "ms_per_step": %.1f, )"
+        R"("ms_per_step_min": %.1f, "ms_per_step_max": %.1f, "est_train_gflop_per_step": %s, )"
+        R"("gflop_per_s": %s, "peak_gflops": %s, "fraction_of_peak": %s)",
+        tokens, Median(rates), 1e3 * median, 1e3 * *std::min_element(seconds.begin(), seconds.end()),
+        1e3 * *std::max_element(seconds.begin(), seconds.end()), Num(gflop), Num(gflop / median), Num(peak),
+        absl::StrFormat("%.3g", gflop / median / peak));
+  }
+  fields.push_back(train);
+  std::string dec = R"("decode": null, "decode_sentences": null, "decode_max_len": null, "decode_mean_len": null, )"
+                    R"("decode_sentences_per_s": null)";
+  if (decode != "none") {
+    model = *MakeModel(config);  // fresh: decoding ignores the training steps
+    const int count = absl::GetFlag(FLAGS_decode_sentences);
+    std::mt19937_64 rng(absl::GetFlag(FLAGS_seed) + 2);
+    const auto sources = Sentences(rng, count, c.length, c.vocab);
+    SearchOptions options{.beam_size = std::max(beam, 1),
+                          .max_len_factor = static_cast<float>(absl::GetFlag(FLAGS_max_len_factor)),
+                          .length_norm = absl::GetFlag(FLAGS_length_norm)};
+    int64_t words = 0;
+    const auto start = std::chrono::steady_clock::now();
+    if (beam == 0) {
+      for (int i = 0; i < count; i += c.batch) {
+        std::vector<std::vector<int32_t>> chunk(sources.begin() + i,
+                                                sources.begin() + std::min<int64_t>(count, i + c.batch));
+        for (const Hypothesis& h : GreedySearch(*model, context, MakeBatch(chunk, {}), options)) words += h.ids.size();
+      }
+    } else {
+      for (const auto& s : sources) words += BeamSearch(*model, context, s, options)[0].ids.size();
+    }
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    dec = absl::StrFormat(
+        R"("decode": "%s", "decode_sentences": %d, "decode_max_len": %d, "decode_mean_len": %.2f, )"
+        R"("decode_sentences_per_s": %.3f)",
+        decode, count, static_cast<int>(c.length * options.max_len_factor), static_cast<double>(words) / count,
+        count / elapsed);
+  }
+  fields.push_back(dec);
+  const dnnl_version_t* v = dnnl_version();
+  fields.push_back(R"("torch": null)");
+  fields.push_back(absl::StrFormat(R"("blas": "oneDNN %d.%d.%d")", v->major, v->minor, v->patch));
+  std::printf("{%s}\n", absl::StrJoin(fields, ", ").c_str());
+  return 0;
+}
+
+}  // namespace
+}  // namespace nmt::models
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  return nmt::models::Run();
+}
