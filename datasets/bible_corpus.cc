@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <filesystem>
 #include <cstdlib>
 #include <utility>
 
@@ -193,9 +194,9 @@ absl::StatusOr<BibleCorpusCounts> BuildBibleCorpus(const BibleCorpusOptions& opt
       return *existing;
     }
   }
-  if (mkdir(options.out_dir.c_str(), 0755) != 0 && errno != EEXIST) {
-    return absl::InternalError(absl::StrCat("cannot create ", options.out_dir));
-  }
+  std::error_code error;
+  std::filesystem::create_directories(options.out_dir, error);  // parents too: data/bible-en-es
+  if (error) return absl::InternalError(absl::StrCat("cannot create ", options.out_dir, ": ", error.message()));
   absl::StatusOr<std::string> english =
       ExportSwordModule(options.english_module, options.english_package);
   if (!english.ok()) return english.status();

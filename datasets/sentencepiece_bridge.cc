@@ -47,3 +47,9 @@ std::string SpmDecodeIds(const SpmModel& model, const std::vector<int>& ids, std
 int SpmVocabSize(const SpmModel& model) { return model.processor.GetPieceSize(); }
 
 }  // namespace nmt::datasets::internal
+
+extern "C" const nmt::datasets::internal::SpmBridge* NmtSentencePieceBridge() {
+  using namespace nmt::datasets::internal;
+  static const SpmBridge bridge = {SpmTrain, SpmLoad, SpmEncode, SpmEncodeIds, SpmDecode, SpmDecodeIds, SpmVocabSize};
+  return &bridge;
+}

@@ -16,10 +16,22 @@ absl::Status FromMessage(absl::string_view context, const std::string& message) 
   return absl::InvalidArgumentError(absl::StrCat(context, ": ", message));
 }
 
+// The bridge's table, or an error naming why libspm_bridge.so could not be loaded.
+absl::StatusOr<const internal::SpmBridge*> LoadedBridge() {
+  std::string error;
+  const internal::SpmBridge* bridge = internal::LoadSpmBridge(error);
+  if (bridge == nullptr) return absl::FailedPreconditionError(absl::StrCat("SentencePiece: ", error));
+  return bridge;
+}
+
+// Only called once a model exists, which proves the bridge loaded.
+const internal::SpmBridge& Bridge() { return **LoadedBridge(); }
+
 }  // namespace
 
 absl::Status TrainSubwordModel(const std::string& text_path, const std::string& model_prefix,
                                const SubwordTrainOptions& options) {
+  if (absl::StatusOr<const internal::SpmBridge*> bridge = LoadedBridge(); !bridge.ok()) return bridge.status();
   const std::unordered_map<std::string, std::string> arguments = {
       {"input", text_path},
       {"model_prefix", model_prefix},
@@ -39,25 +51,27 @@ absl::Status TrainSubwordModel(const std::string& text_path, const std::string& 
       {"unk_piece", kUnkToken},
   };
   return FromMessage(absl::StrCat("training a subword model on ", text_path),
-                     internal::SpmTrain(arguments));
+                     Bridge().train(arguments));
 }
 
 SubwordModel::SubwordModel(std::shared_ptr<const internal::SpmModel> model)
     : model_(std::move(model)) {}
 
 absl::StatusOr<SubwordModel> SubwordModel::Load(const std::string& model_path) {
+  absl::StatusOr<const internal::SpmBridge*> bridge = LoadedBridge();
+  if (!bridge.ok()) return bridge.status();
   std::shared_ptr<const internal::SpmModel> model;
-  absl::Status status = FromMessage(model_path, internal::SpmLoad(model_path, model));
+  absl::Status status = FromMessage(model_path, (*bridge)->load(model_path, model));
   if (!status.ok()) return status;
   return SubwordModel(std::move(model));
 }
 
-int32_t SubwordModel::size() const { return internal::SpmVocabSize(*model_); }
+int32_t SubwordModel::size() const { return Bridge().vocab_size(*model_); }
 
 absl::StatusOr<std::vector<std::string>> SubwordModel::Encode(absl::string_view text) const {
   std::vector<std::string> pieces;
   absl::Status status =
-      FromMessage("SubwordModel::Encode", internal::SpmEncode(*model_, std::string(text), pieces));
+      FromMessage("SubwordModel::Encode", Bridge().encode(*model_, std::string(text), pieces));
   if (!status.ok()) return status;
   return pieces;
 }
@@ -65,7 +79,7 @@ absl::StatusOr<std::vector<std::string>> SubwordModel::Encode(absl::string_view 
 absl::StatusOr<std::vector<int32_t>> SubwordModel::EncodeIds(absl::string_view text) const {
   std::vector<int> ids;
   absl::Status status =
-      FromMessage("SubwordModel::EncodeIds", internal::SpmEncodeIds(*model_, std::string(text), ids));
+      FromMessage("SubwordModel::EncodeIds", Bridge().encode_ids(*model_, std::string(text), ids));
   if (!status.ok()) return status;
   std::vector<int32_t> result(ids.begin(), ids.end());
   result.push_back(kEosId);
@@ -76,7 +90,7 @@ absl::StatusOr<std::string> SubwordModel::Decode(absl::Span<const std::string> p
   std::string text;
   absl::Status status = FromMessage(
       "SubwordModel::Decode",
-      internal::SpmDecode(*model_, std::vector<std::string>(pieces.begin(), pieces.end()), text));
+      Bridge().decode(*model_, std::vector<std::string>(pieces.begin(), pieces.end()), text));
   if (!status.ok()) return status;
   return text;
 }
@@ -94,7 +108,7 @@ absl::StatusOr<std::string> SubwordModel::DecodeIds(absl::Span<const int32_t> id
   }
   std::string text;
   absl::Status status =
-      FromMessage("SubwordModel::DecodeIds", internal::SpmDecodeIds(*model_, kept, text));
+      FromMessage("SubwordModel::DecodeIds", Bridge().decode_ids(*model_, kept, text));
   if (!status.ok()) return status;
   return text;
 }
