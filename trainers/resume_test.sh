@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Exact resume: a training run killed with SIGKILL at an arbitrary moment and then
+# resumed ends with the same parameters, optimizer slots and data position, bit for
+# bit, as an uninterrupted run of the same number of steps.
+set -euo pipefail
+train="$TEST_SRCDIR/nmt/trainers/train"
+info="$TEST_SRCDIR/nmt/tools/checkpoint_info"
+work="$TEST_TMPDIR/resume"
+rm -rf "$work" && mkdir -p "$work/corpus"
+
+# A small synthetic parallel corpus: numbered sentences with a word-order change.
+words=(house water light earth day night king city gold bread)
+palabras=(casa agua luz tierra día noche rey ciudad oro pan)
+for split in train dev test; do
+  n=$([[ $split == train ]] && echo 300 || echo 20)
+  : >"$work/corpus/$split.en"
+  : >"$work/corpus/$split.es"
+  for ((i = 0; i < n; i++)); do
+    a=$((i % 10)); b=$(((i / 10 + i) % 10)); c=$(((i * 7) % 10))
+    echo "the ${words[a]} and the ${words[b]} of the ${words[c]} ." >>"$work/corpus/$split.en"
+    echo "la ${palabras[c]} , el ${palabras[a]} y el ${palabras[b]} ." >>"$work/corpus/$split.es"
+  done
+done
+cat >"$work/config.textproto" <<'CONFIG'
+data { vocabulary: WORDS src_vocab_size: 100 tgt_vocab_size: 100 batch_size: 8 batches_per_chunk: 4 }
+model { m: 16 n: 24 n_align: 16 l: 8 }
+max_steps: 300
+max_minutes: 0
+validate_every: 20
+checkpoint_every: 1
+checkpoint_minutes: 0
+threads: 1
+CONFIG
+run() {
+  "$train" --config="$work/config.textproto" --corpus_dir="$work/corpus" --skip_eval --run_dir="$1" >"$1.log" 2>&1
+}
+
+run "$work/straight"
+expected=$("$info" --checkpoint="$work/straight/checkpoint.ckpt" --digest_only)
+
+# Kill the second run with SIGKILL once its checkpoints reach a step (twice), then let
+# it finish. Each kill must land mid-run, not after the end.
+step_of() {
+  "$info" --checkpoint="$work/killed/checkpoint.ckpt" 2>/dev/null | sed -n 's/.*, step \([0-9]*\),.*/\1/p'
+}
+mkdir -p "$work/killed"
+for target in 40 150; do
+  run "$work/killed" &
+  pid=$!
+  until [[ $(step_of) -ge $target ]] 2>/dev/null; do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.02
+  done
+  kill -9 "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  step=$(step_of)
+  echo "SIGKILL at checkpoint step $step"
+  if [[ $step -ge 300 ]]; then
+    echo "the run finished before it could be killed" >&2
+    exit 1
+  fi
+done
+run "$work/killed"
+grep -a "resuming from" "$work/killed.log"
+actual=$("$info" --checkpoint="$work/killed/checkpoint.ckpt" --digest_only)
+echo "uninterrupted: $expected"
+echo "resumed:       $actual"
+[[ "$expected" == "$actual" ]]
