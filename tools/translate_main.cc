@@ -1,0 +1,94 @@
+// Translates text with a trained run: one sentence a line from a file or stdin,
+// translations on stdout in order.
+//
+//   bazel run //tools:translate -- --run_dir=$PWD/runs/default --beam=5 < input.en
+//   bazel run //tools:translate -- --run_dir=... --input=test.en --nbest=3        # "i ||| text ||| score"
+//   bazel run //tools:translate -- --run_dir=... --input=test.en --alignments=$PWD/align   # PNG heatmaps
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "tools/plot.h"
+#include "tools/text_file.h"
+#include "tools/translator.h"
+
+ABSL_FLAG(std::string, run_dir, "", "a training run directory (config.textproto, vocab.*, *.ckpt)");
+ABSL_FLAG(std::string, checkpoint, "", "checkpoint file (default: the run's best.ckpt, else checkpoint.ckpt)");
+ABSL_FLAG(std::string, input, "-", "source sentences, one a line (- for stdin)");
+ABSL_FLAG(int32_t, beam, 5, "beam size (1: greedy)");
+ABSL_FLAG(int32_t, nbest, 1, "print this many hypotheses per sentence as 'i ||| text ||| score'");
+ABSL_FLAG(bool, length_norm, true, "rank finished hypotheses by log-probability per word");
+ABSL_FLAG(bool, suppress_unk, false, "never emit UNK");
+ABSL_FLAG(double, max_len_factor, 2.0, "output length limit, in source lengths");
+ABSL_FLAG(std::string, alignments, "", "write an attention heatmap per sentence into this directory");
+ABSL_FLAG(int32_t, threads, 2, "CPU threads");
+
+namespace nmt::tools {
+namespace {
+
+int Run() {
+  if (absl::GetFlag(FLAGS_run_dir).empty()) {
+    std::fprintf(stderr, "error: --run_dir is required\n");
+    return 2;
+  }
+  if (absl::GetFlag(FLAGS_beam) < 1 || absl::GetFlag(FLAGS_nbest) < 1 ||
+      absl::GetFlag(FLAGS_nbest) > std::max(1, absl::GetFlag(FLAGS_beam))) {
+    std::fprintf(stderr, "error: need --beam >= 1 and 1 <= --nbest <= --beam\n");
+    return 2;
+  }
+  const std::string checkpoint = absl::GetFlag(FLAGS_checkpoint);
+  absl::StatusOr<std::unique_ptr<LoadedRun>> run =
+      LoadRun(ResolveUserPath(absl::GetFlag(FLAGS_run_dir)), absl::GetFlag(FLAGS_threads),
+              checkpoint.empty() ? "" : ResolveUserPath(checkpoint));
+  if (!run.ok()) {
+    std::fprintf(stderr, "error: %s\n", std::string(run.status().message()).c_str());
+    return 1;
+  }
+  absl::StatusOr<std::vector<std::string>> lines = ReadUtf8Lines(ResolveUserPath(absl::GetFlag(FLAGS_input)));
+  if (!lines.ok()) {
+    std::fprintf(stderr, "error: %s\n", std::string(lines.status().message()).c_str());
+    return 1;
+  }
+  models::SearchOptions options;
+  options.beam_size = absl::GetFlag(FLAGS_beam);
+  options.length_norm = absl::GetFlag(FLAGS_length_norm);
+  options.suppress_unk = absl::GetFlag(FLAGS_suppress_unk);
+  options.max_len_factor = static_cast<float>(absl::GetFlag(FLAGS_max_len_factor));
+  LoadedRun& r = **run;
+  Translator translator(*r.model, r.context, *r.src_codec, *r.tgt_codec, options);
+  const std::string alignments = absl::GetFlag(FLAGS_alignments).empty()
+                                     ? ""
+                                     : ResolveUserPath(absl::GetFlag(FLAGS_alignments));
+  const int nbest = absl::GetFlag(FLAGS_nbest);
+  for (size_t i = 0; i < lines->size(); ++i) {
+    const Translation t = translator.Translate((*lines)[i]);
+    if (nbest == 1) {
+      std::printf("%s\n", t.text.c_str());
+    } else {
+      for (int k = 0; k < nbest && k < static_cast<int>(t.nbest.size()); ++k) {
+        std::printf("%zu ||| %s ||| %.4f\n", i, r.tgt_codec->Decode(t.nbest[k].ids).c_str(), t.nbest[k].score);
+      }
+    }
+    std::fflush(stdout);
+    if (!alignments.empty() && t.alignment.defined()) {
+      std::filesystem::create_directories(alignments);
+      const std::string path = absl::StrCat(alignments, "/attention_", i + 1, ".png");
+      absl::Status s = WriteAttentionHeatmap(path, r.src_codec->Labels(t.source_ids), r.tgt_codec->Labels(t.ids),
+                                             t.alignment.values());
+      if (!s.ok()) std::fprintf(stderr, "warning: %s\n", std::string(s.message()).c_str());
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace nmt::tools
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  return nmt::tools::Run();
+}
