@@ -71,7 +71,7 @@ Var Seq2Seq::EmbedTargets(absl::Span<const int32_t> ids) const {
 
 ForwardResult Seq2Seq::Forward(const Batch& batch) {
   NMT_CHECK(batch.tgt_len > 0 && batch.size > 0) << "Seq2Seq::Forward: a batch without targets";
-  const int64_t b = batch.size, t = batch.tgt_len, n = config_.n(), k = config_.tgt_vocab();
+  const int64_t b = batch.size, t = batch.tgt_len, n = config_.n();
   EncoderOutput enc = Encode(batch.src, batch.src_mask);
   const layers::GruWeights& w = enc.dec_weights;
   Var y_prev = EmbedPrevious(batch);
@@ -91,8 +91,11 @@ ForwardResult Seq2Seq::Forward(const Batch& batch) {
   }
   ForwardResult out;
   out.s0 = enc.s0;
-  out.logits = readout_->Forward(Concat(states, 1), y_prev, fixed_context() ? enc.context : Concat(contexts, 1));
-  Var nll = SoftmaxCrossEntropy(Reshape(out.logits, {b * t, k}), batch.tgt, batch.tgt_mask.Reshaped({b * t}));
+  Var hidden = readout_->Hidden(Concat(states, 1), y_prev, fixed_context() ? enc.context : Concat(contexts, 1));
+  // W_o over all target steps in one product, made 2-D before it so that the largest
+  // tensor of the step, (B·T_y, K_y), is never reshaped (a reshape's backward copies).
+  out.logits = readout_->Logits(Reshape(hidden, {b * t, hidden.dim(2)}));
+  Var nll = SoftmaxCrossEntropy(out.logits, batch.tgt, batch.tgt_mask.Reshaped({b * t}));
   out.loss = Scale(Sum(nll), 1.0f / static_cast<float>(b));
   out.nll = Sum(Reshape(nll, {b, t}), 1);
   if (!alphas.empty()) {

@@ -41,7 +41,7 @@ struct EncoderOutput {
 struct ForwardResult {
   Var loss;         // scalar
   Var s0;           // (B, n)
-  Var logits;       // (B, Ty, K_y)
+  Var logits;       // (B·Ty, K_y), row b·Ty + i for sentence b, step i
   Var nll;          // (B): per-sentence Σ −log p
   Var annotations;  // RNNsearch only: (B, Tx, 2n)
   Var alpha;        // RNNsearch only: (B, Ty, Tx)
