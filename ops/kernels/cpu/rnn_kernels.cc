@@ -178,4 +178,51 @@ void AdditiveScoresBackward(DeviceContext& context, const Tensor& tanh_out, cons
   }
 }
 
+// A batch of (1 × Tx)(Tx × d) products is too thin for a GEMM primitive (3-7 GFLOP/s
+// in oneDNN); as loops it is one pass over h each way.
+void AttentionContextForward(DeviceContext&, const Tensor& alpha, const Tensor& h, Tensor& c) {
+  const int64_t batch = h.dim(0), length = h.dim(1), width = h.dim(2);
+  NMT_CHECK(alpha.shape() == (Shape{batch, length})) << "AttentionContext: alpha " << alpha.ShapeString()
+                                                     << " for annotations " << h.ShapeString();
+  const float* pa = alpha.data();
+  const float* ph = h.data();
+  float* pc = c.data();
+#pragma omp parallel for if (h.size() > 65536)
+  for (int64_t b = 0; b < batch; ++b) {
+    float* cb = pc + b * width;
+    for (int64_t k = 0; k < width; ++k) cb[k] = 0.0f;
+    for (int64_t j = 0; j < length; ++j) {
+      const float a = pa[b * length + j];
+      const float* hj = ph + (b * length + j) * width;
+      for (int64_t k = 0; k < width; ++k) cb[k] += a * hj[k];
+    }
+  }
+}
+
+void AttentionContextBackward(DeviceContext&, const Tensor& alpha, const Tensor& h, const Tensor& dc, Tensor* dalpha,
+                              Tensor* dh) {
+  const int64_t batch = h.dim(0), length = h.dim(1), width = h.dim(2);
+  const float* pa = alpha.data();
+  const float* ph = h.data();
+  const float* pdc = dc.data();
+  float* pda = dalpha ? dalpha->data() : nullptr;
+  float* pdh = dh ? dh->data() : nullptr;
+#pragma omp parallel for if (h.size() > 65536)
+  for (int64_t b = 0; b < batch; ++b) {
+    const float* dcb = pdc + b * width;
+    for (int64_t j = 0; j < length; ++j) {
+      const int64_t row = (b * length + j) * width;
+      if (pda) {
+        float dot = 0.0f;
+        for (int64_t k = 0; k < width; ++k) dot += dcb[k] * ph[row + k];
+        pda[b * length + j] += dot;
+      }
+      if (pdh) {
+        const float a = pa[b * length + j];
+        for (int64_t k = 0; k < width; ++k) pdh[row + k] += a * dcb[k];
+      }
+    }
+  }
+}
+
 }  // namespace nmt::cpu
