@@ -19,6 +19,19 @@ void CopyBlock(const float* x, int64_t x_cols, int64_t begin, int64_t rows, int6
   }
 }
 
+// x · y with eight partial sums, so that the compiler vectorises it without -ffast-math.
+float Dot(const float* x, const float* y, int64_t n) {
+  float partial[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t k = 0;
+  for (; k + 8 <= n; k += 8) {
+    for (int i = 0; i < 8; ++i) partial[i] += x[k + i] * y[k + i];
+  }
+  float sum = 0.0f;
+  for (; k < n; ++k) sum += x[k] * y[k];
+  for (float p : partial) sum += p;
+  return sum;
+}
+
 }  // namespace
 
 void GruStepForward(DeviceContext& context, GruStepTensors& t, Tensor& y) {
@@ -212,11 +225,7 @@ void AttentionContextBackward(DeviceContext&, const Tensor& alpha, const Tensor&
     const float* dcb = pdc + b * width;
     for (int64_t j = 0; j < length; ++j) {
       const int64_t row = (b * length + j) * width;
-      if (pda) {
-        float dot = 0.0f;
-        for (int64_t k = 0; k < width; ++k) dot += dcb[k] * ph[row + k];
-        pda[b * length + j] += dot;
-      }
+      if (pda) pda[b * length + j] += Dot(dcb, ph + row, width);
       if (pdh) {
         const float a = pa[b * length + j];
         for (int64_t k = 0; k < width; ++k) pdh[row + k] += a * dcb[k];
