@@ -23,4 +23,20 @@ Var AdditiveScores(Var query, Var keys, Var v) {
   });
 }
 
+Var AttentionContext(Var alpha, Var annotations) {
+  Tape& tape = TapeFor("AttentionContext", {alpha, annotations});
+  NMT_CHECK(annotations.rank() == 3 && alpha.shape() == (Shape{annotations.dim(0), annotations.dim(1)}))
+      << "AttentionContext: alpha " << alpha.ShapeString() << " (B, Tx), annotations " << annotations.ShapeString()
+      << " (B, Tx, d)";
+  DeviceContext& context = tape.context();
+  Tensor c = context.Allocate({annotations.dim(0), annotations.dim(2)});
+  KernelsFor(context).attention_context_forward(context, alpha.value(), annotations.value(), c);
+  return tape.Record("AttentionContext", c, {alpha, annotations}, [&tape, alpha, annotations](const Tensor& dc) {
+    Tensor* da = alpha.requires_grad() ? &tape.GradOf(alpha) : nullptr;
+    Tensor* dh = annotations.requires_grad() ? &tape.GradOf(annotations) : nullptr;
+    KernelsFor(tape.context())
+        .attention_context_backward(tape.context(), alpha.value(), annotations.value(), dc, da, dh);
+  });
+}
+
 }  // namespace nmt

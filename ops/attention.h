@@ -4,6 +4,7 @@
 //   Var keys = Linear(annotations, U_a, b_a);              // (B, Tx, n'), once
 //   Var e = AdditiveScores(Linear(s_prev, W_a), keys, v_a);  // (B, Tx), every step
 //   Var alpha = Softmax(e, 1, &src_mask);
+//   Var c = AttentionContext(alpha, annotations);           // (B, 2n)
 //
 // Fusing the broadcast add, the tanh and the product with v_a keeps the one large
 // elementwise tensor of a decoder step (B × Tx × n') to a single pass each way.
@@ -18,6 +19,10 @@ namespace nmt {
 // With T = tanh(...): dkeys[b, j] += de[b, j] v ∘ (1 − T²), dquery[b] += Σ_j of the same,
 // dv += Σ_{b, j} de[b, j] T[b, j].  Saves T.
 Var AdditiveScores(Var query, Var keys, Var v);
+
+// c[b] = Σ_j alpha[b, j] h[b, j] for alpha (B, Tx), h (B, Tx, d): the context vector c_i.
+// dalpha[b, j] += dc[b] · h[b, j], dh[b, j] += alpha[b, j] dc[b].  Saves nothing new.
+Var AttentionContext(Var alpha, Var annotations);
 
 }  // namespace nmt
 

@@ -97,5 +97,22 @@ TEST_F(FusedOps, AdditiveScoresMatchesComposition) {
   }
 }
 
+TEST_F(FusedOps, AttentionContext) {
+  EXPECT_TRUE(CheckGradients(context_, [](In x) { return AttentionContext(x[0], x[1]); },
+                             {RandomTensor({2, 3}, 1), RandomTensor({2, 3, 4}, 2)}));
+}
+
+TEST_F(FusedOps, AttentionContextMatchesComposition) {
+  Tape tape(context_);
+  TapeScope scope(tape);
+  Var alpha = tape.Constant(RandomTensor({2, 3}, 1));
+  Var h = tape.Constant(RandomTensor({2, 3, 4}, 2));
+  Var fused = AttentionContext(alpha, h);
+  Var composed = Reshape(MatMul(Reshape(alpha, {2, 1, 3}), h), {2, 4});
+  for (int64_t i = 0; i < fused.size(); ++i) {
+    EXPECT_NEAR(fused.value().data()[i], composed.value().data()[i], 1e-6) << "element " << i;
+  }
+}
+
 }  // namespace
 }  // namespace nmt

@@ -30,8 +30,8 @@ AttentionOutput AdditiveAttention::Attend(Var query, Var annotations, Var keys, 
                            {batch, length});
   AttentionOutput out;
   out.alpha = Softmax(e, 1, &mask);
-  // c_i (B, 1, 2n) = α_i (B, 1, Tx) · h (B, Tx, 2n)
-  out.context = Reshape(MatMul(Reshape(out.alpha, {batch, 1, length}), annotations), {batch, annotations.dim(2)});
+  out.context = fused_ ? AttentionContext(out.alpha, annotations)  // c_i = Σ_j α_ij h_j
+                      : Reshape(MatMul(Reshape(out.alpha, {batch, 1, length}), annotations), {batch, annotations.dim(2)});
   return out;
 }
 

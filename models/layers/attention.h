@@ -23,7 +23,7 @@ struct AttentionOutput {
 
 class AdditiveAttention : public Module {
  public:
-  // fused: the score through ops/attention.h's AdditiveScores; false composes primitive ops.
+  // fused: the score and the context through ops/attention.h; false composes primitive ops.
   AdditiveAttention(int64_t query_size, int64_t annotation_size, int64_t align_size, bool fused = true);
 
   // U_a h_j + b_a for every source position: annotations (B, Tx, 2n) -> (B, Tx, n').

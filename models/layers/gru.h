@@ -41,7 +41,7 @@ struct GruWeights {
   Var b;     // [b_z; b_r; b]  (3n)
   Var u_zr;  // [U_z; U_r]     (2n, n)
   Var u;     // U              (n, n)
-  Var c;     // [C_z; C_r; C]  (3n, n_ctx), undefined without a context input
+  Var c;     // [C_z; C_r; C]ᵀ (n_ctx, 3n), undefined without a context input
 };
 
 class Gru : public Module, public RecurrentLayer {

@@ -107,8 +107,13 @@ void FillOrthogonal(Tensor& value, uint64_t seed) {
     double* qi = &q[i * len];
     for (int64_t j = 0; j < i; ++j) {
       const double* qj = &q[j * len];
-      double dot = 0.0;
-      for (int64_t k = 0; k < len; ++k) dot += qi[k] * qj[k];
+      double partial[4] = {0, 0, 0, 0};  // independent sums: lets the compiler vectorise
+      int64_t k = 0;
+      for (; k + 4 <= len; k += 4) {
+        for (int p = 0; p < 4; ++p) partial[p] += qi[k + p] * qj[k + p];
+      }
+      double dot = partial[0] + partial[1] + partial[2] + partial[3];
+      for (; k < len; ++k) dot += qi[k] * qj[k];
       for (int64_t k = 0; k < len; ++k) qi[k] -= dot * qj[k];
     }
     double norm = 0.0;

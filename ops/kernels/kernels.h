@@ -111,6 +111,11 @@ struct Kernels {
   // dq, dkeys, dv (null: skipped) += the gradients of e through the saved tanh.
   void (*additive_scores_backward)(DeviceContext&, const Tensor& tanh_out, const Tensor& v, const Tensor& de,
                                    Tensor* dq, Tensor* dkeys, Tensor* dv);
+  // c[b] = Σ_j alpha[b, j] h[b, j] for alpha (B, Tx), h (B, Tx, d).
+  void (*attention_context_forward)(DeviceContext&, const Tensor& alpha, const Tensor& h, Tensor& c);
+  // dalpha[b, j] += dc[b] · h[b, j]; dh[b, j] += alpha[b, j] dc[b] (null: skipped).
+  void (*attention_context_backward)(DeviceContext&, const Tensor& alpha, const Tensor& h, const Tensor& dc,
+                                     Tensor* dalpha, Tensor* dh);
 };
 
 const Kernels& KernelsFor(Device device);

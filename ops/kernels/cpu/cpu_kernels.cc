@@ -31,6 +31,8 @@ const Kernels& CpuKernels() {
       .gru_step_backward = cpu::GruStepBackward,
       .additive_scores_forward = cpu::AdditiveScoresForward,
       .additive_scores_backward = cpu::AdditiveScoresBackward,
+      .attention_context_forward = cpu::AttentionContextForward,
+      .attention_context_backward = cpu::AttentionContextBackward,
   };
   return kernels;
 }

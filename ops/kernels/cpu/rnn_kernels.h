@@ -13,6 +13,9 @@ void AdditiveScoresForward(DeviceContext& context, const Tensor& q, const Tensor
                            Tensor& tanh_out, Tensor& e);
 void AdditiveScoresBackward(DeviceContext& context, const Tensor& tanh_out, const Tensor& v, const Tensor& de,
                             Tensor* dq, Tensor* dkeys, Tensor* dv);
+void AttentionContextForward(DeviceContext& context, const Tensor& alpha, const Tensor& h, Tensor& c);
+void AttentionContextBackward(DeviceContext& context, const Tensor& alpha, const Tensor& h, const Tensor& dc,
+                              Tensor* dalpha, Tensor* dh);
 
 }  // namespace nmt::cpu
 
