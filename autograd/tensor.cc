@@ -1,5 +1,6 @@
 #include "autograd/tensor.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <utility>
@@ -155,9 +156,17 @@ void Tensor::CopyFrom(const Tensor& source) {
 
 BufferPool::~BufferPool() { Trim(); }
 
+int64_t BufferPool::SizeClass(int64_t bytes) {
+  if (bytes <= 4096) return std::max<int64_t>(kAlignment, (bytes + kAlignment - 1) / kAlignment * kAlignment);
+  int64_t octave = 1;
+  while (octave * 2 <= bytes) octave *= 2;
+  const int64_t step = octave / 8;
+  return (bytes + step - 1) / step * step;
+}
+
 Tensor BufferPool::Allocate(const Shape& shape, DType dtype) {
   NMT_CHECK(device_ == Device::kCPU) << "BufferPool::Allocate: no allocator for " << DeviceName(device_);
-  const int64_t bytes = NumElements(shape) * DTypeSize(dtype);
+  const int64_t bytes = SizeClass(NumElements(shape) * DTypeSize(dtype));
   void* data = nullptr;
   {
     absl::MutexLock lock(&mutex_);
@@ -165,6 +174,7 @@ Tensor BufferPool::Allocate(const Shape& shape, DType dtype) {
     if (it != free_.end() && !it->second.empty()) {
       data = it->second.back();
       it->second.pop_back();
+      cached_bytes_ -= bytes;
     } else {
       bytes_from_system_ += bytes;
     }
@@ -174,8 +184,20 @@ Tensor BufferPool::Allocate(const Shape& shape, DType dtype) {
 }
 
 void BufferPool::Release(void* data, int64_t bytes) {
+  {
+    absl::MutexLock lock(&mutex_);
+    if (cached_bytes_ + bytes <= max_cached_bytes_) {
+      free_[bytes].push_back(data);
+      cached_bytes_ += bytes;
+      return;
+    }
+  }
+  std::free(data);
+}
+
+int64_t BufferPool::cached_bytes() const {
   absl::MutexLock lock(&mutex_);
-  free_[bytes].push_back(data);
+  return cached_bytes_;
 }
 
 int64_t BufferPool::bytes_from_system() const {
@@ -189,6 +211,7 @@ void BufferPool::Trim() {
     for (void* p : buffers) std::free(p);
   }
   free_.clear();
+  cached_bytes_ = 0;
 }
 
 }  // namespace nmt

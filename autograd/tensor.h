@@ -113,17 +113,26 @@ class Tensor {
   Device device_ = Device::kCPU;
 };
 
-// Recycles freed buffers by exact byte size. A training loop allocates the same
-// intermediates every step, so after the first step no memory is requested from
-// the system. Thread-safe.
+// Recycles freed buffers. Requests are rounded up to size classes (steps of 1/8
+// of a power of two, so at most 12.5% is wasted), so that batches of varying
+// lengths reuse each other's buffers: after the first steps a training loop asks
+// the system for almost nothing. At most `max_cached_bytes` of free buffers are
+// kept; beyond that a freed buffer goes back to the system. Thread-safe.
 class BufferPool : public std::enable_shared_from_this<BufferPool> {
  public:
-  explicit BufferPool(Device device) : device_(device) {}
+  static constexpr int64_t kDefaultMaxCachedBytes = int64_t{2} << 30;
+  explicit BufferPool(Device device, int64_t max_cached_bytes = kDefaultMaxCachedBytes)
+      : device_(device), max_cached_bytes_(max_cached_bytes) {}
+
+  // The size class a request of `bytes` is served from.
+  static int64_t SizeClass(int64_t bytes);
   ~BufferPool();
 
   Tensor Allocate(const Shape& shape, DType dtype = DType::kF32);
   // Bytes handed out from the system so far (for tests and benchmarks).
   int64_t bytes_from_system() const;
+  // Bytes of free buffers held for reuse.
+  int64_t cached_bytes() const;
   // Gives every cached free buffer back to the system.
   void Trim();
 
@@ -132,9 +141,11 @@ class BufferPool : public std::enable_shared_from_this<BufferPool> {
   void Release(void* data, int64_t bytes);
 
   Device device_;
+  int64_t max_cached_bytes_;
   mutable absl::Mutex mutex_;
   absl::flat_hash_map<int64_t, std::vector<void*>> free_ ABSL_GUARDED_BY(mutex_);
   int64_t bytes_from_system_ ABSL_GUARDED_BY(mutex_) = 0;
+  int64_t cached_bytes_ ABSL_GUARDED_BY(mutex_) = 0;
 };
 
 }  // namespace nmt

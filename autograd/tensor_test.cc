@@ -36,7 +36,38 @@ TEST(BufferPool, ReusesFreedBuffersOfEqualSize) {
     Tensor a = pool->Allocate({128, 64});
     Tensor b = pool->Allocate({64});
   }
-  EXPECT_EQ(pool->bytes_from_system(), (128 * 64 + 64) * 4);
+  EXPECT_EQ(pool->bytes_from_system(), BufferPool::SizeClass(128 * 64 * 4) + BufferPool::SizeClass(64 * 4));
+}
+
+TEST(BufferPool, NearbySizesShareAClassWastingAtMostAnEighth) {
+  for (int64_t bytes : {1, 64, 65, 4096, 4097, 10000, 1 << 20, (1 << 20) + 1, 123456789}) {
+    const int64_t size_class = BufferPool::SizeClass(bytes);
+    EXPECT_GE(size_class, bytes);
+    EXPECT_LE(size_class, bytes <= 4096 ? bytes + 63 : bytes + bytes / 8) << bytes;
+  }
+  EXPECT_EQ(BufferPool::SizeClass(1000000), BufferPool::SizeClass(1010000));
+}
+
+TEST(BufferPool, VaryingShapesReuseBuffersOfTheirClass) {
+  auto pool = std::make_shared<BufferPool>(Device::kCPU);
+  int64_t exact = 0;
+  for (int length = 20; length < 30; ++length) {  // a batch's annotations at varying lengths
+    Tensor t = pool->Allocate({64, length, 512});
+    exact += t.size() * 4;
+  }
+  const int64_t first_pass = pool->bytes_from_system();
+  EXPECT_LT(first_pass, exact * 3 / 4);  // neighbouring lengths share a class
+  for (int length = 29; length >= 20; --length) Tensor t = pool->Allocate({64, length, 512});
+  EXPECT_EQ(pool->bytes_from_system(), first_pass);
+}
+
+TEST(BufferPool, KeepsAtMostItsCapOfFreeBuffers) {
+  auto pool = std::make_shared<BufferPool>(Device::kCPU, /*max_cached_bytes=*/1 << 20);
+  {
+    Tensor a = pool->Allocate({1 << 18});  // 1 MiB
+    Tensor b = pool->Allocate({1 << 18});
+  }
+  EXPECT_EQ(pool->cached_bytes(), 1 << 20);
 }
 
 TEST(BufferPool, BuffersOutliveThePoolHandle) {

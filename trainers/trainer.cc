@@ -24,6 +24,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Steps between the training log's progress rows.
+constexpr int64_t kLogEvery = 100;
+
 double Seconds(Clock::time_point since) { return std::chrono::duration<double>(Clock::now() - since).count(); }
 
 datasets::Language LanguageOf(const std::string& code) {
@@ -345,6 +348,7 @@ absl::Status Trainer::Train() {
                    budget > 0 ? FormatDuration(std::max(0.0, eta)).c_str() : "");
       std::fflush(stderr);
     }
+    if (progress_.step() % kLogEvery == 0 && window_tokens > 0) Log("progress", window_nll / window_tokens, 0.0);
     const bool validate = config_.validate_every() > 0 && progress_.step() % config_.validate_every() == 0;
     if (validate) {
       const double dev = DevLoss(dev_);

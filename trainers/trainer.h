@@ -17,7 +17,8 @@
 // exactly where it stopped: the same batches, the same updates, bit for bit.
 //
 // Run directory: config.textproto, vocab.src.*, vocab.tgt.*, checkpoint.ckpt,
-// best.ckpt, train_log.csv (one row per validation and per progress report).
+// best.ckpt, train_log.csv (a row every 100 steps, per validation, and at the end;
+// train loss is the running mean per target token since the previous validation).
 #ifndef NMT_TRAINERS_TRAINER_H_
 #define NMT_TRAINERS_TRAINER_H_
 
