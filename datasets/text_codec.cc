@@ -98,6 +98,9 @@ absl::StatusOr<std::unique_ptr<TextCodec>> TextCodec::Build(const std::vector<st
   }
   SubwordTrainOptions train;
   train.vocab_size = options.vocab_size;
+  // One thread: the same text must give the same pieces in every run (a resumed or
+  // repeated run compares bit for bit).
+  train.num_threads = 1;
   absl::Status trained = TrainSubwordModel(text_path, SubwordPrefix(path_prefix), train);
   std::remove(text_path.c_str());
   if (!trained.ok()) return trained;

@@ -31,9 +31,8 @@ checkpoint_every: 1
 checkpoint_minutes: 0
 threads: 1
 CONFIG
-run() {
-  "$train" --config="$work/config.textproto" --corpus_dir="$work/corpus" --skip_eval --run_dir="$1" >"$1.log" 2>&1
-}
+train_args() { echo --config="$work/config.textproto" --corpus_dir="$work/corpus" --skip_eval --run_dir="$1"; }
+run() { "$train" $(train_args "$1") >"$1.log" 2>&1; }
 
 run "$work/straight"
 expected=$("$info" --checkpoint="$work/straight/checkpoint.ckpt" --digest_only)
@@ -45,7 +44,9 @@ step_of() {
 }
 mkdir -p "$work/killed"
 for target in 40 150; do
-  run "$work/killed" &
+  # The binary itself in the background (not a function: $! would be a subshell, and
+  # SIGKILL would orphan the trainer, which would go on writing checkpoints).
+  "$train" $(train_args "$work/killed") >"$work/killed.log" 2>&1 &
   pid=$!
   until [[ $(step_of) -ge $target ]] 2>/dev/null; do
     kill -0 "$pid" 2>/dev/null || break
@@ -62,6 +63,10 @@ for target in 40 150; do
 done
 run "$work/killed"
 grep -a "resuming from" "$work/killed.log"
+if pgrep -f -- "--run_dir=$work/killed" >/dev/null; then
+  echo "a killed trainer is still running" >&2
+  exit 1
+fi
 actual=$("$info" --checkpoint="$work/killed/checkpoint.ckpt" --digest_only)
 echo "uninterrupted: $expected"
 echo "resumed:       $actual"
