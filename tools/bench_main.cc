@@ -6,12 +6,12 @@
 //   bazel run -c opt //tools:bench -- --model=rnnsearch --config=small --threads=2 --steps=5
 //
 // A step is forward + backward + global-norm clipping at 1.0 + an optimizer update
-// on a fresh synthetic batch (seeded). The optimizer is written here (PyTorch's
-// Adadelta and Adam formulas) until trainers/optimizers lands on main.
+// on a fresh synthetic batch (seeded), with trainers/ (PyTorch's formulas and
+// defaults: Adadelta rho 0.95, eps 1e-6, lr 1; Adam lr 1e-3).
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <cstdio>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -26,6 +26,9 @@
 #include "models/search.h"
 #include "oneapi/dnnl/dnnl.hpp"
 #include "ops/kernels/cpu/cpu_context.h"
+#include "trainers/adadelta.h"
+#include "trainers/adam.h"
+#include "trainers/clip.h"
 
 ABSL_FLAG(std::string, model, "rnnsearch", "rnnsearch or rnnencdec");
 ABSL_FLAG(std::string, config, "small", "tiny, small or paper (the reference's table)");
@@ -82,59 +85,6 @@ std::vector<std::vector<int32_t>> Sentences(std::mt19937_64& rng, int64_t count,
   return out;
 }
 
-// Global-norm clipping at 1.0 as torch.nn.utils.clip_grad_norm_, then PyTorch's
-// Adadelta (rho 0.95, eps 1e-6, lr 1) or Adam (lr 1e-3, betas 0.9/0.999, eps 1e-8).
-class Optimizer {
- public:
-  Optimizer(std::vector<Parameter*> params, bool adam) : params_(std::move(params)), adam_(adam) {
-    for (Parameter* p : params_) {
-      slots_a_.push_back(std::vector<float>(p->value().size(), 0.0f));
-      slots_b_.push_back(std::vector<float>(p->value().size(), 0.0f));
-    }
-  }
-
-  void Step() {
-    double sq = 0.0;
-    for (Parameter* p : params_) {
-      for (float g : p->grad().values()) sq += static_cast<double>(g) * g;
-    }
-    const float clip = std::min(1.0, 1.0 / (std::sqrt(sq) + 1e-6));
-    ++step_;
-    for (size_t i = 0; i < params_.size(); ++i) {
-      float* w = params_[i]->value().data();
-      const float* g = params_[i]->grad().data();
-      float* a = slots_a_[i].data();
-      float* b = slots_b_[i].data();
-      const int64_t size = params_[i]->value().size();
-      if (adam_) {
-        const float c1 = 1.0f - std::pow(0.9f, step_), c2 = std::sqrt(1.0f - std::pow(0.999f, step_));
-#pragma omp parallel for if (size > 65536)
-        for (int64_t j = 0; j < size; ++j) {
-          const float gj = g[j] * clip;
-          a[j] = 0.9f * a[j] + 0.1f * gj;
-          b[j] = 0.999f * b[j] + 0.001f * gj * gj;
-          w[j] -= 1e-3f / c1 * a[j] / (std::sqrt(b[j]) / c2 + 1e-8f);
-        }
-      } else {
-#pragma omp parallel for if (size > 65536)
-        for (int64_t j = 0; j < size; ++j) {
-          const float gj = g[j] * clip;
-          a[j] = 0.95f * a[j] + 0.05f * gj * gj;
-          const float delta = std::sqrt(b[j] + 1e-6f) / std::sqrt(a[j] + 1e-6f) * gj;
-          b[j] = 0.95f * b[j] + 0.05f * delta * delta;
-          w[j] -= delta;
-        }
-      }
-    }
-  }
-
- private:
-  std::vector<Parameter*> params_;
-  bool adam_;
-  int step_ = 0;
-  std::vector<std::vector<float>> slots_a_, slots_b_;  // Adadelta: E[g²], E[Δ²]; Adam: m, v
-};
-
 double Median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   const size_t h = v.size() / 2;
@@ -183,7 +133,12 @@ int Run() {
                       R"("ms_per_step_min": null, "ms_per_step_max": null, "est_train_gflop_per_step": null, )"
                       R"("gflop_per_s": null, "peak_gflops": null, "fraction_of_peak": null)";
   if (steps > 0) {
-    Optimizer opt(model->Parameters(), optimizer == "adam");
+    std::unique_ptr<Optimizer> opt;
+    if (optimizer == "adam") {
+      opt = std::make_unique<Adam>(model->NamedParameters());
+    } else {
+      opt = std::make_unique<Adadelta>(model->NamedParameters());
+    }
     std::mt19937_64 rng(absl::GetFlag(FLAGS_seed) + 1);
     Tape tape(context);
     std::vector<double> seconds;
@@ -194,9 +149,10 @@ int Run() {
       const auto start = std::chrono::steady_clock::now();
       {
         TapeScope scope(tape);
-        model->ZeroGrad();
+        opt->ZeroGrad();
         Backward(model->Forward(batch).loss);
-        opt.Step();
+        ClipGradNorm(opt->parameters());
+        opt->Step();
         tape.Reset();
       }
       const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
