@@ -166,9 +166,14 @@ absl::Status Run() {
                static_cast<long long>(t.model().NumScalars()), t.src_codec().size(), t.tgt_codec().size(),
                t.config().run_dir().c_str());
   if (absl::Status s = t.Train(); !s.ok()) return s;
-  std::fprintf(stderr, "trained %lld steps (%lld epochs) in %.1f min, %.0f target tokens/s\n",
-               static_cast<long long>(t.progress().step()), static_cast<long long>(t.progress().epoch() + 1),
-               t.progress().elapsed_seconds() / 60, t.tokens_per_second());
+  if (t.tokens_per_second() > 0) {
+    std::fprintf(stderr, "trained %lld steps (%lld epochs) in %.1f min, %.0f target tokens/s\n",
+                 static_cast<long long>(t.progress().step()), static_cast<long long>(t.progress().epoch() + 1),
+                 t.progress().elapsed_seconds() / 60, t.tokens_per_second());
+  } else {
+    std::fprintf(stderr, "the run in %s has finished training (%lld steps); evaluating it\n",
+                 t.config().run_dir().c_str(), static_cast<long long>(t.progress().step()));
+  }
   if (absl::GetFlag(FLAGS_skip_eval)) return absl::OkStatus();
 
   const DataFiles files = ResolveDataFiles(t.config().data());
