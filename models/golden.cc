@@ -19,16 +19,6 @@ namespace {
   if (!lhs##_or.ok()) return lhs##_or.status(); \
   auto& lhs = *lhs##_or
 
-double RelErr(absl::Span<const float> ours, absl::Span<const double> theirs) {
-  if (ours.size() != theirs.size()) return INFINITY;
-  double err = 0.0, scale = 0.0;
-  for (size_t i = 0; i < ours.size(); ++i) {
-    err = std::max(err, std::fabs(ours[i] - theirs[i]));
-    scale = std::max(scale, std::fabs(theirs[i]));
-  }
-  return scale > 0.0 ? err / scale : err;
-}
-
 absl::StatusOr<ModelConfig> ConfigOf(const NpzFile& npz) {
   ModelConfig config;
   if (npz.contains("param/attention.W_a")) {
@@ -91,20 +81,38 @@ absl::StatusOr<std::vector<std::vector<int32_t>>> Sentences(const NpzFile& npz, 
 
 }  // namespace
 
+double RelErr(absl::Span<const float> ours, absl::Span<const double> theirs) {
+  if (ours.size() != theirs.size()) return INFINITY;
+  double err = 0.0, scale = 0.0;
+  for (size_t i = 0; i < ours.size(); ++i) {
+    err = std::max(err, std::fabs(ours[i] - theirs[i]));
+    scale = std::max(scale, std::fabs(theirs[i]));
+  }
+  return scale > 0.0 ? err / scale : err;
+}
+
 double ParityReport::max_rel_err() const {
   double worst = 0.0;
   for (const TensorError& e : errors) worst = std::max(worst, e.rel_err);
   return worst;
 }
 
-absl::StatusOr<ParityReport> CompareWithGolden(const std::string& path, DeviceContext& context) {
-  NMT_ASSIGN_OR_RETURN(npz, NpzFile::Read(path));
+absl::StatusOr<GoldenModel> LoadGoldenModel(const NpzFile& npz) {
   NMT_ASSIGN_OR_RETURN(config, ConfigOf(npz));
   NMT_ASSIGN_OR_RETURN(model, MakeModel(config));
   if (absl::Status s = LoadParameters(npz, *model); !s.ok()) return s;
   NMT_ASSIGN_OR_RETURN(src, Sentences(npz, "batch/src"));
   NMT_ASSIGN_OR_RETURN(tgt, Sentences(npz, "batch/tgt"));
-  const Batch batch = MakeBatch(src, tgt);
+  return GoldenModel{std::move(model), MakeBatch(src, tgt)};
+}
+
+absl::StatusOr<ParityReport> CompareWithGolden(const std::string& path, DeviceContext& context) {
+  NMT_ASSIGN_OR_RETURN(npz, NpzFile::Read(path));
+  NMT_ASSIGN_OR_RETURN(golden, LoadGoldenModel(npz));
+  std::unique_ptr<Seq2Seq>& model = golden.model;
+  const Batch& batch = golden.batch;
+  const ModelConfig& config = model->config();
+  NMT_ASSIGN_OR_RETURN(src, Sentences(npz, "batch/src"));
 
   ParityReport report;
   report.model = config.kind() == ModelConfig::RNNSEARCH ? "rnnsearch" : "rnnencdec";

@@ -16,7 +16,11 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "autograd/npz.h"
 #include "autograd/tape.h"
+#include "models/batch.h"
+#include "models/seq2seq.h"
 
 namespace nmt::models {
 
@@ -30,6 +34,17 @@ struct ParityReport {
   std::vector<TensorError> errors;
   double max_rel_err() const;
 };
+
+// The model a golden describes, with its stored parameters, and its batch: for
+// checks that go beyond one step (trainers/reference_steps_test.cc).
+struct GoldenModel {
+  std::unique_ptr<Seq2Seq> model;
+  Batch batch;
+};
+absl::StatusOr<GoldenModel> LoadGoldenModel(const NpzFile& npz);
+
+// Per tensor max |ours − theirs| / max |theirs| (absolute when theirs is all zero).
+double RelErr(absl::Span<const float> ours, absl::Span<const double> theirs);
 
 // NotFound/DataLoss/InvalidArgument from reading the file, or InvalidArgument when its
 // parameters do not match the model its config describes (every mismatch listed).
