@@ -1,3 +1,4 @@
+#include "autograd/atomic_file.h"
 #include "datasets/bible_corpus.h"
 
 #include <sys/stat.h>

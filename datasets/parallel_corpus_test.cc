@@ -1,3 +1,4 @@
+#include "autograd/atomic_file.h"
 #include "datasets/parallel_corpus.h"
 
 #include <zlib.h>

@@ -1,3 +1,4 @@
+#include "autograd/atomic_file.h"
 #include "datasets/subword.h"
 
 #include <algorithm>

@@ -115,19 +115,4 @@ std::optional<size_t> FindInvalidUtf8(absl::string_view text) {
   return std::nullopt;
 }
 
-absl::Status WriteFileAtomically(const std::string& path, absl::string_view contents) {
-  const std::string temp = path + ".tmp";
-  FILE* file = std::fopen(temp.c_str(), "wb");
-  if (file == nullptr) return ErrnoError("cannot create", temp);
-  const bool written = std::fwrite(contents.data(), 1, contents.size(), file) == contents.size();
-  const bool closed = std::fclose(file) == 0;
-  if (!written || !closed) {
-    absl::Status error = ErrnoError("cannot write", temp);
-    std::remove(temp.c_str());
-    return error;
-  }
-  if (std::rename(temp.c_str(), path.c_str()) != 0) return ErrnoError("cannot rename onto", path);
-  return absl::OkStatus();
-}
-
 }  // namespace nmt::datasets

@@ -1,13 +1,12 @@
-// Line-oriented file I/O for corpora: gzip-transparent reading, UTF-8 checks and
-// atomic writes.
+// Line-oriented reading for corpora: gzip-transparent reading and UTF-8 checks.
+// (Writes go through autograd/atomic_file.h's WriteFileAtomically: temp file,
+// fsync, rename, directory fsync.)
 //
 //   absl::StatusOr<std::vector<std::string>> lines = ReadLines("train.en.gz");
 //   if (auto bad = FindInvalidUtf8(line)) { ... *bad is the byte offset ... }
-//   absl::Status s = WriteFileAtomically("out/train.en", text);
 //
 // Compression is detected from the gzip magic bytes (1f 8b), never from the file name,
-// so a renamed file still reads. Writes go to "<path>.tmp" and are renamed into place,
-// so a reader never sees half a file (rename is atomic within one file system).
+// so a renamed file still reads.
 #ifndef NMT_DATASETS_TEXT_FILE_H_
 #define NMT_DATASETS_TEXT_FILE_H_
 
@@ -33,8 +32,6 @@ absl::StatusOr<std::vector<std::string>> ReadLines(const std::string& path);
 // (overlong forms, surrogates and code points past U+10FFFF are invalid), or nullopt.
 std::optional<size_t> FindInvalidUtf8(absl::string_view text);
 
-// Writes `contents` to path + ".tmp", flushes it and renames it onto `path`.
-absl::Status WriteFileAtomically(const std::string& path, absl::string_view contents);
 
 }  // namespace nmt::datasets
 

@@ -1,3 +1,4 @@
+#include "autograd/atomic_file.h"
 #include "datasets/text_file.h"
 
 #include <zlib.h>
@@ -70,12 +71,6 @@ TEST(FindInvalidUtf8, ReportsOffsetOfFirstBadByte) {
   EXPECT_EQ(FindInvalidUtf8("\xf4\x90\x80\x80"), 0u); // past U+10FFFF
 }
 
-TEST(WriteFileAtomically, LeavesNoTemporaryFile) {
-  const std::string path = TempPath("atomic.txt");
-  ASSERT_TRUE(WriteFileAtomically(path, "x\n").ok());
-  EXPECT_EQ(*ReadFileContents(path), "x\n");
-  EXPECT_FALSE(ReadFileContents(path + ".tmp").ok());
-}
 
 }  // namespace
 }  // namespace nmt::datasets

@@ -1,3 +1,4 @@
+#include "autograd/atomic_file.h"
 #include "datasets/vocabulary.h"
 
 #include <algorithm>
