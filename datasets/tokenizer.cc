@@ -131,6 +131,10 @@ bool IsDash(absl::string_view t) { return IsOneOf(t, {"—", "–"}); }
 
 }  // namespace
 
+Language LanguageFromCode(absl::string_view code) {
+  return code == "es" ? Language::kSpanish : Language::kEnglish;
+}
+
 std::vector<std::string> Tokenize(absl::string_view text, Language language) {
   std::vector<std::string> tokens;
   std::vector<absl::string_view> chunks =

@@ -34,6 +34,10 @@ namespace nmt::datasets {
 
 enum class Language { kEnglish, kSpanish };
 
+// The tokenizer rules for a language code ("en", "es"). Other languages get the
+// English rules, which split punctuation without language-specific exceptions.
+Language LanguageFromCode(absl::string_view code);
+
 std::vector<std::string> Tokenize(absl::string_view text, Language language);
 
 std::string Detokenize(absl::Span<const std::string> tokens);

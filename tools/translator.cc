@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "autograd/atomic_file.h"
 #include "google/protobuf/text_format.h"
+#include "datasets/tokenizer.h"
 #include "models/models.h"
 #include "trainers/trainer.h"
 
@@ -73,14 +74,11 @@ absl::StatusOr<std::unique_ptr<LoadedRun>> LoadRun(const std::string& run_dir, i
   if (!google::protobuf::TextFormat::ParseFromString(*text, &run->config)) {
     return absl::InvalidArgumentError(absl::StrCat(run_dir, "/config.textproto: not a TrainConfig"));
   }
-  auto language = [](const std::string& code) {
-    return code == "es" ? datasets::Language::kSpanish : datasets::Language::kEnglish;
-  };
   absl::StatusOr<std::unique_ptr<datasets::TextCodec>> src =
-      datasets::TextCodec::Load(run_dir + "/vocab.src", language(run->config.data().src_lang()));
+      datasets::TextCodec::Load(run_dir + "/vocab.src", datasets::LanguageFromCode(run->config.data().src_lang()));
   if (!src.ok()) return src.status();
   absl::StatusOr<std::unique_ptr<datasets::TextCodec>> tgt =
-      datasets::TextCodec::Load(run_dir + "/vocab.tgt", language(run->config.data().tgt_lang()));
+      datasets::TextCodec::Load(run_dir + "/vocab.tgt", datasets::LanguageFromCode(run->config.data().tgt_lang()));
   if (!tgt.ok()) return tgt.status();
   run->src_codec = *std::move(src);
   run->tgt_codec = *std::move(tgt);

@@ -14,6 +14,7 @@
 #include "autograd/tensor_codec.h"
 #include "autograd/tensor_file.h"
 #include "datasets/parallel_corpus.h"
+#include "datasets/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "models/models.h"
 #include "trainers/clip.h"
@@ -28,10 +29,6 @@ using Clock = std::chrono::steady_clock;
 constexpr int64_t kLogEvery = 100;
 
 double Seconds(Clock::time_point since) { return std::chrono::duration<double>(Clock::now() - since).count(); }
-
-datasets::Language LanguageOf(const std::string& code) {
-  return code == "es" ? datasets::Language::kSpanish : datasets::Language::kEnglish;
-}
 
 std::vector<datasets::Example> Encode(const datasets::ParallelCorpus& corpus, const datasets::TextCodec& src,
                                       const datasets::TextCodec& tgt) {
@@ -141,13 +138,13 @@ absl::Status Trainer::Prepare() {
   const std::string src_prefix = dir + "/vocab.src", tgt_prefix = dir + "/vocab.tgt";
   auto codec_for = [&](const std::string& prefix, const std::string& lang, int size,
                        bool source) -> absl::StatusOr<std::unique_ptr<datasets::TextCodec>> {
-    if (resuming) return datasets::TextCodec::Load(prefix, LanguageOf(lang));
+    if (resuming) return datasets::TextCodec::Load(prefix, datasets::LanguageFromCode(lang));
     std::vector<std::string> sentences;
     for (const auto& pair : train->pairs) sentences.push_back(source ? pair.source : pair.target);
     datasets::TextCodecOptions options;
     options.kind = data.vocabulary() == DataConfig::SUBWORDS ? datasets::TextCodecOptions::Kind::kSubwords
                                                              : datasets::TextCodecOptions::Kind::kWords;
-    options.language = LanguageOf(lang);
+    options.language = datasets::LanguageFromCode(lang);
     options.vocab_size = size;
     return datasets::TextCodec::Build(sentences, options, prefix);
   };
