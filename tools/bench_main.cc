@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -29,6 +30,7 @@
 #include "trainers/adadelta.h"
 #include "trainers/adam.h"
 #include "trainers/clip.h"
+#include "trainers/train_step.h"
 
 ABSL_FLAG(std::string, model, "rnnsearch", "rnnsearch or rnnencdec");
 ABSL_FLAG(std::string, config, "small", "tiny, small or paper (the reference's table)");
@@ -93,25 +95,38 @@ double Median(std::vector<double> v) {
 
 std::string Num(double v) { return absl::StrFormat("%.4g", v); }
 
-int Run() {
-  const std::string model_name = absl::GetFlag(FLAGS_model), config_name = absl::GetFlag(FLAGS_config);
-  const std::string decode = absl::GetFlag(FLAGS_decode), optimizer = absl::GetFlag(FLAGS_optimizer);
-  const int threads = absl::GetFlag(FLAGS_threads), steps = absl::GetFlag(FLAGS_steps);
-  const int warmup = absl::GetFlag(FLAGS_warmup);
-  const bool search = model_name == "rnnsearch";
-  if (!search && model_name != "rnnencdec") {
+struct BenchFlags {
+  std::string model, config, decode, optimizer;
+  int threads = 0, steps = 0, warmup = 0;
+  int beam = 0;  // 0: greedy (or no decoding)
+  bool search = false;
+};
+
+std::optional<BenchFlags> ParseBenchFlags() {
+  BenchFlags f;
+  f.model = absl::GetFlag(FLAGS_model);
+  f.config = absl::GetFlag(FLAGS_config);
+  f.decode = absl::GetFlag(FLAGS_decode);
+  f.optimizer = absl::GetFlag(FLAGS_optimizer);
+  f.threads = absl::GetFlag(FLAGS_threads);
+  f.steps = absl::GetFlag(FLAGS_steps);
+  f.warmup = absl::GetFlag(FLAGS_warmup);
+  f.search = f.model == "rnnsearch";
+  if (!f.search && f.model != "rnnencdec") {
     std::fprintf(stderr, "bench: --model must be rnnsearch or rnnencdec\n");
-    return 2;
+    return std::nullopt;
   }
-  int beam = 0;
-  if (decode != "none" && decode != "greedy" &&
-      !(decode.rfind("beam", 0) == 0 && absl::SimpleAtoi(decode.substr(4), &beam) && beam > 0)) {
-    std::fprintf(stderr, "bench: --decode: expected none, greedy or beamK, got %s\n", decode.c_str());
-    return 2;
+  if (f.decode != "none" && f.decode != "greedy" &&
+      !(f.decode.rfind("beam", 0) == 0 && absl::SimpleAtoi(f.decode.substr(4), &f.beam) && f.beam > 0)) {
+    std::fprintf(stderr, "bench: --decode: expected none, greedy or beamK, got %s\n", f.decode.c_str());
+    return std::nullopt;
   }
-  const BenchConfig c = ConfigNamed(config_name);
+  return f;
+}
+
+ModelConfig ModelConfigFor(const BenchFlags& f, const BenchConfig& c) {
   ModelConfig config;
-  config.set_kind(search ? ModelConfig::RNNSEARCH : ModelConfig::RNNENCDEC);
+  config.set_kind(f.search ? ModelConfig::RNNSEARCH : ModelConfig::RNNENCDEC);
   config.set_src_vocab(c.vocab);
   config.set_tgt_vocab(c.vocab);
   config.set_m(c.m);
@@ -119,89 +134,99 @@ int Run() {
   config.set_n_align(c.n_align);
   config.set_l(c.l);
   config.set_seed(absl::GetFlag(FLAGS_seed));
-  CpuContext context(threads);
+  return config;
+}
+
+// The training fields: --warmup untimed, then --steps timed TrainSteps on fresh batches.
+std::string TrainingJson(const BenchFlags& f, const BenchConfig& c, Seq2Seq& model, DeviceContext& context) {
+  if (f.steps <= 0) {
+    return R"("target_tokens_per_step": null, "target_tokens_per_s": null, "ms_per_step": null, )"
+           R"("ms_per_step_min": null, "ms_per_step_max": null, "est_train_gflop_per_step": null, )"
+           R"("gflop_per_s": null, "peak_gflops": null, "fraction_of_peak": null)";
+  }
+  std::unique_ptr<Optimizer> opt;
+  if (f.optimizer == "adam") {
+    opt = std::make_unique<Adam>(model.NamedParameters());
+  } else {
+    opt = std::make_unique<Adadelta>(model.NamedParameters());
+  }
+  std::mt19937_64 rng(absl::GetFlag(FLAGS_seed) + 1);
+  Tape tape(context);
+  std::vector<double> seconds;
+  int64_t tokens = 0;
+  for (int step = 0; step < f.warmup + f.steps; ++step) {
+    const Batch batch =
+        MakeBatch(Sentences(rng, c.batch, c.length, c.vocab), Sentences(rng, c.batch, c.length, c.vocab));
+    const auto start = std::chrono::steady_clock::now();
+    TrainStep(model, *opt, tape, batch, kPaperMaxGradNorm);
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (step >= f.warmup) seconds.push_back(s);
+    tokens = batch.num_target_tokens();
+  }
+  std::vector<double> rates;
+  for (double s : seconds) rates.push_back(tokens / s);
+  const double median = Median(seconds);
+  const double gflop = 3 * ForwardFlops(f.search, c) / 1e9;
+  const double peak = absl::GetFlag(FLAGS_peak_gflops);
+  return absl::StrFormat(
+      R"("target_tokens_per_step": %d, "target_tokens_per_s": %.1f, "ms_per_step": %.1f, )"
+      R"("ms_per_step_min": %.1f, "ms_per_step_max": %.1f, "est_train_gflop_per_step": %s, )"
+      R"("gflop_per_s": %s, "peak_gflops": %s, "fraction_of_peak": %s)",
+      tokens, Median(rates), 1e3 * median, 1e3 * *std::min_element(seconds.begin(), seconds.end()),
+      1e3 * *std::max_element(seconds.begin(), seconds.end()), Num(gflop), Num(gflop / median), Num(peak),
+      absl::StrFormat("%.3g", gflop / median / peak));
+}
+
+// The decoding fields: --decode_sentences random sources, greedy in batches or beam one by one.
+std::string DecodingJson(const BenchFlags& f, const BenchConfig& c, Seq2Seq& model, DeviceContext& context) {
+  if (f.decode == "none") {
+    return R"("decode": null, "decode_sentences": null, "decode_max_len": null, "decode_mean_len": null, )"
+           R"("decode_sentences_per_s": null)";
+  }
+  const int count = absl::GetFlag(FLAGS_decode_sentences);
+  std::mt19937_64 rng(absl::GetFlag(FLAGS_seed) + 2);
+  const auto sources = Sentences(rng, count, c.length, c.vocab);
+  SearchOptions options{.beam_size = std::max(f.beam, 1),
+                        .max_len_factor = static_cast<float>(absl::GetFlag(FLAGS_max_len_factor)),
+                        .length_norm = absl::GetFlag(FLAGS_length_norm)};
+  int64_t words = 0;
+  const auto start = std::chrono::steady_clock::now();
+  if (f.beam == 0) {
+    for (int i = 0; i < count; i += c.batch) {
+      std::vector<std::vector<int32_t>> chunk(sources.begin() + i,
+                                              sources.begin() + std::min<int64_t>(count, i + c.batch));
+      for (const Hypothesis& h : GreedySearch(model, context, MakeBatch(chunk, {}), options)) words += h.ids.size();
+    }
+  } else {
+    for (const auto& s : sources) words += BeamSearch(model, context, s, options)[0].ids.size();
+  }
+  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return absl::StrFormat(
+      R"("decode": "%s", "decode_sentences": %d, "decode_max_len": %d, "decode_mean_len": %.2f, )"
+      R"("decode_sentences_per_s": %.3f)",
+      f.decode, count, static_cast<int>(c.length * options.max_len_factor), static_cast<double>(words) / count,
+      count / elapsed);
+}
+
+int Run() {
+  const std::optional<BenchFlags> flags = ParseBenchFlags();
+  if (!flags) return 2;
+  const BenchFlags& f = *flags;
+  const BenchConfig c = ConfigNamed(f.config);
+  const ModelConfig config = ModelConfigFor(f, c);
+  CpuContext context(f.threads);
   std::unique_ptr<Seq2Seq> model = *MakeModel(config);
 
   std::vector<std::string> fields = {
-      R"("device": "cpu")", absl::StrCat(R"("model": ")", model_name, "\""),
-      absl::StrCat(R"("config": ")", config_name, "\""), absl::StrCat(R"("threads": )", threads),
+      R"("device": "cpu")", absl::StrCat(R"("model": ")", f.model, "\""),
+      absl::StrCat(R"("config": ")", f.config, "\""), absl::StrCat(R"("threads": )", f.threads),
       absl::StrCat(R"("batch": )", c.batch), absl::StrCat(R"("src_len": )", c.length),
       absl::StrCat(R"("tgt_len": )", c.length), absl::StrCat(R"("params": )", model->NumScalars()),
-      absl::StrCat(R"("optimizer": ")", optimizer, "\""), absl::StrCat(R"("warmup": )", warmup),
-      absl::StrCat(R"("steps": )", steps)};
-  std::string train = R"("target_tokens_per_step": null, "target_tokens_per_s": null, "ms_per_step": null, )"
-                      R"("ms_per_step_min": null, "ms_per_step_max": null, "est_train_gflop_per_step": null, )"
-                      R"("gflop_per_s": null, "peak_gflops": null, "fraction_of_peak": null)";
-  if (steps > 0) {
-    std::unique_ptr<Optimizer> opt;
-    if (optimizer == "adam") {
-      opt = std::make_unique<Adam>(model->NamedParameters());
-    } else {
-      opt = std::make_unique<Adadelta>(model->NamedParameters());
-    }
-    std::mt19937_64 rng(absl::GetFlag(FLAGS_seed) + 1);
-    Tape tape(context);
-    std::vector<double> seconds;
-    int64_t tokens = 0;
-    for (int step = 0; step < warmup + steps; ++step) {
-      const Batch batch =
-          MakeBatch(Sentences(rng, c.batch, c.length, c.vocab), Sentences(rng, c.batch, c.length, c.vocab));
-      const auto start = std::chrono::steady_clock::now();
-      {
-        TapeScope scope(tape);
-        opt->ZeroGrad();
-        Backward(model->Forward(batch).loss);
-        ClipGradNorm(opt->parameters());
-        opt->Step();
-        tape.Reset();
-      }
-      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      if (step >= warmup) seconds.push_back(s);
-      tokens = batch.num_target_tokens();
-    }
-    std::vector<double> rates;
-    for (double s : seconds) rates.push_back(tokens / s);
-    const double median = Median(seconds);
-    const double gflop = 3 * ForwardFlops(search, c) / 1e9;
-    const double peak = absl::GetFlag(FLAGS_peak_gflops);
-    train = absl::StrFormat(
-        R"("target_tokens_per_step": %d, "target_tokens_per_s": %.1f, "ms_per_step": %.1f, )"
-        R"("ms_per_step_min": %.1f, "ms_per_step_max": %.1f, "est_train_gflop_per_step": %s, )"
-        R"("gflop_per_s": %s, "peak_gflops": %s, "fraction_of_peak": %s)",
-        tokens, Median(rates), 1e3 * median, 1e3 * *std::min_element(seconds.begin(), seconds.end()),
-        1e3 * *std::max_element(seconds.begin(), seconds.end()), Num(gflop), Num(gflop / median), Num(peak),
-        absl::StrFormat("%.3g", gflop / median / peak));
-  }
-  fields.push_back(train);
-  std::string dec = R"("decode": null, "decode_sentences": null, "decode_max_len": null, "decode_mean_len": null, )"
-                    R"("decode_sentences_per_s": null)";
-  if (decode != "none") {
-    model = *MakeModel(config);  // fresh: decoding ignores the training steps
-    const int count = absl::GetFlag(FLAGS_decode_sentences);
-    std::mt19937_64 rng(absl::GetFlag(FLAGS_seed) + 2);
-    const auto sources = Sentences(rng, count, c.length, c.vocab);
-    SearchOptions options{.beam_size = std::max(beam, 1),
-                          .max_len_factor = static_cast<float>(absl::GetFlag(FLAGS_max_len_factor)),
-                          .length_norm = absl::GetFlag(FLAGS_length_norm)};
-    int64_t words = 0;
-    const auto start = std::chrono::steady_clock::now();
-    if (beam == 0) {
-      for (int i = 0; i < count; i += c.batch) {
-        std::vector<std::vector<int32_t>> chunk(sources.begin() + i,
-                                                sources.begin() + std::min<int64_t>(count, i + c.batch));
-        for (const Hypothesis& h : GreedySearch(*model, context, MakeBatch(chunk, {}), options)) words += h.ids.size();
-      }
-    } else {
-      for (const auto& s : sources) words += BeamSearch(*model, context, s, options)[0].ids.size();
-    }
-    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    dec = absl::StrFormat(
-        R"("decode": "%s", "decode_sentences": %d, "decode_max_len": %d, "decode_mean_len": %.2f, )"
-        R"("decode_sentences_per_s": %.3f)",
-        decode, count, static_cast<int>(c.length * options.max_len_factor), static_cast<double>(words) / count,
-        count / elapsed);
-  }
-  fields.push_back(dec);
+      absl::StrCat(R"("optimizer": ")", f.optimizer, "\""), absl::StrCat(R"("warmup": )", f.warmup),
+      absl::StrCat(R"("steps": )", f.steps)};
+  fields.push_back(TrainingJson(f, c, *model, context));
+  if (f.decode != "none") model = *MakeModel(config);  // fresh: decoding ignores the training steps
+  fields.push_back(DecodingJson(f, c, *model, context));
   const dnnl_version_t* v = dnnl_version();
   fields.push_back(R"("torch": null)");
   fields.push_back(absl::StrFormat(R"("blas": "oneDNN %d.%d.%d")", v->major, v->minor, v->patch));

@@ -1,15 +1,11 @@
 #include "tools/translator.h"
 
-#include <fstream>
 #include <utility>
 
 #include "absl/status/status.h"
-#include "absl/strings/str_cat.h"
-#include "autograd/atomic_file.h"
-#include "google/protobuf/text_format.h"
-#include "datasets/tokenizer.h"
 #include "models/models.h"
-#include "trainers/trainer.h"
+#include "trainers/checkpoint.h"
+#include "trainers/run_directory.h"
 
 namespace nmt::tools {
 namespace {
@@ -69,29 +65,21 @@ std::vector<Translation> Translator::TranslateAll(const std::vector<std::string>
 absl::StatusOr<std::unique_ptr<LoadedRun>> LoadRun(const std::string& run_dir, int threads,
                                                    const std::string& checkpoint) {
   auto run = std::make_unique<LoadedRun>(threads);
-  absl::StatusOr<std::string> text = ReadFileToString(run_dir + "/config.textproto");
-  if (!text.ok()) return text.status();
-  if (!google::protobuf::TextFormat::ParseFromString(*text, &run->config)) {
-    return absl::InvalidArgumentError(absl::StrCat(run_dir, "/config.textproto: not a TrainConfig"));
-  }
-  absl::StatusOr<std::unique_ptr<datasets::TextCodec>> src =
-      datasets::TextCodec::Load(run_dir + "/vocab.src", datasets::LanguageFromCode(run->config.data().src_lang()));
-  if (!src.ok()) return src.status();
-  absl::StatusOr<std::unique_ptr<datasets::TextCodec>> tgt =
-      datasets::TextCodec::Load(run_dir + "/vocab.tgt", datasets::LanguageFromCode(run->config.data().tgt_lang()));
-  if (!tgt.ok()) return tgt.status();
-  run->src_codec = *std::move(src);
-  run->tgt_codec = *std::move(tgt);
+  const RunDirectory directory(run_dir);
+  absl::StatusOr<TrainConfig> config = ReadRunConfig(directory);
+  if (!config.ok()) return config.status();
+  run->config = *std::move(config);
+  absl::StatusOr<Codecs> codecs = LoadCodecs(directory, run->config.data());
+  if (!codecs.ok()) return codecs.status();
+  run->src_codec = std::move(codecs->source);
+  run->tgt_codec = std::move(codecs->target);
   absl::StatusOr<std::unique_ptr<models::Seq2Seq>> model = models::MakeModel(run->config.model());
   if (!model.ok()) return model.status();
   run->model = *std::move(model);
-  std::string path = checkpoint;
-  if (path.empty()) {
-    path = std::ifstream(run_dir + "/best.ckpt").good() ? run_dir + "/best.ckpt" : run_dir + "/checkpoint.ckpt";
-  }
+  const std::string path = checkpoint.empty() ? directory.FinalCheckpoint() : checkpoint;
   absl::StatusOr<Checkpoint> saved = ReadCheckpoint(path, run->config.model());
   if (!saved.ok()) return saved.status();
-  if (absl::Status s = LoadModelParameters(*saved, path, *run->model); !s.ok()) return s;
+  if (absl::Status s = LoadParameters(*saved, path, run->model->NamedParameters()); !s.ok()) return s;
   return run;
 }
 

@@ -1,74 +1,68 @@
 // Trainer: the training loop of the main job (PAPER.md §2, Appendix B), from a
-// TrainConfig to a trained model in a run directory.
+// TrainConfig to a trained model in a run directory (trainers/run_directory.h).
 //
 //   absl::StatusOr<std::unique_ptr<Trainer>> trainer = Trainer::Create(config);
 //   absl::Status status = (*trainer)->Train();      // resumes if run_dir has a checkpoint
 //   models::Seq2Seq& model = (*trainer)->model();   // the best dev parameters after Train
 //
-// Each step: a length-sorted batch, the teacher-forced loss (Σ −log p / batch
-// size), Backward, the global norm clipped to max_grad_norm, then the optimizer.
-// A step whose norm is NaN or Inf is reported and skipped (its gradient is
-// dropped; the paper's code replaced it with 0.1·p instead). Every
-// `validate_every` steps the dev loss per target token is measured; the best
-// parameters are kept in best.ckpt and training stops after `patience`
-// validations without improvement. A checkpoint (parameters, optimizer slots,
-// batcher position, progress) is written atomically every `checkpoint_every`
-// steps or `checkpoint_minutes`, and Train() on a run_dir holding one continues
-// exactly where it stopped: the same batches, the same updates, bit for bit.
-//
-// Run directory: config.textproto, vocab.src.*, vocab.tgt.*, checkpoint.ckpt,
-// best.ckpt, train_log.csv (a row every 100 steps, per validation, and at the end;
-// train loss is the running mean per target token since the previous validation).
+// Each step is trainers/train_step.h's TrainStep on the next length-sorted batch: a
+// step whose norm or loss is NaN or Inf is reported and skipped (the paper's code
+// replaced it with 0.1·p instead). Every `validate_every` steps the dev loss per
+// target token is measured; the best parameters are kept in best.ckpt and training
+// stops after `patience` validations without improvement. A checkpoint (parameters,
+// optimizer slots, batcher position, progress) is written atomically every
+// `checkpoint_every` steps or `checkpoint_minutes`, and Train() on a run_dir holding
+// one continues exactly where it stopped: the same batches, the same updates, bit for
+// bit. train_log.csv gets a row every 100 steps, per validation, and at the end; its
+// train loss is the running mean per target token since the previous validation.
 #ifndef NMT_TRAINERS_TRAINER_H_
 #define NMT_TRAINERS_TRAINER_H_
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "autograd/tape.h"
 #include "datasets/batcher.h"
+#include "datasets/parallel_corpus.h"
 #include "datasets/text_codec.h"
 #include "models/seq2seq.h"
 #include "ops/kernels/cpu/cpu_context.h"
 #include "trainers/checkpoint.pb.h"
 #include "trainers/optimizer.h"
+#include "trainers/run_directory.h"
 #include "trainers/train_config.pb.h"
 
 namespace nmt {
 
-// The six files of a run: explicit paths win over corpus_dir/{split}.{lang}.
-struct DataFiles {
-  std::string train_src, train_tgt, dev_src, dev_tgt, test_src, test_tgt;
+// The sentence pairs a run trains and validates on, as raw text.
+struct TrainingData {
+  std::vector<datasets::SentencePair> train;
+  std::vector<datasets::SentencePair> dev;
 };
-DataFiles ResolveDataFiles(const DataConfig& data);
 
-// The defaults of the main job: RNNsearch sized for ~15 minutes on 2 CPU cores.
-TrainConfig DefaultTrainConfig();
-
-// Reads a checkpoint file (strictly: a corrupt file, another format version or a
-// model config other than `model`'s is an error naming the file).
-absl::StatusOr<Checkpoint> ReadCheckpoint(const std::string& path, const models::ModelConfig& expected);
-// Copies the checkpoint's parameters into `model`, reporting every missing,
-// unexpected or misshapen name at once.
-absl::Status LoadModelParameters(const Checkpoint& checkpoint, const std::string& path, models::Seq2Seq& model);
-
-// A datasets batch as the model reads it.
-models::Batch ToModelBatch(const datasets::Batch& batch);
+// Reads the training and dev files that `config.data()` names (plain or gzip).
+absl::StatusOr<TrainingData> ReadTrainingData(const TrainConfig& config);
 
 class Trainer {
  public:
+  // Reads the data files of `config`.
   static absl::StatusOr<std::unique_ptr<Trainer>> Create(const TrainConfig& config);
+  // Trains on `data` held in memory; `config`'s file names are not read.
+  static absl::StatusOr<std::unique_ptr<Trainer>> Create(const TrainConfig& config, const TrainingData& data);
 
   // Trains until a limit of the config, then loads the best dev parameters.
   absl::Status Train();
 
   const TrainConfig& config() const { return config_; }
+  const RunDirectory& run() const { return run_; }
   models::Seq2Seq& model() { return *model_; }
   CpuContext& context() { return context_; }
-  const datasets::TextCodec& src_codec() const { return *src_codec_; }
-  const datasets::TextCodec& tgt_codec() const { return *tgt_codec_; }
+  const datasets::TextCodec& src_codec() const { return *codecs_.source; }
+  const datasets::TextCodec& tgt_codec() const { return *codecs_.target; }
   const TrainingProgress& progress() const { return progress_; }
   // Mean target tokens per second over the steps of this process.
   double tokens_per_second() const;
@@ -76,29 +70,48 @@ class Trainer {
   // Mean −log p per real target token over `examples` (no gradients).
   double DevLoss(const std::vector<datasets::Example>& examples);
 
-  const std::string& checkpoint_path() const { return checkpoint_path_; }
-  const std::string& best_path() const { return best_path_; }
-
  private:
+  using Clock = std::chrono::steady_clock;
+
   explicit Trainer(const TrainConfig& config);
-  absl::Status Prepare();
+  absl::Status Prepare(const TrainingData& data);
+  absl::Status PrepareCodecs(const std::vector<datasets::SentencePair>& train, bool resuming);
+  absl::Status PrepareBatches(const TrainingData& data);
+  absl::Status PrepareModel();
+
+  bool BudgetSpent() const;
+  void Step(const models::Batch& batch);
+  void ReportProgress();
+  // Validates when due; sets `stop` when patience has run out.
+  absl::Status MaybeValidate(bool& stop);
+  absl::Status MaybeCheckpoint();
+  // The last checkpoint, then the best dev parameters into the model.
+  absl::Status Finish();
+
   absl::Status SaveCheckpoint(const std::string& path);
   absl::Status LoadCheckpoint(const std::string& path, bool parameters_only);
   void Log(const std::string& kind, double loss, double dev_loss);
+  double WindowLoss() const { return window_tokens_ ? window_nll_ / window_tokens_ : 0.0; }
 
   TrainConfig config_;
+  RunDirectory run_;
   CpuContext context_;
-  std::unique_ptr<datasets::TextCodec> src_codec_;
-  std::unique_ptr<datasets::TextCodec> tgt_codec_;
+  Tape tape_;  // the training steps'
+  Codecs codecs_;
   std::vector<datasets::Example> dev_;
   std::unique_ptr<datasets::TrainingBatcher> batcher_;
   std::unique_ptr<models::Seq2Seq> model_;
   std::unique_ptr<Optimizer> optimizer_;
   TrainingProgress progress_;
   int validations_without_improvement_ = 0;
-  std::string checkpoint_path_, best_path_, log_path_;
+
+  // This process's session: its clocks, and the training loss since the last validation.
+  Clock::time_point session_start_, last_checkpoint_, last_report_;
+  double elapsed_before_session_ = 0.0;
   double session_seconds_ = 0.0;
   int64_t session_tokens_ = 0;
+  double window_nll_ = 0.0;
+  int64_t window_tokens_ = 0;
 };
 
 }  // namespace nmt

@@ -1,10 +1,10 @@
 // The main job: train a translation model, then translate the test set and score it.
 //
-//   ./bazelw run //trainers:train                               # RNNsearch on the Bible corpus, ~15 min
-//   ./bazelw run //trainers:train -- --model=rnnencdec --minutes=30
-//   ./bazelw run //trainers:train -- --preset=paper --vocab=words   # the paper's sizes and recipe
-//   ./bazelw run //trainers:train -- --train_src=a.de --train_tgt=a.en --dev_src=... --test_tgt=...
-//   ./bazelw run //trainers:train -- --config=my_run.textproto      # a TrainConfig in text format
+//   ./bazelw run //:train                               # RNNsearch on the Bible corpus, ~15 min
+//   ./bazelw run //:train -- --model=rnnencdec --minutes=30
+//   ./bazelw run //:train -- --preset=paper --vocab=words   # the paper's sizes and recipe
+//   ./bazelw run //:train -- --train_src=a.de --train_tgt=a.en --dev_src=... --test_tgt=...
+//   ./bazelw run //:train -- --config=my_run.textproto      # a TrainConfig in text format
 //
 // With no corpus flags it builds the default English-Spanish Bible corpus into
 // data/bible-en-es on first use (datasets/bible_corpus.h). Running it again on the
@@ -25,6 +25,8 @@
 #include "tools/evaluate.h"
 #include "tools/text_file.h"
 #include "tools/translator.h"
+#include "trainers/run_directory.h"
+#include "trainers/train_config.h"
 #include "trainers/trainer.h"
 
 ABSL_FLAG(std::string, preset, "default", "default (RNNsearch for ~15 min on 2 cores) or paper (Appendix A/B sizes)");
@@ -57,37 +59,37 @@ ABSL_FLAG(bool, skip_eval, false, "train only");
 namespace nmt {
 namespace {
 
-absl::StatusOr<TrainConfig> ConfigFromFlags() {
+absl::StatusOr<TrainConfig> PresetFromFlags() {
   TrainConfig c = DefaultTrainConfig();
   const std::string preset = absl::GetFlag(FLAGS_preset);
-  if (preset == "paper") {  // Appendix A.2.3 and B: sizes, 30k shortlists, Adadelta, batches of 80, length 50
-    c.mutable_data()->set_vocabulary(DataConfig::WORDS);
-    c.mutable_data()->set_src_vocab_size(30000);
-    c.mutable_data()->set_tgt_vocab_size(30000);
-    c.mutable_data()->set_batch_size(80);
-    c.mutable_model()->set_m(620);
-    c.mutable_model()->set_n(1000);
-    c.mutable_model()->set_n_align(1000);
-    c.mutable_model()->set_l(500);
-    c.mutable_optimizer()->mutable_adadelta();
-    c.set_max_minutes(0);
-    c.set_run_dir("runs/paper");
+  if (preset == "paper") {
+    ApplyPaperPreset(c);
   } else if (preset != "default") {
     return absl::InvalidArgumentError(absl::StrCat("--preset: expected default or paper, got ", preset));
   }
-  if (const std::string path = absl::GetFlag(FLAGS_config); !path.empty()) {
-    absl::StatusOr<std::string> text = ReadFileToString(tools::ResolveUserPath(path));
-    if (!text.ok()) return text.status();
-    TrainConfig overrides;
-    if (!google::protobuf::TextFormat::ParseFromString(*text, &overrides)) {
-      return absl::InvalidArgumentError(absl::StrCat(path, ": not a TrainConfig in text format"));
-    }
-    c.MergeFrom(overrides);
+  return c;
+}
+
+// --config: a TrainConfig in text format, merged over the preset.
+absl::Status ApplyConfigFile(TrainConfig& c) {
+  const std::string path = absl::GetFlag(FLAGS_config);
+  if (path.empty()) return absl::OkStatus();
+  absl::StatusOr<std::string> text = ReadFileToString(tools::ResolveUserPath(path));
+  if (!text.ok()) return text.status();
+  TrainConfig overrides;
+  if (!google::protobuf::TextFormat::ParseFromString(*text, &overrides)) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": not a TrainConfig in text format"));
   }
+  c.MergeFrom(overrides);
+  return absl::OkStatus();
+}
+
+// --model, --optimizer, --lr, --vocab: the recipe.
+absl::Status ApplyRecipeFlags(TrainConfig& c) {
   if (const std::string m = absl::GetFlag(FLAGS_model); !m.empty()) {
     if (m != "rnnsearch" && m != "rnnencdec") return absl::InvalidArgumentError("--model: rnnsearch or rnnencdec");
     c.mutable_model()->set_kind(m == "rnnsearch" ? models::ModelConfig::RNNSEARCH : models::ModelConfig::RNNENCDEC);
-    if (absl::GetFlag(FLAGS_run_dir).empty() && preset == "default") c.set_run_dir("runs/" + m);
+    if (absl::GetFlag(FLAGS_run_dir).empty() && absl::GetFlag(FLAGS_preset) == "default") c.set_run_dir("runs/" + m);
   }
   if (const std::string o = absl::GetFlag(FLAGS_optimizer); !o.empty()) {
     if (o == "adam") {
@@ -106,6 +108,11 @@ absl::StatusOr<TrainConfig> ConfigFromFlags() {
     if (v != "words" && v != "subwords") return absl::InvalidArgumentError("--vocab: words or subwords");
     c.mutable_data()->set_vocabulary(v == "words" ? DataConfig::WORDS : DataConfig::SUBWORDS);
   }
+  return absl::OkStatus();
+}
+
+// --src_vocab, --batch_size, --threads, --beam, --minutes, --max_steps: sizes and budget.
+void ApplySizeFlags(TrainConfig& c) {
   auto set_if = [](auto value, auto setter) {
     if (value > 0) setter(value);
   };
@@ -116,6 +123,10 @@ absl::StatusOr<TrainConfig> ConfigFromFlags() {
   set_if(absl::GetFlag(FLAGS_beam), [&](int32_t v) { c.set_beam_size(v); });
   if (absl::GetFlag(FLAGS_minutes) >= 0) c.set_max_minutes(absl::GetFlag(FLAGS_minutes));
   if (absl::GetFlag(FLAGS_max_steps) >= 0) c.set_max_steps(absl::GetFlag(FLAGS_max_steps));
+}
+
+// The corpus files, languages and run directory, resolved against the user's directory.
+void ApplyPathFlags(TrainConfig& c) {
   DataConfig& d = *c.mutable_data();
   auto set_path = [](const std::string& value, std::string* field) {
     if (!value.empty()) *field = tools::ResolveUserPath(value);
@@ -132,6 +143,16 @@ absl::StatusOr<TrainConfig> ConfigFromFlags() {
   if (!absl::GetFlag(FLAGS_run_dir).empty()) c.set_run_dir(absl::GetFlag(FLAGS_run_dir));
   c.set_run_dir(tools::ResolveUserPath(c.run_dir()));
   d.set_corpus_dir(tools::ResolveUserPath(d.corpus_dir()));
+}
+
+// The preset, then --config, then the individual flags.
+absl::StatusOr<TrainConfig> ConfigFromFlags() {
+  absl::StatusOr<TrainConfig> c = PresetFromFlags();
+  if (!c.ok()) return c.status();
+  if (absl::Status s = ApplyConfigFile(*c); !s.ok()) return s;
+  if (absl::Status s = ApplyRecipeFlags(*c); !s.ok()) return s;
+  ApplySizeFlags(*c);
+  ApplyPathFlags(*c);
   if (absl::GetFlag(FLAGS_device) != "cpu") {
     return absl::UnimplementedError(absl::StrCat("--device=", absl::GetFlag(FLAGS_device),
                                                  ": this build has the CPU backend only"));
@@ -154,17 +175,11 @@ absl::Status EnsureCorpus(const TrainConfig& config) {
   return absl::OkStatus();
 }
 
-absl::Status Run() {
-  absl::StatusOr<TrainConfig> config = ConfigFromFlags();
-  if (!config.ok()) return config.status();
-  if (absl::Status s = EnsureCorpus(*config); !s.ok()) return s;
-  absl::StatusOr<std::unique_ptr<Trainer>> trainer = Trainer::Create(*config);
-  if (!trainer.ok()) return trainer.status();
-  Trainer& t = **trainer;
+absl::Status TrainModel(Trainer& t) {
   std::fprintf(stderr, "%s: %lld parameters, vocabularies %d / %d, run directory %s\n",
                models::ModelConfig::Kind_Name(t.config().model().kind()).c_str(),
                static_cast<long long>(t.model().NumScalars()), t.src_codec().size(), t.tgt_codec().size(),
-               t.config().run_dir().c_str());
+               t.run().dir().c_str());
   if (absl::Status s = t.Train(); !s.ok()) return s;
   if (t.tokens_per_second() > 0) {
     std::fprintf(stderr, "trained %lld steps (%lld epochs) in %.1f min, %.0f target tokens/s\n",
@@ -172,10 +187,13 @@ absl::Status Run() {
                  t.progress().elapsed_seconds() / 60, t.tokens_per_second());
   } else {
     std::fprintf(stderr, "the run in %s has finished training (%lld steps); evaluating it\n",
-                 t.config().run_dir().c_str(), static_cast<long long>(t.progress().step()));
+                 t.run().dir().c_str(), static_cast<long long>(t.progress().step()));
   }
-  if (absl::GetFlag(FLAGS_skip_eval)) return absl::OkStatus();
+  return absl::OkStatus();
+}
 
+// Translates the test set (or its first --test_sentences), scores it and draws the pictures.
+absl::Status EvaluateTestSet(Trainer& t) {
   const DataFiles files = ResolveDataFiles(t.config().data());
   absl::StatusOr<std::vector<std::string>> sources = tools::ReadUtf8Lines(files.test_src);
   if (!sources.ok()) return sources.status();
@@ -194,17 +212,28 @@ absl::Status Run() {
   eval.heatmaps = t.config().heatmaps();
   eval.curve_label = t.config().model().kind() == models::ModelConfig::RNNSEARCH ? "RNNsearch" : "RNNencdec";
   absl::StatusOr<tools::EvaluationReport> report =
-      tools::Evaluate(translator, *sources, *references, t.config().run_dir() + "/eval", eval);
+      tools::Evaluate(translator, *sources, *references, t.run().eval(), eval);
   if (!report.ok()) return report.status();
   std::printf("test set: %zu sentences, beam %d, translated in %.0f s\n", sources->size(), search.beam_size,
               report->seconds);
   std::printf("%s\n%s\n", report->bleu.Format().c_str(), report->signature.c_str());
-  std::printf("checkpoint:      %s\n", t.best_path().c_str());
+  std::printf("checkpoint:      %s\n", t.run().FinalCheckpoint().c_str());
   std::printf("translations:    %s\n", report->hypotheses_path.c_str());
   std::printf("BLEU by length:  %s (%s)\n", report->bleu_by_length_png.c_str(), report->bleu_by_length_csv.c_str());
   for (const std::string& path : report->heatmap_paths) std::printf("attention:       %s\n", path.c_str());
-  std::printf("training log:    %s/train_log.csv\n", t.config().run_dir().c_str());
+  std::printf("training log:    %s\n", t.run().train_log().c_str());
   return absl::OkStatus();
+}
+
+absl::Status Run() {
+  absl::StatusOr<TrainConfig> config = ConfigFromFlags();
+  if (!config.ok()) return config.status();
+  if (absl::Status s = EnsureCorpus(*config); !s.ok()) return s;
+  absl::StatusOr<std::unique_ptr<Trainer>> trainer = Trainer::Create(*config);
+  if (!trainer.ok()) return trainer.status();
+  if (absl::Status s = TrainModel(**trainer); !s.ok()) return s;
+  if (absl::GetFlag(FLAGS_skip_eval)) return absl::OkStatus();
+  return EvaluateTestSet(**trainer);
 }
 
 }  // namespace

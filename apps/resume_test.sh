@@ -3,7 +3,7 @@
 # resumed ends with the same parameters, optimizer slots and data position, bit for
 # bit, as an uninterrupted run of the same number of steps.
 set -euo pipefail
-train="$TEST_SRCDIR/nmt/trainers/train"
+train="$TEST_SRCDIR/nmt/apps/train"
 info="$TEST_SRCDIR/nmt/tools/checkpoint_info"
 work="$TEST_TMPDIR/resume"
 rm -rf "$work" && mkdir -p "$work/corpus"
