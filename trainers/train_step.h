@@ -1,5 +1,5 @@
 // One training update, shared by the trainer and the bench so that both time and run
-// the same work (PAPER.md §2, Appendix B.2):
+// the same work (the paper's Appendix B.2):
 //
 //   Tape tape(context);
 //   StepResult step = TrainStep(*model, *optimizer, tape, batch, /*max_grad_norm=*/1.0);

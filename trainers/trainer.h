@@ -1,4 +1,4 @@
-// Trainer: the training loop of the main job (PAPER.md §2, Appendix B), from a
+// Trainer: the training loop of the main job (the paper's Sec. 4.2 and Appendix B), from a
 // TrainConfig to a trained model in a run directory (trainers/run_directory.h).
 //
 //   absl::StatusOr<std::unique_ptr<Trainer>> trainer = Trainer::Create(config);
