@@ -59,11 +59,16 @@ ABSL_FLAG(bool, skip_eval, false, "train only");
 namespace nmt {
 namespace {
 
+using trainers::DataConfig;
+using trainers::DataFiles;
+using trainers::Trainer;
+using trainers::TrainConfig;
+
 absl::StatusOr<TrainConfig> PresetFromFlags() {
-  TrainConfig c = DefaultTrainConfig();
+  TrainConfig c = trainers::DefaultTrainConfig();
   const std::string preset = absl::GetFlag(FLAGS_preset);
   if (preset == "paper") {
-    ApplyPaperPreset(c);
+    trainers::ApplyPaperPreset(c);
   } else if (preset != "default") {
     return absl::InvalidArgumentError(absl::StrCat("--preset: expected default or paper, got ", preset));
   }
@@ -194,7 +199,7 @@ absl::Status TrainModel(Trainer& t) {
 
 // Translates the test set (or its first --test_sentences), scores it and draws the pictures.
 absl::Status EvaluateTestSet(Trainer& t) {
-  const DataFiles files = ResolveDataFiles(t.config().data());
+  const DataFiles files = trainers::ResolveDataFiles(t.config().data());
   absl::StatusOr<std::vector<std::string>> sources = tools::ReadUtf8Lines(files.test_src);
   if (!sources.ok()) return sources.status();
   absl::StatusOr<std::vector<std::string>> references = tools::ReadUtf8Lines(files.test_tgt);

@@ -144,11 +144,11 @@ std::string TrainingJson(const BenchFlags& f, const BenchConfig& c, Seq2Seq& mod
            R"("ms_per_step_min": null, "ms_per_step_max": null, "est_train_gflop_per_step": null, )"
            R"("gflop_per_s": null, "peak_gflops": null, "fraction_of_peak": null)";
   }
-  std::unique_ptr<Optimizer> opt;
+  std::unique_ptr<trainers::Optimizer> opt;
   if (f.optimizer == "adam") {
-    opt = std::make_unique<Adam>(model.NamedParameters());
+    opt = std::make_unique<trainers::Adam>(model.NamedParameters());
   } else {
-    opt = std::make_unique<Adadelta>(model.NamedParameters());
+    opt = std::make_unique<trainers::Adadelta>(model.NamedParameters());
   }
   std::mt19937_64 rng(absl::GetFlag(FLAGS_seed) + 1);
   Tape tape(context);
@@ -158,7 +158,7 @@ std::string TrainingJson(const BenchFlags& f, const BenchConfig& c, Seq2Seq& mod
     const Batch batch =
         MakeBatch(Sentences(rng, c.batch, c.length, c.vocab), Sentences(rng, c.batch, c.length, c.vocab));
     const auto start = std::chrono::steady_clock::now();
-    TrainStep(model, *opt, tape, batch, kPaperMaxGradNorm);
+    trainers::TrainStep(model, *opt, tape, batch, trainers::kPaperMaxGradNorm);
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (step >= f.warmup) seconds.push_back(s);
     tokens = batch.num_target_tokens();

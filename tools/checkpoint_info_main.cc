@@ -34,7 +34,7 @@ int Run() {
     std::fprintf(stderr, "error: %s\n", std::string(bytes.status().message()).c_str());
     return 1;
   }
-  nmt::Checkpoint checkpoint;
+  nmt::trainers::Checkpoint checkpoint;
   if (!checkpoint.ParseFromString(*bytes)) {
     std::fprintf(stderr, "error: %s: not a checkpoint (corrupt or truncated)\n", path.c_str());
     return 1;
@@ -42,7 +42,7 @@ int Run() {
   uint64_t digest = 1469598103934665603ULL;
   const bool verbose = !absl::GetFlag(FLAGS_digest_only);
   if (verbose) {
-    const nmt::TrainingProgress& p = checkpoint.progress();
+    const nmt::trainers::TrainingProgress& p = checkpoint.progress();
     std::printf("format %u, model %s, step %lld, epoch %lld, %lld target tokens seen, %lld skipped steps\n",
                 checkpoint.format_version(), checkpoint.model_kind().c_str(), static_cast<long long>(p.step()),
                 static_cast<long long>(p.epoch()), static_cast<long long>(p.target_tokens_seen()),

@@ -65,11 +65,11 @@ std::vector<Translation> Translator::TranslateAll(const std::vector<std::string>
 absl::StatusOr<std::unique_ptr<LoadedRun>> LoadRun(const std::string& run_dir, int threads,
                                                    const std::string& checkpoint) {
   auto run = std::make_unique<LoadedRun>(threads);
-  const RunDirectory directory(run_dir);
-  absl::StatusOr<TrainConfig> config = ReadRunConfig(directory);
+  const trainers::RunDirectory directory(run_dir);
+  absl::StatusOr<trainers::TrainConfig> config = trainers::ReadRunConfig(directory);
   if (!config.ok()) return config.status();
   run->config = *std::move(config);
-  absl::StatusOr<Codecs> codecs = LoadCodecs(directory, run->config.data());
+  absl::StatusOr<trainers::Codecs> codecs = trainers::LoadCodecs(directory, run->config.data());
   if (!codecs.ok()) return codecs.status();
   run->src_codec = std::move(codecs->source);
   run->tgt_codec = std::move(codecs->target);
@@ -77,9 +77,9 @@ absl::StatusOr<std::unique_ptr<LoadedRun>> LoadRun(const std::string& run_dir, i
   if (!model.ok()) return model.status();
   run->model = *std::move(model);
   const std::string path = checkpoint.empty() ? directory.FinalCheckpoint() : checkpoint;
-  absl::StatusOr<Checkpoint> saved = ReadCheckpoint(path, run->config.model());
+  absl::StatusOr<trainers::Checkpoint> saved = trainers::ReadCheckpoint(path, run->config.model());
   if (!saved.ok()) return saved.status();
-  if (absl::Status s = LoadParameters(*saved, path, run->model->NamedParameters()); !s.ok()) return s;
+  if (absl::Status s = trainers::LoadParameters(*saved, path, run->model->NamedParameters()); !s.ok()) return s;
   return run;
 }
 

@@ -57,7 +57,7 @@ class Translator {
 // A trained model reopened from its run directory.
 struct LoadedRun {
   explicit LoadedRun(int threads) : context(threads) {}
-  TrainConfig config;
+  trainers::TrainConfig config;
   CpuContext context;
   std::unique_ptr<datasets::TextCodec> src_codec;
   std::unique_ptr<datasets::TextCodec> tgt_codec;

@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 
-namespace nmt {
+namespace nmt::trainers {
 
 Adadelta::Adadelta(NamedParameters parameters, AdadeltaOptions options)
     : Optimizer("adadelta", std::move(parameters), {"square_avg", "acc_delta"}), options_(options) {
@@ -37,4 +37,4 @@ void Adadelta::Update(int64_t /*step*/, int64_t n, const float* grad, float* val
   }
 }
 
-}  // namespace nmt
+}  // namespace nmt::trainers

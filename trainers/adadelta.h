@@ -20,7 +20,7 @@
 #include "absl/types/span.h"
 #include "trainers/optimizer.h"
 
-namespace nmt {
+namespace nmt::trainers {
 
 struct AdadeltaOptions {
   double lr = 1.0;
@@ -44,6 +44,6 @@ class Adadelta : public Optimizer {
   AdadeltaOptions options_;
 };
 
-}  // namespace nmt
+}  // namespace nmt::trainers
 
 #endif  // NMT_TRAINERS_ADADELTA_H_

@@ -6,7 +6,7 @@
 #include "gtest/gtest.h"
 #include "trainers/optimizer_testing.h"
 
-namespace nmt {
+namespace nmt::trainers {
 namespace {
 
 std::unique_ptr<Optimizer> MakeAdadelta(NamedParameters parameters) {
@@ -41,4 +41,4 @@ TEST(Adadelta, FirstStepFollowsTheFormula) {
 }
 
 }  // namespace
-}  // namespace nmt
+}  // namespace nmt::trainers

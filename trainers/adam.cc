@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 
-namespace nmt {
+namespace nmt::trainers {
 
 Adam::Adam(NamedParameters parameters, AdamOptions options)
     : Optimizer("adam", std::move(parameters), {"exp_avg", "exp_avg_sq"}), options_(options) {
@@ -47,4 +47,4 @@ void Adam::Update(int64_t step, int64_t n, const float* grad, float* value, absl
   }
 }
 
-}  // namespace nmt
+}  // namespace nmt::trainers

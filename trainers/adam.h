@@ -21,7 +21,7 @@
 #include "absl/types/span.h"
 #include "trainers/optimizer.h"
 
-namespace nmt {
+namespace nmt::trainers {
 
 struct AdamOptions {
   double lr = 1e-3;
@@ -46,6 +46,6 @@ class Adam : public Optimizer {
   AdamOptions options_;
 };
 
-}  // namespace nmt
+}  // namespace nmt::trainers
 
 #endif  // NMT_TRAINERS_ADAM_H_

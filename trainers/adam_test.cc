@@ -6,7 +6,7 @@
 #include "gtest/gtest.h"
 #include "trainers/optimizer_testing.h"
 
-namespace nmt {
+namespace nmt::trainers {
 namespace {
 
 std::unique_ptr<Optimizer> MakeAdam(NamedParameters parameters) {
@@ -33,4 +33,4 @@ TEST(Adam, FirstStepMovesByAboutLr) {
 }
 
 }  // namespace
-}  // namespace nmt
+}  // namespace nmt::trainers

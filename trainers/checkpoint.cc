@@ -8,7 +8,7 @@
 #include "autograd/tensor_file.h"
 #include "trainers/optimizer_checkpoint.h"
 
-namespace nmt {
+namespace nmt::trainers {
 
 absl::StatusOr<Checkpoint> MakeCheckpoint(const models::ModelConfig& model_config, const NamedParameters& parameters,
                                           const Optimizer& optimizer, const OptimizerConfig& optimizer_config) {
@@ -63,4 +63,4 @@ absl::Status LoadParameters(const Checkpoint& checkpoint, const std::string& pat
   return absl::OkStatus();
 }
 
-}  // namespace nmt
+}  // namespace nmt::trainers

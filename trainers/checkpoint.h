@@ -19,7 +19,7 @@
 #include "trainers/checkpoint.pb.h"
 #include "trainers/optimizer.h"
 
-namespace nmt {
+namespace nmt::trainers {
 
 // The checkpoint.proto format this build writes and reads.
 inline constexpr uint32_t kCheckpointFormatVersion = 1;
@@ -40,6 +40,6 @@ absl::StatusOr<Checkpoint> ReadCheckpoint(const std::string& path, const models:
 // unexpected or misshapen name at once.
 absl::Status LoadParameters(const Checkpoint& checkpoint, const std::string& path, const NamedParameters& parameters);
 
-}  // namespace nmt
+}  // namespace nmt::trainers
 
 #endif  // NMT_TRAINERS_CHECKPOINT_H_

@@ -7,7 +7,7 @@
 
 #include "autograd/check.h"
 
-namespace nmt {
+namespace nmt::trainers {
 namespace {
 
 // Elements per partial sum. Fixed, so that the order of additions (and hence the
@@ -64,4 +64,4 @@ GradClip ClipGradNorm(const NamedParameters& parameters, double max_norm) {
 
 bool ShouldSkipStep(double grad_norm) { return !std::isfinite(grad_norm); }
 
-}  // namespace nmt
+}  // namespace nmt::trainers

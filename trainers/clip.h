@@ -20,7 +20,7 @@
 
 #include "trainers/optimizer.h"
 
-namespace nmt {
+namespace nmt::trainers {
 
 // The paper's threshold.
 inline constexpr double kPaperMaxGradNorm = 1.0;
@@ -41,6 +41,6 @@ GradClip ClipGradNorm(const NamedParameters& parameters, double max_norm = kPape
 // True if the norm is NaN or infinite: the update must not be applied.
 bool ShouldSkipStep(double grad_norm);
 
-}  // namespace nmt
+}  // namespace nmt::trainers
 
 #endif  // NMT_TRAINERS_CLIP_H_

@@ -10,7 +10,7 @@
 #include "gtest/gtest.h"
 #include "trainers/optimizer_testing.h"
 
-namespace nmt {
+namespace nmt::trainers {
 namespace {
 
 TEST(ClipGradNorm, MatchesPyTorch) {
@@ -92,4 +92,4 @@ TEST(ShouldSkipStep, DetectsNanAndInfGradients) {
 }
 
 }  // namespace
-}  // namespace nmt
+}  // namespace nmt::trainers

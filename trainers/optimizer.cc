@@ -10,7 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "autograd/check.h"
 
-namespace nmt {
+namespace nmt::trainers {
 
 Optimizer::Optimizer(std::string name, NamedParameters parameters, std::vector<std::string> slot_kinds)
     : name_(std::move(name)), parameters_(std::move(parameters)), slot_kinds_(std::move(slot_kinds)) {
@@ -112,4 +112,4 @@ absl::Status Optimizer::ImportState(const OptimizerState& state) {
   return absl::OkStatus();
 }
 
-}  // namespace nmt
+}  // namespace nmt::trainers

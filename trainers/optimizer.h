@@ -41,7 +41,7 @@
 #include "autograd/tape.h"
 #include "autograd/tensor.h"
 
-namespace nmt {
+namespace nmt::trainers {
 
 // Parameters in registration order with their dotted module paths. The optimizer
 // does not own them; they must outlive it.
@@ -112,6 +112,6 @@ inline constexpr int64_t kParallelUpdateThreshold = 1 << 15;
 
 }  // namespace internal
 
-}  // namespace nmt
+}  // namespace nmt::trainers
 
 #endif  // NMT_TRAINERS_OPTIMIZER_H_

@@ -11,7 +11,7 @@
 #include "trainers/adam.h"
 #include "trainers/sgd.h"
 
-namespace nmt {
+namespace nmt::trainers {
 namespace {
 
 // The name Optimizer::name() gives the kind, or "" for none.
@@ -96,4 +96,4 @@ absl::StatusOr<std::unique_ptr<Optimizer>> RestoreOptimizer(const OptimizerCheck
   return optimizer;
 }
 
-}  // namespace nmt
+}  // namespace nmt::trainers

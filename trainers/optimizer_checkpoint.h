@@ -20,7 +20,7 @@
 #include "trainers/checkpoint.pb.h"
 #include "trainers/optimizer.h"
 
-namespace nmt {
+namespace nmt::trainers {
 
 // The optimizer `config` names, over `parameters`. InvalidArgument for an unset
 // kind or out-of-range hyper-parameters.
@@ -34,6 +34,6 @@ absl::StatusOr<OptimizerCheckpoint> SaveOptimizer(const Optimizer& optimizer, co
 absl::StatusOr<std::unique_ptr<Optimizer>> RestoreOptimizer(const OptimizerCheckpoint& checkpoint,
                                                             NamedParameters parameters);
 
-}  // namespace nmt
+}  // namespace nmt::trainers
 
 #endif  // NMT_TRAINERS_OPTIMIZER_CHECKPOINT_H_

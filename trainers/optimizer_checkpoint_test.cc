@@ -9,7 +9,7 @@
 #include "gtest/gtest.h"
 #include "trainers/optimizer_testing.h"
 
-namespace nmt {
+namespace nmt::trainers {
 namespace {
 
 using ::testing::HasSubstr;
@@ -91,4 +91,4 @@ TEST(RestoreOptimizer, ReportsMismatchedSlots) {
 }
 
 }  // namespace
-}  // namespace nmt
+}  // namespace nmt::trainers

@@ -11,7 +11,7 @@
 #include "trainers/adam.h"
 #include "trainers/optimizer_testing.h"
 
-namespace nmt {
+namespace nmt::trainers {
 namespace {
 
 using ::testing::HasSubstr;
@@ -115,4 +115,4 @@ TEST(OptimizerDeathTest, RejectsRepeatedNames) {
 }
 
 }  // namespace
-}  // namespace nmt
+}  // namespace nmt::trainers

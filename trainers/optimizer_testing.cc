@@ -11,7 +11,7 @@
 #include "gtest/gtest.h"
 #include "trainers/clip.h"
 
-namespace nmt {
+namespace nmt::trainers {
 namespace {
 
 #include "trainers/testdata/optimizer_fixture.inc"
@@ -123,4 +123,4 @@ void ExpectResumesBitForBit(const OptimizerFactory& make) {
   }
 }
 
-}  // namespace nmt
+}  // namespace nmt::trainers

@@ -21,7 +21,7 @@
 #include "autograd/tensor.h"
 #include "trainers/optimizer.h"
 
-namespace nmt {
+namespace nmt::trainers {
 
 // Per-parameter values, in the fixture's parameter order.
 using FixtureValues = std::vector<std::vector<float>>;
@@ -68,6 +68,6 @@ void ExpectMatchesPyTorch(const OptimizerFactory& make, const std::vector<Optimi
 // agree bit for bit.
 void ExpectResumesBitForBit(const OptimizerFactory& make);
 
-}  // namespace nmt
+}  // namespace nmt::trainers
 
 #endif  // NMT_TRAINERS_OPTIMIZER_TESTING_H_

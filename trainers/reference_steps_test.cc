@@ -12,7 +12,7 @@
 #include "trainers/clip.h"
 #include "trainers/optimizer_checkpoint.h"
 
-namespace nmt {
+namespace nmt::trainers {
 namespace {
 
 class ReferenceSteps : public ::testing::TestWithParam<std::tuple<std::string, std::string>> {};
@@ -71,4 +71,4 @@ INSTANTIATE_TEST_SUITE_P(BothModelsBothOptimizers, ReferenceSteps,
                                             ::testing::Values("adadelta", "adam")));
 
 }  // namespace
-}  // namespace nmt
+}  // namespace nmt::trainers

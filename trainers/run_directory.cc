@@ -8,7 +8,7 @@
 #include "datasets/tokenizer.h"
 #include "google/protobuf/text_format.h"
 
-namespace nmt {
+namespace nmt::trainers {
 namespace {
 
 bool Exists(const std::string& path) { return std::ifstream(path).good(); }
@@ -77,4 +77,4 @@ absl::StatusOr<Codecs> BuildCodecs(const RunDirectory& run, const DataConfig& da
   return codecs;
 }
 
-}  // namespace nmt
+}  // namespace nmt::trainers

@@ -20,7 +20,7 @@
 #include "datasets/text_codec.h"
 #include "trainers/train_config.pb.h"
 
-namespace nmt {
+namespace nmt::trainers {
 
 class RunDirectory {
  public:
@@ -60,6 +60,6 @@ absl::StatusOr<Codecs> BuildCodecs(const RunDirectory& run, const DataConfig& da
                                    const std::vector<std::string>& source_sentences,
                                    const std::vector<std::string>& target_sentences);
 
-}  // namespace nmt
+}  // namespace nmt::trainers
 
 #endif  // NMT_TRAINERS_RUN_DIRECTORY_H_

@@ -4,7 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 
-namespace nmt {
+namespace nmt::trainers {
 
 Sgd::Sgd(NamedParameters parameters, SgdOptions options)
     : Optimizer("sgd", std::move(parameters), {}), options_(options) {
@@ -22,4 +22,4 @@ void Sgd::Update(int64_t /*step*/, int64_t n, const float* grad, float* value, a
   for (int64_t i = 0; i < n; ++i) value[i] += neg_lr * grad[i];
 }
 
-}  // namespace nmt
+}  // namespace nmt::trainers

@@ -15,7 +15,7 @@
 #include "absl/types/span.h"
 #include "trainers/optimizer.h"
 
-namespace nmt {
+namespace nmt::trainers {
 
 struct SgdOptions {
   double lr = 0.01;
@@ -37,6 +37,6 @@ class Sgd : public Optimizer {
   SgdOptions options_;
 };
 
-}  // namespace nmt
+}  // namespace nmt::trainers
 
 #endif  // NMT_TRAINERS_SGD_H_

@@ -5,7 +5,7 @@
 #include "gtest/gtest.h"
 #include "trainers/optimizer_testing.h"
 
-namespace nmt {
+namespace nmt::trainers {
 namespace {
 
 std::unique_ptr<Optimizer> MakeSgd(NamedParameters parameters) {
@@ -33,4 +33,4 @@ TEST(Sgd, StateIsTheStepCountAlone) {
 TEST(Sgd, ResumesBitForBit) { ExpectResumesBitForBit(MakeSgd); }
 
 }  // namespace
-}  // namespace nmt
+}  // namespace nmt::trainers

@@ -2,7 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 
-namespace nmt {
+namespace nmt::trainers {
 
 DataFiles ResolveDataFiles(const DataConfig& data) {
   auto pick = [&](const std::string& given, const std::string& split, const std::string& lang) {
@@ -65,4 +65,4 @@ void ApplyPaperPreset(TrainConfig& c) {
   c.set_run_dir("runs/paper");
 }
 
-}  // namespace nmt
+}  // namespace nmt::trainers

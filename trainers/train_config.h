@@ -10,7 +10,7 @@
 
 #include "trainers/train_config.pb.h"
 
-namespace nmt {
+namespace nmt::trainers {
 
 // The six files of a run: explicit paths win over corpus_dir/{split}.{lang}.
 struct DataFiles {
@@ -25,6 +25,6 @@ TrainConfig DefaultTrainConfig();
 // m = 620, l = 500, 30k word shortlists, Adadelta, batches of 80, no time limit.
 void ApplyPaperPreset(TrainConfig& config);
 
-}  // namespace nmt
+}  // namespace nmt::trainers
 
 #endif  // NMT_TRAINERS_TRAIN_CONFIG_H_

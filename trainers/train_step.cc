@@ -4,7 +4,7 @@
 
 #include "trainers/clip.h"
 
-namespace nmt {
+namespace nmt::trainers {
 
 StepResult TrainStep(models::Seq2Seq& model, Optimizer& optimizer, Tape& tape, const models::Batch& batch,
                      double max_grad_norm) {
@@ -23,4 +23,4 @@ StepResult TrainStep(models::Seq2Seq& model, Optimizer& optimizer, Tape& tape, c
   return result;
 }
 
-}  // namespace nmt
+}  // namespace nmt::trainers

@@ -17,7 +17,7 @@
 #include "models/seq2seq.h"
 #include "trainers/optimizer.h"
 
-namespace nmt {
+namespace nmt::trainers {
 
 struct StepResult {
   float loss = 0;        // Σ −log p / batch size
@@ -29,6 +29,6 @@ struct StepResult {
 StepResult TrainStep(models::Seq2Seq& model, Optimizer& optimizer, Tape& tape, const models::Batch& batch,
                      double max_grad_norm);
 
-}  // namespace nmt
+}  // namespace nmt::trainers
 
 #endif  // NMT_TRAINERS_TRAIN_STEP_H_

@@ -15,7 +15,7 @@
 #include "trainers/train_config.h"
 #include "trainers/train_step.h"
 
-namespace nmt {
+namespace nmt::trainers {
 namespace {
 
 // Steps between the training log's progress rows.
@@ -309,4 +309,4 @@ absl::Status Trainer::Train() {
   return Finish();
 }
 
-}  // namespace nmt
+}  // namespace nmt::trainers

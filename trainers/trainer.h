@@ -36,7 +36,7 @@
 #include "trainers/run_directory.h"
 #include "trainers/train_config.pb.h"
 
-namespace nmt {
+namespace nmt::trainers {
 
 // The sentence pairs a run trains and validates on, as raw text.
 struct TrainingData {
@@ -114,6 +114,6 @@ class Trainer {
   int64_t window_tokens_ = 0;
 };
 
-}  // namespace nmt
+}  // namespace nmt::trainers
 
 #endif  // NMT_TRAINERS_TRAINER_H_

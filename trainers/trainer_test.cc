@@ -13,7 +13,7 @@
 #include "trainers/run_directory.h"
 #include "trainers/train_config.h"
 
-namespace nmt {
+namespace nmt::trainers {
 namespace {
 
 // Numbered phrases and their word-reordered "translations": learnable in a few dozen steps.
@@ -139,4 +139,4 @@ TEST(Trainer, RefusesAConfigWithoutRunDirOrBatchSize) {
 }
 
 }  // namespace
-}  // namespace nmt
+}  // namespace nmt::trainers
