@@ -63,17 +63,17 @@ std::vector<float> AlphaRow(const Var& alpha, int64_t row) {
 
 }  // namespace
 
-std::vector<Hypothesis> GreedySearch(Seq2Seq& model, DeviceContext& context, const Batch& batch,
+std::vector<Hypothesis> GreedySearch(Seq2Seq& model, DeviceContext& context, const datasets::Batch& batch,
                                      const SearchOptions& options) {
   Tape tape(context);
   TapeScope scope(tape);
   NoGradScope no_grad;
-  const int64_t b = batch.size, vocab = model.config().tgt_vocab();
-  EncoderOutput enc = model.Encode(batch.src, batch.src_mask);
+  const int64_t b = batch.batch_size, vocab = model.config().tgt_vocab();
+  EncoderOutput enc = model.Encode(batch.source_ids, SourceMask(batch));
   std::vector<int64_t> src_lens(b), max_lens(b);
   int64_t longest = 0;
   for (int64_t i = 0; i < b; ++i) {
-    for (int64_t t = 0; t < batch.src_len; ++t) src_lens[i] += batch.src_mask.data()[i * batch.src_len + t] != 0;
+    for (int64_t t = 0; t < batch.source_length; ++t) src_lens[i] += batch.source_mask[i * batch.source_length + t] != 0;
     max_lens[i] = static_cast<int64_t>(src_lens[i] * options.max_len_factor);
     longest = std::max(longest, max_lens[i]);
   }
@@ -91,13 +91,13 @@ std::vector<Hypothesis> GreedySearch(Seq2Seq& model, DeviceContext& context, con
       const float* lp = r.log_probs.data() + i * vocab;
       words[i] = static_cast<int32_t>(std::max_element(lp, lp + vocab) - lp);
       if (done[i]) {
-        words[i] = kPad;
+        words[i] = datasets::kPadId;
         continue;
       }
       out[i].ids.push_back(words[i]);
       out[i].log_prob += lp[words[i]];
       alphas[i].push_back(AlphaRow(r.alpha, i));
-      done[i] = words[i] == kEos || step + 1 >= max_lens[i];
+      done[i] = words[i] == datasets::kEosId || step + 1 >= max_lens[i];
       all_done = all_done && done[i];
     }
     if (all_done) break;
@@ -155,7 +155,7 @@ std::vector<Hypothesis> BeamSearch(Seq2Seq& model, DeviceContext& context, absl:
       Live h{live[parent].ids, total[candidates[c]], live[parent].alphas};
       h.ids.push_back(word);
       h.alphas.push_back(AlphaRow(r.alpha, parent));
-      if (word == kEos) {
+      if (word == datasets::kEosId) {
         finished.push_back(std::move(h));
       } else {
         next.push_back(std::move(h));

@@ -94,18 +94,6 @@ TrainConfig DefaultTrainConfig() {
   return c;
 }
 
-models::Batch ToModelBatch(const datasets::Batch& batch) {
-  models::Batch out;
-  out.size = batch.batch_size;
-  out.src_len = batch.source_length;
-  out.tgt_len = batch.target_length;
-  out.src = batch.source_ids;
-  out.tgt = batch.target_ids;
-  out.src_mask = Tensor::FromVector({out.size, out.src_len}, batch.source_mask);
-  out.tgt_mask = Tensor::FromVector({out.size, out.tgt_len}, batch.target_mask);
-  return out;
-}
-
 Trainer::Trainer(const TrainConfig& config) : config_(config), context_(config.threads()) {}
 
 absl::StatusOr<std::unique_ptr<Trainer>> Trainer::Create(const TrainConfig& config) {
@@ -266,10 +254,9 @@ double Trainer::DevLoss(const std::vector<datasets::Example>& examples) {
   int64_t tokens = 0;
   while (std::optional<datasets::Batch> batch = batcher.Next()) {
     TapeScope scope(tape);
-    models::Batch b = ToModelBatch(*batch);
-    const models::ForwardResult out = model_->Forward(b);
-    nll += static_cast<double>(out.loss.value().item()) * b.size;
-    tokens += b.num_target_tokens();
+    const models::ForwardResult out = model_->Forward(*batch);
+    nll += static_cast<double>(out.loss.value().item()) * batch->batch_size;
+    tokens += batch->num_target_tokens();
     tape.Reset();
   }
   return tokens > 0 ? nll / tokens : 0.0;
@@ -306,7 +293,7 @@ absl::Status Trainer::Train() {
     if (config_.max_steps() > 0 && progress_.step() >= config_.max_steps()) break;
     if (out_of_time()) break;
     const Clock::time_point step_start = Clock::now();
-    models::Batch batch = ToModelBatch(batcher_->Next());
+    datasets::Batch batch = batcher_->Next();
     if (config_.max_epochs() > 0 && batcher_->epoch() >= config_.max_epochs()) break;
     float loss = 0;
     {
@@ -324,12 +311,12 @@ absl::Status Trainer::Train() {
       progress_.set_skipped_steps(progress_.skipped_steps() + 1);
     } else {
       optimizer_->Step();
-      window_nll += static_cast<double>(loss) * batch.size;
+      window_nll += static_cast<double>(loss) * batch.batch_size;
       window_tokens += batch.num_target_tokens();
     }
     progress_.set_step(progress_.step() + 1);
     progress_.set_epoch(batcher_->epoch());
-    progress_.set_sentences_seen(progress_.sentences_seen() + batch.size);
+    progress_.set_sentences_seen(progress_.sentences_seen() + batch.batch_size);
     progress_.set_target_tokens_seen(progress_.target_tokens_seen() + batch.num_target_tokens());
     session_seconds_ += Seconds(step_start);
     session_tokens_ += batch.num_target_tokens();

@@ -54,9 +54,6 @@ absl::StatusOr<Checkpoint> ReadCheckpoint(const std::string& path, const models:
 // unexpected or misshapen name at once.
 absl::Status LoadModelParameters(const Checkpoint& checkpoint, const std::string& path, models::Seq2Seq& model);
 
-// A datasets batch as the model reads it.
-models::Batch ToModelBatch(const datasets::Batch& batch);
-
 class Trainer {
  public:
   static absl::StatusOr<std::unique_ptr<Trainer>> Create(const TrainConfig& config);
