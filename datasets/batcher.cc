@@ -13,13 +13,6 @@
 namespace nmt::datasets {
 namespace {
 
-// Fills one side of a batch: ids right-padded with kPadId and the matching 1/0 mask.
-void FillSide(const std::vector<int32_t>& ids, int row, int length, std::vector<int32_t>& out_ids,
-              std::vector<float>& out_mask) {
-  std::copy(ids.begin(), ids.end(), out_ids.begin() + static_cast<size_t>(row) * length);
-  std::fill_n(out_mask.begin() + static_cast<size_t>(row) * length, ids.size(), 1.0f);
-}
-
 bool WithinLimit(const std::vector<int32_t>& ids, int limit) {
   return limit <= 0 || SentenceLength(ids) <= limit;
 }
@@ -33,33 +26,6 @@ int SortKey(const Example& example) {
 int SentenceLength(absl::Span<const int32_t> ids) {
   const int n = static_cast<int>(ids.size());
   return (n > 0 && ids.back() == kEosId) ? n - 1 : n;
-}
-
-Batch MakeBatch(absl::Span<const Example> examples, absl::Span<const int64_t> indices) {
-  NMT_CHECK(!indices.empty()) << "MakeBatch: no examples";
-  Batch batch;
-  batch.batch_size = static_cast<int>(indices.size());
-  for (int64_t index : indices) {
-    NMT_CHECK(index >= 0 && index < static_cast<int64_t>(examples.size()))
-        << "MakeBatch: index " << index << " of " << examples.size();
-    batch.source_length =
-        std::max(batch.source_length, static_cast<int>(examples[index].source.size()));
-    batch.target_length =
-        std::max(batch.target_length, static_cast<int>(examples[index].target.size()));
-  }
-  const size_t source_size = static_cast<size_t>(batch.batch_size) * batch.source_length;
-  const size_t target_size = static_cast<size_t>(batch.batch_size) * batch.target_length;
-  batch.source_ids.assign(source_size, kPadId);
-  batch.source_mask.assign(source_size, 0.0f);
-  batch.target_ids.assign(target_size, kPadId);
-  batch.target_mask.assign(target_size, 0.0f);
-  for (int row = 0; row < batch.batch_size; ++row) {
-    const Example& example = examples[indices[row]];
-    FillSide(example.source, row, batch.source_length, batch.source_ids, batch.source_mask);
-    FillSide(example.target, row, batch.target_length, batch.target_ids, batch.target_mask);
-  }
-  batch.example_indices.assign(indices.begin(), indices.end());
-  return batch;
 }
 
 absl::StatusOr<TrainingBatcher> TrainingBatcher::Create(std::vector<Example> examples,

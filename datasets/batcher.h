@@ -23,7 +23,7 @@
 //   (B x longest target, EOS included) stays within that budget; a single pair over the
 //   budget forms its own batch.
 // - Batches are right-padded with kPadId; masks are 1.0 on real tokens (EOS included) and
-//   0.0 on padding.
+//   0.0 on padding (batch.h).
 #ifndef NMT_DATASETS_BATCHER_H_
 #define NMT_DATASETS_BATCHER_H_
 
@@ -33,33 +33,13 @@
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "datasets/batch.h"
 #include "datasets/batcher_state.pb.h"
 
 namespace nmt::datasets {
 
-// One sentence pair as ids; each side ends in kEosId.
-struct Example {
-  std::vector<int32_t> source;
-  std::vector<int32_t> target;
-};
-
-struct Batch {
-  int batch_size = 0;     // B
-  int source_length = 0;  // T_x, the longest source in the batch, EOS included
-  int target_length = 0;  // T_y
-  std::vector<int32_t> source_ids;  // B x T_x, row-major
-  std::vector<float> source_mask;   // B x T_x
-  std::vector<int32_t> target_ids;  // B x T_y
-  std::vector<float> target_mask;   // B x T_y
-  // Row b holds examples[example_indices[b]] of the vector the batcher was created from.
-  std::vector<int64_t> example_indices;
-};
-
 // Tokens before the final EOS: the length the paper's limits refer to.
 int SentenceLength(absl::Span<const int32_t> ids);
-
-// Right-pads the chosen examples into a Batch; NMT_CHECKs that `indices` is non-empty.
-Batch MakeBatch(absl::Span<const Example> examples, absl::Span<const int64_t> indices);
 
 struct BatcherOptions {
   int max_source_length = 50;  // tokens without EOS; 0 means no limit

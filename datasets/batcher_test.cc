@@ -35,20 +35,6 @@ TEST(SentenceLength, ExcludesTheFinalEos) {
   EXPECT_EQ(SentenceLength(std::vector<int32_t>{}), 0);
 }
 
-TEST(MakeBatch, RightPadsIdsAndMasks) {
-  std::vector<Example> examples = {{{5, 6, kEosId}, {7, kEosId}}, {{8, kEosId}, {9, 10, 11, kEosId}}};
-  Batch batch = MakeBatch(examples, std::vector<int64_t>{1, 0});
-  EXPECT_EQ(batch.batch_size, 2);
-  EXPECT_EQ(batch.source_length, 3);
-  EXPECT_EQ(batch.target_length, 4);
-  EXPECT_EQ(batch.source_ids, (std::vector<int32_t>{8, kEosId, kPadId, 5, 6, kEosId}));
-  EXPECT_EQ(batch.source_mask, (std::vector<float>{1, 1, 0, 1, 1, 1}));
-  EXPECT_EQ(batch.target_ids,
-            (std::vector<int32_t>{9, 10, 11, kEosId, 7, kEosId, kPadId, kPadId}));
-  EXPECT_EQ(batch.target_mask, (std::vector<float>{1, 1, 1, 1, 1, 1, 0, 0}));
-  EXPECT_EQ(batch.example_indices, (std::vector<int64_t>{1, 0}));
-}
-
 TEST(TrainingBatcher, DropsPairsOverTheLengthLimitCountedWithoutEos) {
   BatcherOptions options = SmallOptions();
   options.max_source_length = 3;  // sources of 1..7 words: keeps i % 7 in {0, 1, 2}

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "autograd/npz.h"
+#include "datasets/special_ids.h"
 #include "models/models.h"
 #include "models/search.h"
 
@@ -74,7 +75,7 @@ absl::StatusOr<std::vector<std::vector<int32_t>>> Sentences(const NpzFile& npz, 
   const int64_t b = array->shape[0], t = array->shape[1];
   std::vector<std::vector<int32_t>> out(b);
   for (int64_t i = 0; i < b; ++i) {
-    for (int64_t j = 0; j < t && ids[i * t + j] != kPad; ++j) out[i].push_back(static_cast<int32_t>(ids[i * t + j]));
+    for (int64_t j = 0; j < t && ids[i * t + j] != datasets::kPadId; ++j) out[i].push_back(static_cast<int32_t>(ids[i * t + j]));
   }
   return out;
 }
@@ -103,14 +104,14 @@ absl::StatusOr<GoldenModel> LoadGoldenModel(const NpzFile& npz) {
   if (absl::Status s = LoadParameters(npz, *model); !s.ok()) return s;
   NMT_ASSIGN_OR_RETURN(src, Sentences(npz, "batch/src"));
   NMT_ASSIGN_OR_RETURN(tgt, Sentences(npz, "batch/tgt"));
-  return GoldenModel{std::move(model), MakeBatch(src, tgt)};
+  return GoldenModel{std::move(model), datasets::MakeBatch(src, tgt)};
 }
 
 absl::StatusOr<ParityReport> CompareWithGolden(const std::string& path, DeviceContext& context) {
   NMT_ASSIGN_OR_RETURN(npz, NpzFile::Read(path));
   NMT_ASSIGN_OR_RETURN(golden, LoadGoldenModel(npz));
   std::unique_ptr<Seq2Seq>& model = golden.model;
-  const Batch& batch = golden.batch;
+  const datasets::Batch& batch = golden.batch;
   const ModelConfig& config = model->config();
   NMT_ASSIGN_OR_RETURN(src, Sentences(npz, "batch/src"));
 
@@ -146,7 +147,7 @@ absl::StatusOr<ParityReport> CompareWithGolden(const std::string& path, DeviceCo
   }
 
   // Decoding: ids must agree exactly (1 per differing sentence), beam scores to the tolerance.
-  const Batch sources = MakeBatch(src, {});
+  const datasets::Batch sources = datasets::MakeBatch(src, {});
   std::vector<Hypothesis> greedy = GreedySearch(*model, context, sources);
   std::vector<Hypothesis> beam;
   for (const auto& sentence : src) beam.push_back(BeamSearch(*model, context, sentence, {.beam_size = 3})[0]);

@@ -19,7 +19,7 @@
 #include "absl/types/span.h"
 #include "autograd/npz.h"
 #include "autograd/tape.h"
-#include "models/batch.h"
+#include "datasets/batch.h"
 #include "models/seq2seq.h"
 
 namespace nmt::models {
@@ -39,7 +39,7 @@ struct ParityReport {
 // checks that go beyond one step (trainers/reference_steps_test.cc).
 struct GoldenModel {
   std::unique_ptr<Seq2Seq> model;
-  Batch batch;
+  datasets::Batch batch;
 };
 absl::StatusOr<GoldenModel> LoadGoldenModel(const NpzFile& npz);
 

@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "autograd/gradcheck.h"
+#include "datasets/batch.h"
+#include "datasets/special_ids.h"
 #include "models/models.h"
 
 namespace nmt::models {
@@ -27,12 +29,15 @@ inline ModelConfig TinyConfig(ModelConfig::Kind kind) {
 }
 
 // Two sentences of unequal lengths on both sides.
-inline Batch TinyBatch() { return MakeBatch({{3, 5, 6, kEos}, {4, kEos}}, {{2, 5, kEos}, {3, 4, 2, 5, kEos}}); }
+inline datasets::Batch TinyBatch() {
+  using datasets::kEosId;
+  return datasets::MakeBatch({{3, 5, 6, kEosId}, {4, kEosId}}, {{2, 5, kEosId}, {3, 4, 2, 5, kEosId}});
+}
 
 inline std::unique_ptr<Seq2Seq> TinyModel(ModelConfig::Kind kind) { return *MakeModel(TinyConfig(kind)); }
 
 // Every parameter's gradient by finite differences on the batch loss.
-inline ::testing::AssertionResult CheckModelGradients(DeviceContext& context, Seq2Seq& model, const Batch& batch) {
+inline ::testing::AssertionResult CheckModelGradients(DeviceContext& context, Seq2Seq& model, const datasets::Batch& batch) {
   GradCheckOptions options;
   options.parameters = model.Parameters();
   return CheckGradients(
@@ -46,8 +51,8 @@ inline double PaddingEffect(DeviceContext& context, Seq2Seq& model, const std::v
   TapeScope scope(tape);
   NoGradScope no_grad;
   double singles = 0.0;
-  for (size_t i = 0; i < src.size(); ++i) singles += model.Forward(MakeBatch({src[i]}, {tgt[i]})).loss.value().item();
-  return model.Forward(MakeBatch(src, tgt)).loss.value().item() - singles / src.size();
+  for (size_t i = 0; i < src.size(); ++i) singles += model.Forward(datasets::MakeBatch({src[i]}, {tgt[i]})).loss.value().item();
+  return model.Forward(datasets::MakeBatch(src, tgt)).loss.value().item() - singles / src.size();
 }
 
 }  // namespace nmt::models

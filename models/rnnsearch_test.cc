@@ -1,11 +1,14 @@
 #include "models/rnnsearch.h"
 
+#include "datasets/special_ids.h"
 #include "gtest/gtest.h"
 #include "models/model_testing.h"
 #include "ops/kernels/cpu/cpu_context.h"
 
 namespace nmt::models {
 namespace {
+
+using datasets::kEosId;
 
 TEST(RnnSearch, GradientsOfEveryParameter) {
   CpuContext context(1);
@@ -16,7 +19,7 @@ TEST(RnnSearch, GradientsOfEveryParameter) {
 TEST(RnnSearch, PaddedBatchEqualsItsSentences) {
   CpuContext context(1);
   auto model = TinyModel(ModelConfig::RNNSEARCH);
-  EXPECT_NEAR(PaddingEffect(context, *model, {{3, 5, 6, kEos}, {4, kEos}}, {{2, 5, kEos}, {3, 4, 2, 5, kEos}}), 0.0,
+  EXPECT_NEAR(PaddingEffect(context, *model, {{3, 5, 6, kEosId}, {4, kEosId}}, {{2, 5, kEosId}, {3, 4, 2, 5, kEosId}}), 0.0,
               1e-6);
 }
 

@@ -21,7 +21,8 @@
 #include <vector>
 
 #include "absl/types/span.h"
-#include "models/batch.h"
+#include "datasets/batch.h"
+#include "datasets/special_ids.h"
 #include "models/seq2seq.h"
 
 namespace nmt::models {
@@ -31,7 +32,7 @@ struct SearchOptions {
   float max_len_factor = 2.0f;
   bool length_norm = false;
   bool suppress_unk = false;
-  int32_t unk_id = kUnk;
+  int32_t unk_id = datasets::kUnkId;
 };
 
 struct Hypothesis {
@@ -42,7 +43,7 @@ struct Hypothesis {
 };
 
 // One hypothesis per sentence of batch (its targets are ignored); options.beam_size is not used.
-std::vector<Hypothesis> GreedySearch(Seq2Seq& model, DeviceContext& context, const Batch& batch,
+std::vector<Hypothesis> GreedySearch(Seq2Seq& model, DeviceContext& context, const datasets::Batch& batch,
                                      const SearchOptions& options = {});
 
 // The finished hypotheses of one unpadded sentence, best first (the n-best list).

@@ -2,12 +2,19 @@
 
 #include <cmath>
 
+#include "datasets/batch.h"
+#include "datasets/special_ids.h"
 #include "gtest/gtest.h"
 #include "models/model_testing.h"
 #include "ops/kernels/cpu/cpu_context.h"
 
 namespace nmt::models {
 namespace {
+
+using datasets::kEosId;
+using datasets::kPadId;
+using datasets::kUnkId;
+using datasets::MakeBatch;
 
 // A model whose teacher-forced log-probability we can compare with search scores.
 double TeacherForcedLogProb(DeviceContext& context, Seq2Seq& model, const std::vector<int32_t>& src,
@@ -25,7 +32,7 @@ class SearchTest : public ::testing::TestWithParam<ModelConfig::Kind> {
 
 TEST_P(SearchTest, BeamOneIsGreedy) {
   auto model = TinyModel(GetParam());
-  const std::vector<std::vector<int32_t>> src = {{3, 5, 6, kEos}, {4, kEos}};
+  const std::vector<std::vector<int32_t>> src = {{3, 5, 6, kEosId}, {4, kEosId}};
   std::vector<Hypothesis> greedy = GreedySearch(*model, context_, MakeBatch(src, {}));
   for (size_t i = 0; i < src.size(); ++i) {
     EXPECT_EQ(BeamSearch(*model, context_, src[i], {.beam_size = 1})[0].ids, greedy[i].ids) << "sentence " << i;
@@ -35,7 +42,7 @@ TEST_P(SearchTest, BeamOneIsGreedy) {
 
 TEST_P(SearchTest, BeamScoresAreTeacherForcedLogProbsAndSorted) {
   auto model = TinyModel(GetParam());
-  const std::vector<int32_t> src = {3, 5, 6, kEos};
+  const std::vector<int32_t> src = {3, 5, 6, kEosId};
   std::vector<Hypothesis> nbest = BeamSearch(*model, context_, src, {.beam_size = 4});
   ASSERT_EQ(nbest.size(), 4u);
   for (size_t i = 0; i < nbest.size(); ++i) {
@@ -43,23 +50,23 @@ TEST_P(SearchTest, BeamScoresAreTeacherForcedLogProbsAndSorted) {
     if (i > 0) {
       EXPECT_GE(nbest[i - 1].score, nbest[i].score);
     }
-    for (int32_t id : nbest[i].ids) EXPECT_NE(id, kPad);
+    for (int32_t id : nbest[i].ids) EXPECT_NE(id, kPadId);
   }
 }
 
 TEST_P(SearchTest, LengthNormAndUnkSuppression) {
   auto model = TinyModel(GetParam());
-  const std::vector<int32_t> src = {3, 5, 6, kEos};
+  const std::vector<int32_t> src = {3, 5, 6, kEosId};
   SearchOptions options{.beam_size = 3, .length_norm = true, .suppress_unk = true};
   for (const Hypothesis& h : BeamSearch(*model, context_, src, options)) {
     EXPECT_NEAR(h.score, h.log_prob / h.ids.size(), 1e-9);
-    for (int32_t id : h.ids) EXPECT_NE(id, kUnk);
+    for (int32_t id : h.ids) EXPECT_NE(id, kUnkId);
   }
 }
 
 TEST_P(SearchTest, AlignmentIsOneDistributionPerOutputWord) {
   auto model = TinyModel(GetParam());
-  const std::vector<int32_t> src = {3, 5, 6, kEos};
+  const std::vector<int32_t> src = {3, 5, 6, kEosId};
   Hypothesis best = BeamSearch(*model, context_, src, {.beam_size = 2})[0];
   if (GetParam() == ModelConfig::RNNENCDEC) {
     EXPECT_FALSE(best.alignment.defined());

@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "autograd/check.h"
+#include "datasets/special_ids.h"
 #include "ops/elementwise.h"
 #include "ops/reduce.h"
 #include "ops/shape.h"
@@ -16,6 +17,14 @@ layers::GruOptions GruOptionsFor(const ModelConfig& config, int64_t input_size, 
           .context_size = context_size,
           .form = config.gru_variant() == ModelConfig::LINEAR_BEFORE_RESET ? GruForm::kLinearBeforeReset
                                                                             : GruForm::kResetBeforeU};
+}
+
+Tensor SourceMask(const datasets::Batch& batch) {
+  return Tensor::FromVector({batch.batch_size, batch.source_length}, batch.source_mask);
+}
+
+Tensor TargetMask(const datasets::Batch& batch) {
+  return Tensor::FromVector({batch.batch_size, batch.target_length}, batch.target_mask);
 }
 
 Seq2Seq::Seq2Seq(const ModelConfig& config) : config_(config) {
@@ -53,14 +62,14 @@ EncoderOutput Seq2Seq::Encode(absl::Span<const int32_t> src, const Tensor& src_m
   return enc;
 }
 
-Var Seq2Seq::EmbedPrevious(const Batch& batch) const {
-  const int64_t b = batch.size, t = batch.tgt_len, m = config_.m();
+Var Seq2Seq::EmbedPrevious(const datasets::Batch& batch) const {
+  const int64_t b = batch.batch_size, t = batch.target_length, m = config_.m();
   Var zeros = CurrentTape("EmbedPrevious").Constant(Tensor::Zeros({b, 1, m}));
   if (t == 1) return zeros;
   std::vector<int32_t> previous;
   previous.reserve(b * (t - 1));
   for (int64_t i = 0; i < b; ++i) {
-    previous.insert(previous.end(), batch.tgt.begin() + i * t, batch.tgt.begin() + i * t + t - 1);
+    previous.insert(previous.end(), batch.target_ids.begin() + i * t, batch.target_ids.begin() + i * t + t - 1);
   }
   return Concat({zeros, tgt_embedding_->Forward(previous, {b, t - 1})}, 1);
 }
@@ -69,10 +78,10 @@ Var Seq2Seq::EmbedTargets(absl::Span<const int32_t> ids) const {
   return tgt_embedding_->Forward(ids, {static_cast<int64_t>(ids.size())});
 }
 
-ForwardResult Seq2Seq::Forward(const Batch& batch) {
-  NMT_CHECK(batch.tgt_len > 0 && batch.size > 0) << "Seq2Seq::Forward: a batch without targets";
-  const int64_t b = batch.size, t = batch.tgt_len, n = config_.n();
-  EncoderOutput enc = Encode(batch.src, batch.src_mask);
+ForwardResult Seq2Seq::Forward(const datasets::Batch& batch) {
+  NMT_CHECK(batch.target_length > 0 && batch.batch_size > 0) << "Seq2Seq::Forward: a batch without targets";
+  const int64_t b = batch.batch_size, t = batch.target_length, n = config_.n();
+  EncoderOutput enc = Encode(batch.source_ids, SourceMask(batch));
   const layers::GruWeights& w = enc.dec_weights;
   Var y_prev = EmbedPrevious(batch);
   Var inputs = Transpose(DecoderInputs(y_prev, enc), {1, 0, 2});  // (T_y, B, 3n): one block per step
@@ -95,7 +104,7 @@ ForwardResult Seq2Seq::Forward(const Batch& batch) {
   // W_o over all target steps in one product, made 2-D before it so that the largest
   // tensor of the step, (B·T_y, K_y), is never reshaped (a reshape's backward copies).
   out.logits = readout_->Logits(Reshape(hidden, {b * t, hidden.dim(2)}));
-  Var nll = SoftmaxCrossEntropy(out.logits, batch.tgt, batch.tgt_mask.Reshaped({b * t}));
+  Var nll = SoftmaxCrossEntropy(out.logits, batch.target_ids, TargetMask(batch).Reshaped({b * t}));
   out.loss = Scale(Sum(nll), 1.0f / static_cast<float>(b));
   out.nll = Sum(Reshape(nll, {b, t}), 1);
   if (!alphas.empty()) {
@@ -113,7 +122,7 @@ DecodeStepResult Seq2Seq::DecodeStep(Var s_prev, Var y_prev, const EncoderOutput
   DecodeStepResult out;
   out.log_probs = LogSoftmax(readout_->Forward(s_prev, y_prev, c), -1).value();
   const int64_t k = config_.tgt_vocab();
-  for (int64_t i = 0; i < b; ++i) out.log_probs.data()[i * k + kPad] = -std::numeric_limits<float>::infinity();
+  for (int64_t i = 0; i < b; ++i) out.log_probs.data()[i * k + datasets::kPadId] = -std::numeric_limits<float>::infinity();
   Var x = dec_->ProjectInputs(w, y_prev);
   x = Add(x, fixed_context() ? Reshape(enc.context_proj, {b, 3 * n}) : dec_->ProjectContext(w, ctx.context));
   out.state = dec_->Step(w, x, s_prev);

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "absl/types/span.h"
-#include "models/batch.h"
+#include "datasets/batch.h"
 #include "models/layers/deep_output.h"
 #include "models/layers/embedding.h"
 #include "models/layers/gru.h"
@@ -61,13 +61,13 @@ class Seq2Seq : public layers::Module {
   // Draws the parameters as config().init says, from config().seed.
   void InitializeFromConfig();
 
-  ForwardResult Forward(const Batch& batch);
+  ForwardResult Forward(const datasets::Batch& batch);
 
   // The encoder over ids (B × Tx) with mask (B, Tx).
   EncoderOutput Encode(absl::Span<const int32_t> src, const Tensor& src_mask);
   // One generation step from s_{i−1} and E y_{i−1} (B, m): log p(y_i | ·) and s_i.
   DecodeStepResult DecodeStep(Var s_prev, Var y_prev, const EncoderOutput& enc);
-  // E y for ids (B) (kPad ids give E's row 0 and are never fed back by search).
+  // E y for ids (B) (kPadId ids give E's row 0 and are never fed back by search).
   Var EmbedTargets(absl::Span<const int32_t> ids) const;
 
  protected:
@@ -88,7 +88,7 @@ class Seq2Seq : public layers::Module {
 
  private:
   // E y_{i−1} for i = 1..T_y with E y_0 = 0: (B, T_y, m).
-  Var EmbedPrevious(const Batch& batch) const;
+  Var EmbedPrevious(const datasets::Batch& batch) const;
 
   ModelConfig config_;
   std::unique_ptr<layers::Embedding> tgt_embedding_;
@@ -97,6 +97,10 @@ class Seq2Seq : public layers::Module {
 };
 
 layers::GruOptions GruOptionsFor(const ModelConfig& config, int64_t input_size, int64_t context_size);
+
+// A batch's host masks as the (B, T_x) and (B, T_y) Tensors the ops read.
+Tensor SourceMask(const datasets::Batch& batch);
+Tensor TargetMask(const datasets::Batch& batch);
 
 }  // namespace nmt::models
 

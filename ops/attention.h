@@ -1,8 +1,8 @@
 // The fused score of the additive alignment model (Appendix A.1.2), with the
 // keys U_a h_j + b_a computed once per sentence and passed in:
 //
-//   Var keys = Linear(annotations, U_a, b_a);              // (B, Tx, n'), once
-//   Var e = AdditiveScores(Linear(s_prev, W_a), keys, v_a);  // (B, Tx), every step
+//   Var keys = Affine(annotations, U_a, b_a);              // (B, Tx, n'), once
+//   Var e = AdditiveScores(Affine(s_prev, W_a), keys, v_a);  // (B, Tx), every step
 //   Var alpha = Softmax(e, 1, &src_mask);
 //   Var c = AttentionContext(alpha, annotations);           // (B, 2n)
 //

@@ -1,6 +1,6 @@
 // Elementwise ops: broadcasting arithmetic, activations, scaling and dropout.
 //
-//   Var h = Tanh(Add(Linear(x, W), bias));
+//   Var h = Tanh(Add(Affine(x, W), bias));
 //   Var y = Dropout(h, 0.2f, /*seed=*/step);
 //
 // Binary ops broadcast as numpy does (trailing dimensions aligned, size-1 or

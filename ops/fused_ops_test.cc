@@ -54,8 +54,8 @@ TEST_F(FusedOps, GruStepMaskedRowsKeepTheirState) {
 // The same step from primitive ops (the paper's equations written out).
 Var ComposedGruStep(Var x_proj, Var h, Var u_zr, Var u, int64_t n) {
   std::vector<Var> x = Split(x_proj, {n, n, n}, 1);
-  std::vector<Var> zr = Split(Sigmoid(Add(Concat({x[0], x[1]}, 1), Linear(h, u_zr))), {n, n}, 1);
-  Var candidate = Tanh(Add(x[2], Linear(Mul(zr[1], h), u)));
+  std::vector<Var> zr = Split(Sigmoid(Add(Concat({x[0], x[1]}, 1), Affine(h, u_zr))), {n, n}, 1);
+  Var candidate = Tanh(Add(x[2], Affine(Mul(zr[1], h), u)));
   return Add(h, Mul(zr[0], Sub(candidate, h)));
 }
 

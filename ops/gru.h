@@ -2,7 +2,7 @@
 // its own backward. The time-independent terms (W x + b, and C c in the decoder)
 // come in precomputed as x_proj, so only the recurrent products run per step.
 //
-//   Var x_proj = Linear(x_t, W_zrh, b_zrh);                  // (B, 3n), gate order z, r, h̃
+//   Var x_proj = Affine(x_t, W_zrh, b_zrh);                  // (B, 3n), gate order z, r, h̃
 //   Var h_next = GruStep(x_proj, h, U_zr, U, &mask_t);       // mask_t (B): 0 keeps h
 //
 // Reset before U (the paper's form):       h̃ = tanh(x_h + U (r ∘ h))

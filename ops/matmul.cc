@@ -95,13 +95,13 @@ Var MatMul(Var a, Var b, bool trans_a, bool trans_b) {
   });
 }
 
-Var Linear(Var x, Var w, Var b) {
-  Tape& tape = b.defined() ? TapeFor("Linear", {x, w, b}) : TapeFor("Linear", {x, w});
+Var Affine(Var x, Var w, Var b) {
+  Tape& tape = b.defined() ? TapeFor("Affine", {x, w, b}) : TapeFor("Affine", {x, w});
   NMT_CHECK(w.rank() == 2 && x.rank() >= 1 && x.dim(-1) == w.dim(1))
-      << "Linear: input " << x.ShapeString() << " does not match weight " << w.ShapeString() << " (out, in)";
+      << "Affine: input " << x.ShapeString() << " does not match weight " << w.ShapeString() << " (out, in)";
   const int64_t out = w.dim(0), in = w.dim(1);
   NMT_CHECK(!b.defined() || (b.rank() == 1 && b.dim(0) == out))
-      << "Linear: bias " << b.ShapeString() << " for weight " << w.ShapeString();
+      << "Affine: bias " << b.ShapeString() << " for weight " << w.ShapeString();
   const int64_t rows = x.size() / in;
   Shape y_shape = x.shape();
   y_shape.back() = out;
@@ -112,7 +112,7 @@ Var Linear(Var x, Var w, Var b) {
   KernelsFor(context).gemm(context, g);
   std::vector<Var> inputs = {x, w};
   if (b.defined()) inputs.push_back(b);
-  return tape.Record("Linear", y, inputs, [&tape, x, w, b, rows, out, in](const Tensor& dy) {
+  return tape.Record("Affine", y, inputs, [&tape, x, w, b, rows, out, in](const Tensor& dy) {
     DeviceContext& context = tape.context();
     const Kernels& k = KernelsFor(context);
     if (x.requires_grad()) {  // dx (rows×in) += dy (rows×out) · W (out×in)

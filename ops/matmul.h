@@ -1,9 +1,10 @@
-// Matrix products: MatMul (with transposes, batched) and Linear.
+// Matrix products: MatMul (with transposes, batched) and Affine, y = x Wᵀ + b.
 //
 //   Var scores = MatMul(queries, keys, /*trans_a=*/false, /*trans_b=*/true);  // (B,T,d)·(B,S,d)ᵀ
-//   Var h = Linear(x, W, b);                                                 // x Wᵀ + b
+//   Var h = Affine(x, W, b);                                                 // x Wᵀ + b
 //
-// Weights are stored (out, in) as the paper writes them, so Linear is F.linear.
+// Weights are stored (out, in) as the paper writes them, so Affine is F.linear
+// (named for what it computes; layers::Linear is the module that owns W and b).
 // Both run on oneDNN's matmul with cached primitives; backward passes are
 // matmuls that accumulate into the gradients (oneDNN's sum post-op).
 #ifndef NMT_OPS_MATMUL_H_
@@ -20,7 +21,7 @@ Var MatMul(Var a, Var b, bool trans_a = false, bool trans_b = false);
 
 // y = x Wᵀ + b.  x (..., in), W (out, in), b (out) or an undefined Var for none.
 // dx += dy W, dW += dyᵀ x (over all leading dims), db += Σ dy.
-Var Linear(Var x, Var w, Var b = Var());
+Var Affine(Var x, Var w, Var b = Var());
 
 }  // namespace nmt
 

@@ -112,13 +112,13 @@ TEST_F(OpGradient, MatMulBatchedBySharedMatrix) {
   }
 }
 
-TEST_F(OpGradient, Linear) {
-  EXPECT_TRUE(Check([](In x) { return Linear(x[0], x[1], x[2]); },
+TEST_F(OpGradient, Affine) {
+  EXPECT_TRUE(Check([](In x) { return Affine(x[0], x[1], x[2]); },
                     {RandomTensor({2, 3, 4}, 1), RandomTensor({5, 4}, 2), RandomTensor({5}, 3)}));
 }
 
-TEST_F(OpGradient, LinearWithoutBias) {
-  EXPECT_TRUE(Check([](In x) { return Linear(x[0], x[1]); }, {RandomTensor({3, 4}, 1), RandomTensor({2, 4}, 2)}));
+TEST_F(OpGradient, AffineWithoutBias) {
+  EXPECT_TRUE(Check([](In x) { return Affine(x[0], x[1]); }, {RandomTensor({3, 4}, 1), RandomTensor({2, 4}, 2)}));
 }
 
 TEST_F(OpGradient, Sum) { EXPECT_TRUE(Check([](In x) { return Sum(x[0]); }, {RandomTensor({2, 3}, 1)})); }
@@ -187,9 +187,9 @@ TEST_F(OpGradient, SplitAndSlice) {
       {RandomTensor({2, 4}, 1)}));
 }
 
-TEST_F(OpGradient, Embedding) {
+TEST_F(OpGradient, EmbeddingLookup) {
   const std::vector<int32_t> ids = {3, 1, 3, 0, 2, 3};  // repeated ids must sum their gradients
-  EXPECT_TRUE(Check([&](In x) { return Embedding(x[0], ids, {2, 3}); }, {RandomTensor({5, 4}, 1)}));
+  EXPECT_TRUE(Check([&](In x) { return EmbeddingLookup(x[0], ids, {2, 3}); }, {RandomTensor({5, 4}, 1)}));
 }
 
 TEST_F(OpGradient, Maxout) {

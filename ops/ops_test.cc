@@ -38,11 +38,11 @@ TEST_F(Ops, MatMulMatchesNaiveProductForOddAndPowerOfTwoShapes) {
   }
 }
 
-TEST_F(Ops, LinearAddsBiasPerOutput) {
+TEST_F(Ops, AffineAddsBiasPerOutput) {
   Tensor x = Tensor::FromVector({1, 2}, {1, 2});
   Tensor w = Tensor::FromVector({3, 2}, {1, 0, 0, 1, 1, 1});
   Tensor b = Tensor::FromVector({3}, {10, 20, 30});
-  EXPECT_EQ(Linear(C(x), C(w), C(b)).value().ToVector(), (std::vector<float>{11, 22, 33}));
+  EXPECT_EQ(Affine(C(x), C(w), C(b)).value().ToVector(), (std::vector<float>{11, 22, 33}));
 }
 
 TEST_F(Ops, BroadcastingAddRepeatsTheSmallerShape) {
@@ -90,9 +90,9 @@ TEST_F(Ops, ConcatAndSliceAreInverse) {
   EXPECT_EQ(Slice(y, 1, 0, 3).value().ToVector(), a.ToVector());
 }
 
-TEST_F(Ops, EmbeddingGathersRows) {
+TEST_F(Ops, EmbeddingLookupGathersRows) {
   Tensor table = Tensor::FromVector({3, 2}, {0, 1, 10, 11, 20, 21});
-  EXPECT_EQ(Embedding(C(table), std::vector<int32_t>{2, 0}, {2}).value().ToVector(),
+  EXPECT_EQ(EmbeddingLookup(C(table), std::vector<int32_t>{2, 0}, {2}).value().ToVector(),
             (std::vector<float>{20, 21, 0, 1}));
 }
 
@@ -137,9 +137,9 @@ TEST_F(Ops, AddOfNonBroadcastableShapesNamesTheShapes) {
                "Add: shapes \\[2, 3\\] and \\[4\\] do not broadcast");
 }
 
-TEST_F(Ops, LinearWithWrongWeightNamesTheShapes) {
-  EXPECT_DEATH(Linear(C(Tensor::Zeros({2, 3})), C(Tensor::Zeros({4, 5}))),
-               "Linear: input \\[2, 3\\] does not match weight \\[4, 5\\]");
+TEST_F(Ops, AffineWithWrongWeightNamesTheShapes) {
+  EXPECT_DEATH(Affine(C(Tensor::Zeros({2, 3})), C(Tensor::Zeros({4, 5}))),
+               "Affine: input \\[2, 3\\] does not match weight \\[4, 5\\]");
 }
 
 TEST_F(Ops, ConcatOfMismatchedShapesNamesThem) {
@@ -147,9 +147,9 @@ TEST_F(Ops, ConcatOfMismatchedShapesNamesThem) {
                "Concat along axis 1: shapes \\[2, 3\\] and \\[3, 3\\]");
 }
 
-TEST_F(Ops, EmbeddingIdOutsideTheTableIsReported) {
-  EXPECT_DEATH(Embedding(C(Tensor::Zeros({3, 2})), std::vector<int32_t>{5}, {1}),
-               "Embedding: id 5 at 0 outside a table of 3 rows");
+TEST_F(Ops, EmbeddingLookupIdOutsideTheTableIsReported) {
+  EXPECT_DEATH(EmbeddingLookup(C(Tensor::Zeros({3, 2})), std::vector<int32_t>{5}, {1}),
+               "EmbeddingLookup: id 5 at 0 outside a table of 3 rows");
 }
 
 }  // namespace

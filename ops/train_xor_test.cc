@@ -28,8 +28,8 @@ TEST(EndToEnd, MlpLearnsXorWithSgd) {
   for (int step = 0; step < 2000; ++step) {
     TapeScope scope(tape);
     Var x = tape.Constant(inputs);
-    Var hidden = Tanh(Linear(x, w1.var(), b1.var()));
-    Var loss = Mean(SoftmaxCrossEntropy(Linear(hidden, w2.var(), b2.var()), labels, mask));
+    Var hidden = Tanh(Affine(x, w1.var(), b1.var()));
+    Var loss = Mean(SoftmaxCrossEntropy(Affine(hidden, w2.var(), b2.var()), labels, mask));
     loss_value = loss.value().item();
     if (step == 0) first_loss = loss_value;
     for (Parameter* p : params) p->ZeroGrad();

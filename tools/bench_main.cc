@@ -23,6 +23,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "datasets/batch.h"
+#include "datasets/special_ids.h"
 #include "models/models.h"
 #include "models/search.h"
 #include "oneapi/dnnl/dnnl.hpp"
@@ -82,7 +84,7 @@ std::vector<std::vector<int32_t>> Sentences(std::mt19937_64& rng, int64_t count,
   std::vector<std::vector<int32_t>> out(count);
   for (auto& s : out) {
     for (int64_t t = 0; t + 1 < length; ++t) s.push_back(word(rng));
-    s.push_back(kEos);
+    s.push_back(datasets::kEosId);
   }
   return out;
 }
@@ -155,8 +157,8 @@ std::string TrainingJson(const BenchFlags& f, const BenchConfig& c, Seq2Seq& mod
   std::vector<double> seconds;
   int64_t tokens = 0;
   for (int step = 0; step < f.warmup + f.steps; ++step) {
-    const Batch batch =
-        MakeBatch(Sentences(rng, c.batch, c.length, c.vocab), Sentences(rng, c.batch, c.length, c.vocab));
+    const datasets::Batch batch =
+        datasets::MakeBatch(Sentences(rng, c.batch, c.length, c.vocab), Sentences(rng, c.batch, c.length, c.vocab));
     const auto start = std::chrono::steady_clock::now();
     trainers::TrainStep(model, *opt, tape, batch, trainers::kPaperMaxGradNorm);
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -195,7 +197,7 @@ std::string DecodingJson(const BenchFlags& f, const BenchConfig& c, Seq2Seq& mod
     for (int i = 0; i < count; i += c.batch) {
       std::vector<std::vector<int32_t>> chunk(sources.begin() + i,
                                               sources.begin() + std::min<int64_t>(count, i + c.batch));
-      for (const Hypothesis& h : GreedySearch(model, context, MakeBatch(chunk, {}), options)) words += h.ids.size();
+      for (const Hypothesis& h : GreedySearch(model, context, datasets::MakeBatch(chunk, {}), options)) words += h.ids.size();
     }
   } else {
     for (const auto& s : sources) words += BeamSearch(model, context, s, options)[0].ids.size();

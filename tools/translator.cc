@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "datasets/batch.h"
 #include "models/models.h"
 #include "trainers/checkpoint.h"
 #include "trainers/run_directory.h"
@@ -35,7 +36,7 @@ Translator::Translator(models::Seq2Seq& model, DeviceContext& context, const dat
 Translation Translator::Translate(absl::string_view source) const {
   std::vector<int32_t> ids = src_.Encode(source);
   if (options_.beam_size <= 1) {
-    models::Batch batch = models::MakeBatch({ids}, {});
+    datasets::Batch batch = datasets::MakeBatch({ids}, {});
     return FromHypotheses(ids, models::GreedySearch(model_, context_, batch, options_), tgt_);
   }
   return FromHypotheses(ids, models::BeamSearch(model_, context_, ids, options_), tgt_);
@@ -55,7 +56,7 @@ std::vector<Translation> Translator::TranslateAll(const std::vector<std::string>
   for (size_t begin = 0; begin < sources.size(); begin += kGreedyBatch) {
     std::vector<std::vector<int32_t>> ids;
     for (size_t i = begin; i < std::min(sources.size(), begin + kGreedyBatch); ++i) ids.push_back(src_.Encode(sources[i]));
-    std::vector<models::Hypothesis> best = models::GreedySearch(model_, context_, models::MakeBatch(ids, {}), options_);
+    std::vector<models::Hypothesis> best = models::GreedySearch(model_, context_, datasets::MakeBatch(ids, {}), options_);
     for (size_t i = 0; i < ids.size(); ++i) out.push_back(FromHypotheses(ids[i], {best[i]}, tgt_));
     if (progress) progress(out.size());
   }

@@ -13,7 +13,7 @@
 #define NMT_TRAINERS_TRAIN_STEP_H_
 
 #include "autograd/tape.h"
-#include "models/batch.h"
+#include "datasets/batch.h"
 #include "models/seq2seq.h"
 #include "trainers/optimizer.h"
 
@@ -26,7 +26,7 @@ struct StepResult {
 };
 
 // `tape` is reset before returning. `max_grad_norm` > 0.
-StepResult TrainStep(models::Seq2Seq& model, Optimizer& optimizer, Tape& tape, const models::Batch& batch,
+StepResult TrainStep(models::Seq2Seq& model, Optimizer& optimizer, Tape& tape, const datasets::Batch& batch,
                      double max_grad_norm);
 
 }  // namespace nmt::trainers

@@ -35,18 +35,6 @@ std::vector<datasets::Example> Encode(const std::vector<datasets::SentencePair>&
   return examples;
 }
 
-models::Batch ToModelBatch(const datasets::Batch& batch) {
-  models::Batch out;
-  out.size = batch.batch_size;
-  out.src_len = batch.source_length;
-  out.tgt_len = batch.target_length;
-  out.src = batch.source_ids;
-  out.tgt = batch.target_ids;
-  out.src_mask = Tensor::FromVector({out.size, out.src_len}, batch.source_mask);
-  out.tgt_mask = Tensor::FromVector({out.size, out.tgt_len}, batch.target_mask);
-  return out;
-}
-
 std::string FormatDuration(double seconds) {
   const int s = static_cast<int>(seconds);
   return absl::StrFormat("%d:%02d", s / 60, s % 60);
@@ -180,10 +168,9 @@ double Trainer::DevLoss(const std::vector<datasets::Example>& examples) {
   int64_t tokens = 0;
   while (std::optional<datasets::Batch> batch = batcher.Next()) {
     TapeScope scope(tape);
-    models::Batch b = ToModelBatch(*batch);
-    const models::ForwardResult out = model_->Forward(b);
-    nll += static_cast<double>(out.loss.value().item()) * b.size;
-    tokens += b.num_target_tokens();
+    const models::ForwardResult out = model_->Forward(*batch);
+    nll += static_cast<double>(out.loss.value().item()) * batch->batch_size;
+    tokens += batch->num_target_tokens();
     tape.Reset();
   }
   return tokens > 0 ? nll / tokens : 0.0;
@@ -207,23 +194,24 @@ bool Trainer::BudgetSpent() const {
   return config_.max_minutes() > 0 && progress_.elapsed_seconds() >= 60.0 * config_.max_minutes();
 }
 
-void Trainer::Step(const models::Batch& batch) {
+void Trainer::Step(const datasets::Batch& batch) {
   const Clock::time_point start = Clock::now();
+  const int64_t tokens = batch.num_target_tokens();
   const StepResult step = TrainStep(*model_, *optimizer_, tape_, batch, config_.max_grad_norm());
   if (!step.applied) {
     std::fprintf(stderr, "\nstep %lld: gradient norm %g, loss %g: update skipped\n",
                  static_cast<long long>(progress_.step() + 1), step.grad_norm, step.loss);
     progress_.set_skipped_steps(progress_.skipped_steps() + 1);
   } else {
-    window_nll_ += static_cast<double>(step.loss) * batch.size;
-    window_tokens_ += batch.num_target_tokens();
+    window_nll_ += static_cast<double>(step.loss) * batch.batch_size;
+    window_tokens_ += tokens;
   }
   progress_.set_step(progress_.step() + 1);
   progress_.set_epoch(batcher_->epoch());
-  progress_.set_sentences_seen(progress_.sentences_seen() + batch.size);
-  progress_.set_target_tokens_seen(progress_.target_tokens_seen() + batch.num_target_tokens());
+  progress_.set_sentences_seen(progress_.sentences_seen() + batch.batch_size);
+  progress_.set_target_tokens_seen(progress_.target_tokens_seen() + tokens);
   session_seconds_ += SecondsSince(start);
-  session_tokens_ += batch.num_target_tokens();
+  session_tokens_ += tokens;
   progress_.set_elapsed_seconds(elapsed_before_session_ + SecondsSince(session_start_));
 }
 
@@ -296,7 +284,7 @@ absl::Status Trainer::Train() {
                  static_cast<long long>(progress_.step()), static_cast<long long>(progress_.epoch()));
   }
   while (!BudgetSpent()) {
-    const models::Batch batch = ToModelBatch(batcher_->Next());
+    const datasets::Batch batch = batcher_->Next();
     if (config_.max_epochs() > 0 && batcher_->epoch() >= config_.max_epochs()) break;
     Step(batch);
     ReportProgress();

@@ -80,7 +80,7 @@ class Trainer {
   absl::Status PrepareModel();
 
   bool BudgetSpent() const;
-  void Step(const models::Batch& batch);
+  void Step(const datasets::Batch& batch);
   void ReportProgress();
   // Validates when due; sets `stop` when patience has run out.
   absl::Status MaybeValidate(bool& stop);

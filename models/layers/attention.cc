@@ -16,7 +16,7 @@ AdditiveAttention::AdditiveAttention(int64_t query_size, int64_t annotation_size
       b_a_(RegisterParameter("b_a", {align_size}, Init::Zeros())),
       v_a_(RegisterParameter("v_a", {align_size}, Init::Zeros())) {}
 
-Var AdditiveAttention::Keys(Var annotations) const { return nmt::Linear(annotations, u_a_->var(), b_a_->var()); }
+Var AdditiveAttention::Keys(Var annotations) const { return nmt::Affine(annotations, u_a_->var(), b_a_->var()); }
 
 AttentionOutput AdditiveAttention::Attend(Var query, Var annotations, Var keys, const Tensor& mask) const {
   const int64_t batch = keys.dim(0), length = keys.dim(1), width = keys.dim(2);
@@ -24,7 +24,7 @@ AttentionOutput AdditiveAttention::Attend(Var query, Var annotations, Var keys, 
             mask.shape() == (Shape{batch, length}))
       << "AdditiveAttention: annotations " << annotations.ShapeString() << ", keys " << keys.ShapeString()
       << ", mask " << mask.ShapeString();
-  Var q = nmt::Linear(query, w_a_->var());
+  Var q = nmt::Affine(query, w_a_->var());
   Var e = fused_ ? AdditiveScores(q, keys, v_a_->var())
                  : Reshape(MatMul(Tanh(Add(keys, Reshape(q, {batch, 1, width}))), Reshape(v_a_->var(), {width, 1})),
                            {batch, length});

@@ -16,11 +16,11 @@ DeepOutput::DeepOutput(int64_t state_size, int64_t embedding_size, int64_t conte
       b_y_(RegisterParameter("b_y", {vocabulary}, Init::Zeros())) {}
 
 Var DeepOutput::Hidden(Var s_prev, Var y_prev, Var context) const {
-  Var t_tilde = Add(Add(nmt::Linear(s_prev, u_o_->var(), b_o_->var()), nmt::Linear(y_prev, v_o_->var())),
-                    nmt::Linear(context, c_o_->var()));
+  Var t_tilde = Add(Add(nmt::Affine(s_prev, u_o_->var(), b_o_->var()), nmt::Affine(y_prev, v_o_->var())),
+                    nmt::Affine(context, c_o_->var()));
   return Maxout(t_tilde);
 }
 
-Var DeepOutput::Logits(Var hidden) const { return nmt::Linear(hidden, w_o_->var(), b_y_->var()); }
+Var DeepOutput::Logits(Var hidden) const { return nmt::Affine(hidden, w_o_->var(), b_y_->var()); }
 
 }  // namespace nmt::layers

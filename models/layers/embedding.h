@@ -2,7 +2,7 @@
 // (vocabulary, m) so that row k is the paper's column k.
 //
 //   Embedding source(src_vocab, m, "src_embedding");
-//   Var x = source.Forward(batch.src, {batch_size, src_len});   // (B, T, m)
+//   Var x = source.Forward(batch.source_ids, {batch.batch_size, batch.source_length});   // (B, T, m)
 #ifndef NMT_MODELS_LAYERS_EMBEDDING_H_
 #define NMT_MODELS_LAYERS_EMBEDDING_H_
 

@@ -28,7 +28,7 @@ TEST(Embedding, GathersRowsAndScatterAddsGradients) {
       context,
       [&](absl::Span<const Var> x) {
         Var y = e.Forward(ids, {4});
-        return nmt::Linear(y, x[0]);
+        return nmt::Affine(y, x[0]);
       },
       {RandomTensor({2, 3}, 1)}, options));
 }

@@ -13,8 +13,8 @@ namespace {
 // The paper's step from primitive ops: the reference the fused op is checked against.
 Var ComposedStep(const GruWeights& w, Var x_proj, Var h, const Tensor* mask, GruForm form, int64_t n) {
   std::vector<Var> x = Split(x_proj, {2 * n, n}, 1);
-  std::vector<Var> zr = Split(Sigmoid(Add(x[0], nmt::Linear(h, w.u_zr))), {n, n}, 1);
-  Var recurrent = form == GruForm::kResetBeforeU ? nmt::Linear(Mul(zr[1], h), w.u) : Mul(zr[1], nmt::Linear(h, w.u));
+  std::vector<Var> zr = Split(Sigmoid(Add(x[0], nmt::Affine(h, w.u_zr))), {n, n}, 1);
+  Var recurrent = form == GruForm::kResetBeforeU ? nmt::Affine(Mul(zr[1], h), w.u) : Mul(zr[1], nmt::Affine(h, w.u));
   Var candidate = Tanh(Add(x[1], recurrent));
   Var update = Mul(zr[0], Sub(candidate, h));
   if (mask != nullptr) update = Mul(update, CurrentTape("Gru").Constant(mask->Reshaped({h.dim(0), 1})));
@@ -54,7 +54,7 @@ GruWeights Gru::Stack() const {
   return w;
 }
 
-Var Gru::ProjectInputs(const GruWeights& w, Var x) const { return nmt::Linear(x, w.w, w.b); }
+Var Gru::ProjectInputs(const GruWeights& w, Var x) const { return nmt::Affine(x, w.w, w.b); }
 
 Var Gru::ProjectContext(const GruWeights& w, Var c) const {
   NMT_CHECK(w.c.defined()) << "Gru::ProjectContext: this GRU has no context input";

@@ -9,6 +9,6 @@ Linear::Linear(int64_t in, int64_t out, const LinearNames& names, Init weight_in
   if (!names.bias.empty()) bias_ = RegisterParameter(names.bias, {out}, Init::Zeros());
 }
 
-Var Linear::Forward(Var x) const { return nmt::Linear(x, weight_->var(), bias_ ? bias_->var() : Var()); }
+Var Linear::Forward(Var x) const { return nmt::Affine(x, weight_->var(), bias_ ? bias_->var() : Var()); }
 
 }  // namespace nmt::layers

@@ -69,7 +69,7 @@ void EmbeddingForward(DeviceContext&, const Tensor& table, absl::Span<const int3
   const float* pt = table.data();
   float* py = y.data();
   for (size_t i = 0; i < ids.size(); ++i) {
-    NMT_CHECK(ids[i] >= 0 && ids[i] < rows) << "Embedding: id " << ids[i] << " at " << i << " outside a table of "
+    NMT_CHECK(ids[i] >= 0 && ids[i] < rows) << "EmbeddingLookup: id " << ids[i] << " at " << i << " outside a table of "
                                             << rows << " rows";
     std::memcpy(py + i * width, pt + ids[i] * width, width * sizeof(float));
   }
