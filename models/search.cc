@@ -98,6 +98,8 @@ void AddHypothesisScores(const std::vector<BeamEntry>& live, Tensor& log_probs) 
 // totals go to the lower index. `scratch` holds them (reused from step to step).
 absl::Span<const int> TopExtensions(const Tensor& totals, int want, std::vector<int>& scratch) {
   const float* total = totals.data();
+  // A beam wider than hypotheses × vocabulary can only take every candidate.
+  want = std::min<int64_t>(want, totals.size());
   scratch.resize(totals.size());
   std::iota(scratch.begin(), scratch.end(), 0);
   std::partial_sort(scratch.begin(), scratch.begin() + want, scratch.end(),

@@ -54,6 +54,17 @@ TEST_P(SearchTest, BeamScoresAreTeacherForcedLogProbsAndSorted) {
   }
 }
 
+TEST_P(SearchTest, BeamWiderThanTheCandidatesTakesThemAll) {
+  auto model = TinyModel(GetParam());
+  const std::vector<int32_t> src = {3, 5, kEosId};
+  // The first step has one hypothesis, so only |V| candidates for a beam of 3 |V|.
+  const int beam = 3 * static_cast<int>(model->config().tgt_vocab());
+  std::vector<Hypothesis> nbest = BeamSearch(*model, context_, src, {.beam_size = beam, .max_len_factor = 1.0f});
+  ASSERT_FALSE(nbest.empty());
+  EXPECT_LE(nbest.size(), static_cast<size_t>(beam));
+  for (size_t i = 1; i < nbest.size(); ++i) EXPECT_GE(nbest[i - 1].score, nbest[i].score);
+}
+
 TEST_P(SearchTest, LengthNormAndUnkSuppression) {
   auto model = TinyModel(GetParam());
   const std::vector<int32_t> src = {3, 5, 6, kEosId};
