@@ -1,4 +1,3 @@
-#include "autograd/atomic_file.h"
 #include "datasets/bible_corpus.h"
 
 #include <sys/stat.h>
@@ -18,6 +17,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "base/atomic_file.h"
 #include "datasets/osis_cleaner.h"
 #include "datasets/text_file.h"
 

@@ -1,10 +1,10 @@
-#include "autograd/atomic_file.h"
 #include "datasets/subword.h"
 
 #include <algorithm>
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "base/atomic_file.h"
 #include "datasets/special_ids.h"
 #include "datasets/text_file.h"
 #include "gtest/gtest.h"

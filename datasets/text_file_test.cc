@@ -1,4 +1,3 @@
-#include "autograd/atomic_file.h"
 #include "datasets/text_file.h"
 
 #include <zlib.h>
@@ -6,6 +5,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "base/atomic_file.h"
 #include "gtest/gtest.h"
 
 namespace nmt::datasets {

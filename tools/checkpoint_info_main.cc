@@ -11,8 +11,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/str_format.h"
-#include "autograd/atomic_file.h"
 #include "autograd/tensor_codec.h"
+#include "base/atomic_file.h"
 #include "tools/text_file.h"
 #include "trainers/checkpoint.pb.h"
 

@@ -5,7 +5,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "autograd/atomic_file.h"
+#include "base/atomic_file.h"
 #include "google/protobuf/text_format.h"
 #include "datasets/tokenizer.h"
 #include "models/models.h"

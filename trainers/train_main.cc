@@ -19,7 +19,7 @@
 #include "absl/flags/usage.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "autograd/atomic_file.h"
+#include "base/atomic_file.h"
 #include "datasets/bible_corpus.h"
 #include "google/protobuf/text_format.h"
 #include "tools/evaluate.h"
