@@ -7,8 +7,8 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "autograd/check.h"
+#include "base/random.h"
 #include "datasets/special_ids.h"
-#include "datasets/split_mix64.h"
 
 namespace nmt::datasets {
 namespace {
