@@ -6,7 +6,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "autograd/check.h"
+#include "base/check.h"
 #include "base/fnv1a.h"
 #include "base/random.h"
 #include "datasets/special_ids.h"

@@ -1,5 +1,5 @@
 // Line-oriented reading for corpora: gzip-transparent reading and UTF-8 checks.
-// (Writes go through autograd/atomic_file.h's WriteFileAtomically: temp file,
+// (Writes go through base/atomic_file.h's WriteFileAtomically: temp file,
 // fsync, rename, directory fsync.)
 //
 //   absl::StatusOr<std::vector<std::string>> lines = ReadLines("train.en.gz");
