@@ -1,6 +1,5 @@
-// CPU kernels that move, gather and select data: permutes (oneDNN reorder),
-// column copies for concat/split/slice, embedding gather/scatter-add, maxout,
-// the fused softmax cross-entropy and dropout masks.
+#include "ops/kernels/cpu/data_kernels.h"
+
 #include <cmath>
 #include <cstring>
 
@@ -10,7 +9,7 @@
 #include "base/random.h"
 #include "ops/kernels/cpu/broadcast.h"
 #include "ops/kernels/cpu/cpu_context.h"
-#include "ops/kernels/cpu/math_kernels.h"
+#include "ops/kernels/cpu/math_kernels.h"  // SoftmaxForward, for the fused cross-entropy
 
 namespace nmt::cpu {
 
