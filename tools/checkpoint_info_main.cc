@@ -14,7 +14,7 @@
 #include "autograd/tensor_codec.h"
 #include "base/atomic_file.h"
 #include "base/fnv1a.h"
-#include "tools/text_file.h"
+#include "tools/user_path.h"
 #include "trainers/checkpoint.pb.h"
 
 ABSL_FLAG(std::string, checkpoint, "", "checkpoint file (checkpoint.ckpt or best.ckpt of a run)");

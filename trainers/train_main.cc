@@ -21,10 +21,11 @@
 #include "absl/strings/str_cat.h"
 #include "base/atomic_file.h"
 #include "datasets/bible_corpus.h"
+#include "datasets/text_file.h"
 #include "google/protobuf/text_format.h"
 #include "tools/evaluate.h"
-#include "tools/text_file.h"
 #include "tools/translator.h"
+#include "tools/user_path.h"
 #include "trainers/trainer.h"
 
 ABSL_FLAG(std::string, preset, "default", "default (RNNsearch for ~15 min on 2 cores) or paper (Appendix A/B sizes)");
@@ -177,9 +178,9 @@ absl::Status Run() {
   if (absl::GetFlag(FLAGS_skip_eval)) return absl::OkStatus();
 
   const DataFiles files = ResolveDataFiles(t.config().data());
-  absl::StatusOr<std::vector<std::string>> sources = tools::ReadUtf8Lines(files.test_src);
+  absl::StatusOr<std::vector<std::string>> sources = datasets::ReadUtf8Lines(files.test_src);
   if (!sources.ok()) return sources.status();
-  absl::StatusOr<std::vector<std::string>> references = tools::ReadUtf8Lines(files.test_tgt);
+  absl::StatusOr<std::vector<std::string>> references = datasets::ReadUtf8Lines(files.test_tgt);
   if (!references.ok()) return references.status();
   if (const int n = absl::GetFlag(FLAGS_test_sentences); n > 0 && static_cast<size_t>(n) < sources->size()) {
     sources->resize(n);
