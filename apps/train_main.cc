@@ -19,14 +19,15 @@
 #include "absl/flags/usage.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "autograd/atomic_file.h"
+#include "base/atomic_file.h"
 #include "datasets/bible_corpus.h"
+#include "datasets/text_file.h"
 #include "google/protobuf/text_format.h"
 #include "tools/evaluate.h"
-#include "tools/text_file.h"
 #include "tools/translator.h"
 #include "trainers/run_directory.h"
 #include "trainers/train_config.h"
+#include "tools/user_path.h"
 #include "trainers/trainer.h"
 
 ABSL_FLAG(std::string, preset, "default", "default (RNNsearch for ~15 min on 2 cores) or paper (Appendix A/B sizes)");
@@ -200,9 +201,9 @@ absl::Status TrainModel(Trainer& t) {
 // Translates the test set (or its first --test_sentences), scores it and draws the pictures.
 absl::Status EvaluateTestSet(Trainer& t) {
   const DataFiles files = trainers::ResolveDataFiles(t.config().data());
-  absl::StatusOr<std::vector<std::string>> sources = tools::ReadUtf8Lines(files.test_src);
+  absl::StatusOr<std::vector<std::string>> sources = datasets::ReadUtf8Lines(files.test_src);
   if (!sources.ok()) return sources.status();
-  absl::StatusOr<std::vector<std::string>> references = tools::ReadUtf8Lines(files.test_tgt);
+  absl::StatusOr<std::vector<std::string>> references = datasets::ReadUtf8Lines(files.test_tgt);
   if (!references.ok()) return references.status();
   if (const int n = absl::GetFlag(FLAGS_test_sentences); n > 0 && static_cast<size_t>(n) < sources->size()) {
     sources->resize(n);

@@ -13,8 +13,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
-#include "autograd/atomic_file.h"
 #include "autograd/tensor_bytes.h"
+#include "base/atomic_file.h"
 
 namespace nmt {
 namespace {

@@ -10,7 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
-#include "autograd/atomic_file.h"
+#include "base/atomic_file.h"
 #include "gtest/gtest.h"
 
 namespace nmt {

@@ -4,7 +4,7 @@
 #include <cstring>
 #include <utility>
 
-#include "autograd/check.h"
+#include "base/check.h"
 
 namespace nmt {
 namespace {

@@ -7,7 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "autograd/check.h"
+#include "base/check.h"
 
 namespace nmt {
 namespace {
@@ -126,6 +126,7 @@ std::vector<float> Tensor::ToVector() const {
 }
 
 float Tensor::item() const {
+  NMT_CHECK(device_ == Device::kCPU) << "Tensor::item of a " << DeviceName(device_) << " tensor";
   NMT_CHECK(size() == 1) << "Tensor::item of shape " << ShapeString();
   return data()[0];
 }

@@ -87,7 +87,10 @@ class Tensor {
   Device device() const { return device_; }
   std::string ShapeString() const { return nmt::ShapeString(shape_); }
 
-  // f32 data; checks dtype (and, for the CPU accessors, device).
+  // The f32 elements. data() and values() check that the tensor is defined and f32, not
+  // its device: they return the storage's own pointer, which on a CUDA tensor is a device
+  // pointer for device kernels. ToVector() and item() read the elements on the host, so
+  // they also check that the tensor is on the CPU.
   float* data();
   const float* data() const;
   absl::Span<float> values() { return {data(), static_cast<size_t>(size())}; }

@@ -10,8 +10,8 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
-#include "autograd/atomic_file.h"
 #include "autograd/tensor_bytes.h"
+#include "base/atomic_file.h"
 
 namespace nmt {
 namespace {

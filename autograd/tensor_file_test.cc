@@ -7,8 +7,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
-#include "autograd/atomic_file.h"
 #include "autograd/named_tensor_testing.h"
+#include "base/atomic_file.h"
 #include "gtest/gtest.h"
 
 namespace nmt {

@@ -30,6 +30,23 @@ TEST(Tensor, ReshapeToOtherCountDies) {
 
 TEST(Tensor, ScalarItem) { EXPECT_EQ(Tensor::Scalar(2.5f).item(), 2.5f); }
 
+TEST(Tensor, HostReadsOfANonCpuTensorDieButDataDoesNot) {
+  // Only the device tag matters here: the memory is host memory that no kernel touches.
+  float memory[4] = {1, 2, 3, 4};
+  const Tensor t = Tensor::Wrap(Storage::Borrowed(memory, sizeof(memory), Device::kCUDA), {4}, DType::kF32);
+  EXPECT_EQ(t.data(), memory);
+  EXPECT_DEATH(t.ToVector(), "Tensor::ToVector of a cuda tensor");
+  const Tensor one = Tensor::Wrap(Storage::Borrowed(memory, sizeof(float), Device::kCUDA), {}, DType::kF32);
+  EXPECT_DEATH(one.item(), "Tensor::item of a cuda tensor");
+}
+
+TEST(Tensor, DataOfAnUndefinedOrNonF32TensorDies) {
+  EXPECT_DEATH(Tensor().data(), "Tensor::data of an undefined tensor");
+  float memory[2] = {0, 0};
+  const Tensor half = Tensor::Wrap(Storage::Borrowed(memory, sizeof(memory), Device::kCPU), {4}, DType::kBF16);
+  EXPECT_DEATH(half.data(), "Tensor::data: f32 access to a bf16 tensor");
+}
+
 TEST(BufferPool, ReusesFreedBuffersOfEqualSize) {
   auto pool = std::make_shared<BufferPool>(Device::kCPU);
   for (int step = 0; step < 3; ++step) {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <numeric>
 
-#include "autograd/check.h"
+#include "base/check.h"
 #include "datasets/special_ids.h"
 
 namespace nmt::datasets {

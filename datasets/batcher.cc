@@ -6,9 +6,10 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "autograd/check.h"
+#include "base/check.h"
+#include "base/fnv1a.h"
+#include "base/random.h"
 #include "datasets/special_ids.h"
-#include "datasets/split_mix64.h"
 
 namespace nmt::datasets {
 namespace {
@@ -115,10 +116,11 @@ Batch TrainingBatcher::Next() {
 }
 
 uint64_t TrainingBatcher::Fingerprint() const {
-  // FNV-1a over every id of every kept example: cheap, and catches a different corpus (or a
-  // different vocabulary) that happens to have the same number of examples.
-  uint64_t hash = 0xcbf29ce484222325ULL;
-  auto mix = [&hash](uint64_t value) { hash = (hash ^ value) * 0x100000001b3ULL; };
+  // FNV-1a over every id of every kept example, one step per id (Fnv1a64Word): cheap, and
+  // catches a different corpus (or a different vocabulary) that happens to have the same
+  // number of examples.
+  uint64_t hash = kFnv1a64OffsetBasis;
+  auto mix = [&hash](uint64_t value) { hash = Fnv1a64Word(hash, value); };
   for (int64_t index : kept_) {
     for (int32_t id : examples_[index].source) mix(static_cast<uint32_t>(id));
     mix(~0ULL);

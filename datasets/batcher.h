@@ -14,7 +14,7 @@
 //   the same sentences as the paper's "up to 50 words". Longer pairs are dropped (GroundHog
 //   drops them too) and counted in dropped_examples().
 // - Each epoch visits the kept examples in the order of a Fisher-Yates shuffle driven by
-//   SplitMix64(seed + epoch) (split_mix64.h says why this generator).
+//   SplitMix64(seed + epoch) (base/random.h says why this generator).
 // - The shuffled order is read in chunks of batch_size * batches_per_chunk pairs (1,600).
 //   A chunk is stably sorted by max(source length, target length) and cut into batches that
 //   are returned shortest first, as GroundHog's get_homogenous_batch_iter does. The last

@@ -1,4 +1,3 @@
-#include "autograd/atomic_file.h"
 #include "datasets/bible_corpus.h"
 
 #include <sys/stat.h>
@@ -18,6 +17,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "base/atomic_file.h"
+#include "base/fnv1a.h"
 #include "datasets/osis_cleaner.h"
 #include "datasets/text_file.h"
 
@@ -35,12 +36,6 @@ bool ParseReference(absl::string_view key, int& chapter, int& verse) {
   if (space == absl::string_view::npos || space == 0) return false;
   std::pair<absl::string_view, absl::string_view> cv = absl::StrSplit(key.substr(space + 1), ':');
   return absl::SimpleAtoi(cv.first, &chapter) && absl::SimpleAtoi(cv.second, &verse);
-}
-
-uint64_t Fnv1a64(absl::string_view bytes) {
-  uint64_t hash = 0xcbf29ce484222325ULL;
-  for (unsigned char c : bytes) hash = (hash ^ c) * 0x100000001b3ULL;
-  return hash;
 }
 
 std::string FilePath(const std::string& dir, absl::string_view split, absl::string_view kind) {

@@ -1,4 +1,3 @@
-#include "autograd/atomic_file.h"
 #include "datasets/bible_corpus.h"
 
 #include <sys/stat.h>
@@ -8,6 +7,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "base/atomic_file.h"
 #include "datasets/text_file.h"
 #include "gtest/gtest.h"
 

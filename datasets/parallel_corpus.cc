@@ -1,7 +1,6 @@
 #include "datasets/parallel_corpus.h"
 
 #include <algorithm>
-#include <optional>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -14,15 +13,9 @@ namespace {
 
 // Reads all lines of a file that must be non-empty, valid UTF-8 text.
 absl::StatusOr<std::vector<std::string>> ReadCheckedLines(const std::string& path) {
-  absl::StatusOr<std::vector<std::string>> lines = ReadLines(path);
+  absl::StatusOr<std::vector<std::string>> lines = ReadUtf8Lines(path);
   if (!lines.ok()) return lines.status();
   if (lines->empty()) return absl::InvalidArgumentError(absl::StrCat(path, ": file is empty"));
-  for (size_t i = 0; i < lines->size(); ++i) {
-    if (std::optional<size_t> bad = FindInvalidUtf8((*lines)[i])) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(path, ":", i + 1, ": invalid UTF-8 at byte offset ", *bad));
-    }
-  }
   return lines;
 }
 

@@ -1,4 +1,3 @@
-#include "autograd/atomic_file.h"
 #include "datasets/parallel_corpus.h"
 
 #include <zlib.h>
@@ -7,6 +6,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "base/atomic_file.h"
 #include "datasets/text_file.h"
 #include "gtest/gtest.h"
 

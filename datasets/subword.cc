@@ -49,6 +49,9 @@ absl::Status TrainSubwordModel(const std::string& text_path, const std::string& 
       {"pad_piece", kPadToken},
       {"eos_piece", kEosToken},
       {"unk_piece", kUnkToken},
+      // SentencePiece's own logging threshold: 0 logs everything, 2 only errors. It is
+      // process-wide, so it is set on every call, quiet or not.
+      {"minloglevel", options.verbose ? "0" : "2"},
   };
   return FromMessage(absl::StrCat("training a subword model on ", text_path),
                      Bridge().train(arguments));

@@ -41,6 +41,9 @@ struct SubwordTrainOptions {
   // Fraction of characters the model must cover; 1.0 suits Latin scripts.
   double character_coverage = 1.0;
   int num_threads = 2;
+  // SentencePiece logs its training (pages of trainer_interface.cc lines on stderr);
+  // only with verbose. Its errors come back as the returned Status either way.
+  bool verbose = false;
 };
 
 // Trains on `text_path` (one sentence per line) and writes model_prefix + ".model" and

@@ -1,10 +1,10 @@
-#include "autograd/atomic_file.h"
 #include "datasets/subword.h"
 
 #include <algorithm>
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "base/atomic_file.h"
 #include "datasets/special_ids.h"
 #include "datasets/text_file.h"
 #include "gtest/gtest.h"
@@ -74,6 +74,29 @@ TEST_P(SubwordModelTest, UnknownCharactersMapToUnk) {
 
 INSTANTIATE_TEST_SUITE_P(Types, SubwordModelTest,
                          ::testing::Values(SubwordType::kUnigram, SubwordType::kBpe));
+
+// Training stderr, as SentencePiece writes it there.
+std::string TrainingLog(const std::string& name, bool verbose) {
+  const std::string dir = ::testing::TempDir();
+  const std::string text_path = absl::StrCat(dir, "/", name, ".txt");
+  EXPECT_TRUE(WriteFileAtomically(text_path, TrainingText()).ok());
+  SubwordTrainOptions options;
+  options.vocab_size = 120;
+  options.verbose = verbose;
+  ::testing::internal::CaptureStderr();
+  const absl::Status trained = TrainSubwordModel(text_path, absl::StrCat(dir, "/", name), options);
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_TRUE(trained.ok()) << trained;
+  return log;
+}
+
+TEST(SubwordModel, TrainsQuietlyUnlessVerbose) {
+  // Verbose first: SentencePiece's log level is process-wide, so a quiet run after a
+  // verbose one shows that each call sets it.
+  EXPECT_NE(TrainingLog("verbose", true).find("trainer_interface"), std::string::npos);
+  const std::string quiet = TrainingLog("quiet", false);
+  EXPECT_EQ(quiet, "") << quiet;
+}
 
 TEST(SubwordModel, LoadAndTrainReportErrors) {
   EXPECT_FALSE(SubwordModel::Load("/nonexistent/model").ok());

@@ -1,5 +1,6 @@
 #include "datasets/text_file.h"
 
+#include <unistd.h>
 #include <zlib.h>
 
 #include <cerrno>
@@ -15,6 +16,12 @@
 namespace nmt::datasets {
 namespace {
 
+constexpr char kStdin[] = "-";
+constexpr char kStdinName[] = "<stdin>";
+
+// The name of `path` in messages.
+std::string DisplayName(const std::string& path) { return path == kStdin ? kStdinName : path; }
+
 absl::Status ErrnoError(absl::string_view what, const std::string& path) {
   const int error = errno;
   std::string message = absl::StrCat(what, " ", path, ": ", std::strerror(error));
@@ -29,9 +36,9 @@ bool HasGzipMagic(const std::string& path) {
   return in.gcount() == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
 }
 
-absl::StatusOr<std::string> ReadGzip(const std::string& path) {
-  gzFile file = gzopen(path.c_str(), "rb");
-  if (file == nullptr) return ErrnoError("cannot open", path);
+// Reads `file` to its end and closes it. zlib reads data without the gzip magic bytes
+// through unchanged, which standard input relies on. `path` names the file in errors.
+absl::StatusOr<std::string> ReadGzip(gzFile file, const std::string& path) {
   std::string contents;
   char buffer[1 << 16];
   while (true) {
@@ -55,9 +62,24 @@ absl::StatusOr<std::string> ReadGzip(const std::string& path) {
 }  // namespace
 
 absl::StatusOr<std::string> ReadFileContents(const std::string& path) {
+  if (path == kStdin) {
+    // A duplicate, because gzclose closes the descriptor it reads.
+    const int fd = dup(STDIN_FILENO);
+    gzFile file = fd < 0 ? nullptr : gzdopen(fd, "rb");
+    if (file == nullptr) {
+      absl::Status error = ErrnoError("cannot read", kStdinName);
+      if (fd >= 0) close(fd);
+      return error;
+    }
+    return ReadGzip(file, kStdinName);
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) return ErrnoError("cannot open", path);
-  if (HasGzipMagic(path)) return ReadGzip(path);
+  if (HasGzipMagic(path)) {
+    gzFile file = gzopen(path.c_str(), "rb");
+    if (file == nullptr) return ErrnoError("cannot open", path);
+    return ReadGzip(file, path);
+  }
   std::ostringstream contents;
   contents << in.rdbuf();
   if (in.bad()) return ErrnoError("cannot read", path);
@@ -73,6 +95,18 @@ absl::StatusOr<std::vector<std::string>> ReadLines(const std::string& path) {
   if (contents->back() == '\n') lines.pop_back();
   for (std::string& line : lines) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
+  }
+  return lines;
+}
+
+absl::StatusOr<std::vector<std::string>> ReadUtf8Lines(const std::string& path) {
+  absl::StatusOr<std::vector<std::string>> lines = ReadLines(path);
+  if (!lines.ok()) return lines.status();
+  for (size_t i = 0; i < lines->size(); ++i) {
+    if (std::optional<size_t> bad = FindInvalidUtf8((*lines)[i])) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(DisplayName(path), ":", i + 1, ": invalid UTF-8 at byte offset ", *bad));
+    }
   }
   return lines;
 }

@@ -1,4 +1,3 @@
-#include "autograd/atomic_file.h"
 #include "datasets/vocabulary.h"
 
 #include <algorithm>
@@ -6,7 +5,8 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "autograd/check.h"
+#include "base/atomic_file.h"
+#include "base/check.h"
 #include "datasets/special_ids.h"
 #include "datasets/text_file.h"
 

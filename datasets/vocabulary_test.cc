@@ -1,10 +1,10 @@
-#include "autograd/atomic_file.h"
 #include "datasets/vocabulary.h"
 
 #include <string>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "base/atomic_file.h"
 #include "datasets/special_ids.h"
 #include "datasets/text_file.h"
 #include "gtest/gtest.h"

@@ -8,17 +8,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "autograd/npz.h"
+#include "base/status_macros.h"
 #include "datasets/special_ids.h"
 #include "models/models.h"
 #include "models/search.h"
 
 namespace nmt::models {
 namespace {
-
-#define NMT_ASSIGN_OR_RETURN(lhs, expr) \
-  auto lhs##_or = (expr);               \
-  if (!lhs##_or.ok()) return lhs##_or.status(); \
-  auto& lhs = *lhs##_or
 
 absl::StatusOr<ModelConfig> ConfigOf(const NpzFile& npz) {
   ModelConfig config;
@@ -31,7 +27,7 @@ absl::StatusOr<ModelConfig> ConfigOf(const NpzFile& npz) {
   }
   std::vector<int64_t> sizes;
   for (const char* key : {"src_vocab", "tgt_vocab", "m", "n", "n_align", "l"}) {
-    NMT_ASSIGN_OR_RETURN(v, npz.GetInt64s(absl::StrCat("config/", key)));
+    NMT_ASSIGN_OR_RETURN(auto v, npz.GetInt64s(absl::StrCat("config/", key)));
     if (v.size() != 1) return absl::InvalidArgumentError(absl::StrCat(npz.path(), ": config/", key, " not a scalar"));
     sizes.push_back(v[0]);
   }
@@ -69,8 +65,8 @@ absl::Status LoadParameters(const NpzFile& npz, Seq2Seq& model) {
 }
 
 absl::StatusOr<std::vector<std::vector<int32_t>>> Sentences(const NpzFile& npz, const std::string& key) {
-  NMT_ASSIGN_OR_RETURN(array, npz.Find(key));
-  NMT_ASSIGN_OR_RETURN(ids, array->ToInt64s());
+  NMT_ASSIGN_OR_RETURN(const auto* array, npz.Find(key));
+  NMT_ASSIGN_OR_RETURN(auto ids, array->ToInt64s());
   if (array->shape.size() != 2) return absl::InvalidArgumentError(npz.path() + ": " + key + " is not (B, T)");
   const int64_t b = array->shape[0], t = array->shape[1];
   std::vector<std::vector<int32_t>> out(b);
@@ -99,26 +95,26 @@ double ParityReport::max_rel_err() const {
 }
 
 absl::StatusOr<GoldenModel> LoadGoldenModel(const NpzFile& npz) {
-  NMT_ASSIGN_OR_RETURN(config, ConfigOf(npz));
-  NMT_ASSIGN_OR_RETURN(model, MakeModel(config));
+  NMT_ASSIGN_OR_RETURN(auto config, ConfigOf(npz));
+  NMT_ASSIGN_OR_RETURN(auto model, MakeModel(config));
   if (absl::Status s = LoadParameters(npz, *model); !s.ok()) return s;
-  NMT_ASSIGN_OR_RETURN(src, Sentences(npz, "batch/src"));
-  NMT_ASSIGN_OR_RETURN(tgt, Sentences(npz, "batch/tgt"));
+  NMT_ASSIGN_OR_RETURN(auto src, Sentences(npz, "batch/src"));
+  NMT_ASSIGN_OR_RETURN(auto tgt, Sentences(npz, "batch/tgt"));
   return GoldenModel{std::move(model), datasets::MakeBatch(src, tgt)};
 }
 
 absl::StatusOr<ParityReport> CompareWithGolden(const std::string& path, DeviceContext& context) {
-  NMT_ASSIGN_OR_RETURN(npz, NpzFile::Read(path));
-  NMT_ASSIGN_OR_RETURN(golden, LoadGoldenModel(npz));
+  NMT_ASSIGN_OR_RETURN(auto npz, NpzFile::Read(path));
+  NMT_ASSIGN_OR_RETURN(auto golden, LoadGoldenModel(npz));
   std::unique_ptr<Seq2Seq>& model = golden.model;
   const datasets::Batch& batch = golden.batch;
   const ModelConfig& config = model->config();
-  NMT_ASSIGN_OR_RETURN(src, Sentences(npz, "batch/src"));
+  NMT_ASSIGN_OR_RETURN(auto src, Sentences(npz, "batch/src"));
 
   ParityReport report;
   report.model = config.kind() == ModelConfig::RNNSEARCH ? "rnnsearch" : "rnnencdec";
   auto compare = [&](const std::string& key, absl::Span<const float> ours) -> absl::Status {
-    NMT_ASSIGN_OR_RETURN(theirs, npz.GetDoubles(key));
+    NMT_ASSIGN_OR_RETURN(auto theirs, npz.GetDoubles(key));
     report.errors.push_back({key, RelErr(ours, theirs)});
     return absl::OkStatus();
   };
@@ -152,7 +148,7 @@ absl::StatusOr<ParityReport> CompareWithGolden(const std::string& path, DeviceCo
   std::vector<Hypothesis> beam;
   for (const auto& sentence : src) beam.push_back(BeamSearch(*model, context, sentence, {.beam_size = 3})[0]);
   for (auto [key, hyps] : {std::pair{"decode/greedy", &greedy}, std::pair{"decode/beam3", &beam}}) {
-    NMT_ASSIGN_OR_RETURN(expected, Sentences(npz, key));
+    NMT_ASSIGN_OR_RETURN(auto expected, Sentences(npz, key));
     double differing = 0.0;
     for (size_t i = 0; i < expected.size(); ++i) differing += (*hyps)[i].ids != expected[i];
     report.errors.push_back({key, differing});

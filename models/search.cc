@@ -6,7 +6,7 @@
 #include <limits>
 #include <numeric>
 
-#include "autograd/check.h"
+#include "base/check.h"
 
 namespace nmt::models {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <limits>
 
-#include "autograd/check.h"
+#include "base/check.h"
 #include "datasets/special_ids.h"
 #include "ops/elementwise.h"
 #include "ops/reduce.h"

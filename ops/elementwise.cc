@@ -1,8 +1,8 @@
 #include "ops/elementwise.h"
 
-#include "autograd/check.h"
-#include "ops/kernels/cpu/broadcast.h"
+#include "base/check.h"
 #include "ops/kernels/kernels.h"
+#include "ops/kernels/shape_util.h"
 
 namespace nmt {
 namespace {
@@ -11,7 +11,7 @@ Var Binary(BinaryOp op, Var a, Var b) {
   const char* name = BinaryOpName(op);
   Tape& tape = TapeFor(name, {a, b});
   DeviceContext& context = tape.context();
-  Tensor y = context.Allocate(cpu::BroadcastShape(name, a.shape(), b.shape()));
+  Tensor y = context.Allocate(BroadcastShape(name, a.shape(), b.shape()));
   KernelsFor(context).binary_forward(context, op, a.value(), b.value(), y);
   return tape.Record(name, y, {a, b}, [&tape, op, a, b](const Tensor& dy) {
     Tensor* da = a.requires_grad() ? &tape.GradOf(a) : nullptr;

@@ -3,7 +3,7 @@
 #include <memory>
 #include <vector>
 
-#include "autograd/check.h"
+#include "base/check.h"
 #include "ops/kernels/kernels.h"
 
 namespace nmt {

@@ -1,6 +1,6 @@
 #include "ops/gru.h"
 
-#include "autograd/check.h"
+#include "base/check.h"
 #include "ops/kernels/kernels.h"
 
 namespace nmt {

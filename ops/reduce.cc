@@ -1,7 +1,8 @@
 #include "ops/reduce.h"
 
-#include "autograd/check.h"
+#include "base/check.h"
 #include "ops/kernels/kernels.h"
+#include "ops/kernels/shape_util.h"
 
 namespace nmt {
 namespace {
@@ -24,14 +25,8 @@ Var Reduce(const char* op, Var x, const Shape& kept, const Shape& out, float alp
   });
 }
 
-int NormalizeAxis(const char* op, Var x, int axis) {
-  const int rank = x.rank();
-  NMT_CHECK(axis >= -rank && axis < rank) << op << ": axis " << axis << " of shape " << x.ShapeString();
-  return axis < 0 ? axis + rank : axis;
-}
-
 Var ReduceAxis(const char* op, Var x, int axis, bool keep_dim, bool mean) {
-  axis = NormalizeAxis(op, x, axis);
+  axis = NormalizeAxis(op, x.shape(), axis);
   Shape kept = x.shape();
   kept[axis] = 1;
   Shape out = kept;

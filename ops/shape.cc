@@ -2,17 +2,12 @@
 
 #include <memory>
 
-#include "autograd/check.h"
+#include "base/check.h"
 #include "ops/kernels/kernels.h"
+#include "ops/kernels/shape_util.h"
 
 namespace nmt {
 namespace {
-
-int NormalizeAxis(const char* op, const Shape& shape, int axis) {
-  const int rank = static_cast<int>(shape.size());
-  NMT_CHECK(axis >= -rank && axis < rank) << op << ": axis " << axis << " of shape " << ShapeString(shape);
-  return axis < 0 ? axis + rank : axis;
-}
 
 // Elements before `axis` (outer) and after it (inner).
 std::pair<int64_t, int64_t> OuterInner(const Shape& shape, int axis) {

@@ -3,17 +3,16 @@
 #include <memory>
 #include <vector>
 
-#include "autograd/check.h"
+#include "base/check.h"
 #include "ops/kernels/kernels.h"
+#include "ops/kernels/shape_util.h"
 
 namespace nmt {
 namespace {
 
 Var AnySoftmax(const char* op, Var x, int axis, const Tensor* mask, bool log) {
   Tape& tape = TapeFor(op, {x});
-  const int rank = x.rank();
-  NMT_CHECK(rank > 0 && axis >= -rank && axis < rank) << op << ": axis " << axis << " of shape " << x.ShapeString();
-  if (axis < 0) axis += rank;
+  axis = NormalizeAxis(op, x.shape(), axis);  // also rejects rank 0, which has no axis
   NMT_CHECK(mask == nullptr || mask->shape() == x.shape())
       << op << ": mask " << mask->ShapeString() << " for input " << x.ShapeString();
   DeviceContext& context = tape.context();

@@ -10,8 +10,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/types/span.h"
+#include "base/atomic_file.h"
 #include "tools/bleu.h"
-#include "tools/text_file.h"
 #include "tools/tokenizer_13a.h"
 
 namespace nmt::tools {
@@ -70,7 +70,7 @@ std::string LengthBinsToCsv(absl::Span<const LengthBin> bins) {
 }
 
 absl::Status WriteLengthBinsCsv(const std::string& path, absl::Span<const LengthBin> bins) {
-  return WriteTextFile(path, LengthBinsToCsv(bins));
+  return WriteFileAtomically(path, LengthBinsToCsv(bins));
 }
 
 }  // namespace nmt::tools

@@ -7,10 +7,10 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "datasets/text_file.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tools/bleu.h"
-#include "tools/text_file.h"
 
 namespace nmt::tools {
 namespace {
@@ -85,7 +85,7 @@ TEST(LengthBinsCsvTest, WritesHeaderAndOneRowPerBin) {
   ASSERT_TRUE(bins.ok()) << bins.status();
   const std::string path = absl::StrCat(std::getenv("TEST_TMPDIR"), "/bins.csv");
   ASSERT_TRUE(WriteLengthBinsCsv(path, *bins).ok());
-  const std::vector<std::string> lines = *ReadUtf8Lines(path);
+  const std::vector<std::string> lines = *datasets::ReadUtf8Lines(path);
   ASSERT_EQ(lines.size(), 3);
   EXPECT_EQ(lines[0],
             "bin,min_len,max_len,centre,sentences,bleu,brevity_penalty,hyp_len,ref_len,too_small");

@@ -17,8 +17,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "datasets/text_file.h"
 #include "tools/bleu.h"
-#include "tools/text_file.h"
+#include "tools/user_path.h"
 
 ABSL_FLAG(std::vector<std::string>, ref, {},
           "Reference file(s), one segment per line; repeat --ref (or separate by commas) "
@@ -57,11 +58,11 @@ absl::Status Run() {
   if (ref_paths.empty()) return absl::InvalidArgumentError("give at least one --ref=FILE");
   const std::string hyp_path = ResolveUserPath(absl::GetFlag(FLAGS_hyp));
 
-  absl::StatusOr<std::vector<std::string>> hyps = ReadUtf8Lines(hyp_path);
+  absl::StatusOr<std::vector<std::string>> hyps = datasets::ReadUtf8Lines(hyp_path);
   if (!hyps.ok()) return hyps.status();
   std::vector<std::vector<std::string>> refs;
   for (const std::string& ref_path : ref_paths) {
-    absl::StatusOr<std::vector<std::string>> ref = ReadUtf8Lines(ResolveUserPath(ref_path));
+    absl::StatusOr<std::vector<std::string>> ref = datasets::ReadUtf8Lines(ResolveUserPath(ref_path));
     if (!ref.ok()) return ref.status();
     if (ref->size() != hyps->size()) {
       return absl::InvalidArgumentError(

@@ -11,21 +11,16 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/str_format.h"
-#include "autograd/atomic_file.h"
 #include "autograd/tensor_codec.h"
-#include "tools/text_file.h"
+#include "base/atomic_file.h"
+#include "base/fnv1a.h"
+#include "tools/user_path.h"
 #include "trainers/checkpoint.pb.h"
 
 ABSL_FLAG(std::string, checkpoint, "", "checkpoint file (checkpoint.ckpt or best.ckpt of a run)");
 ABSL_FLAG(bool, digest_only, false, "print only the digest line");
 
 namespace {
-
-// FNV-1a over the raw bytes: stable across runs and builds, unlike absl::Hash.
-uint64_t Fnv1a(uint64_t h, const std::string& bytes) {
-  for (unsigned char c : bytes) h = (h ^ c) * 1099511628211ULL;
-  return h;
-}
 
 int Run() {
   const std::string path = nmt::tools::ResolveUserPath(absl::GetFlag(FLAGS_checkpoint));
@@ -39,6 +34,9 @@ int Run() {
     std::fprintf(stderr, "error: %s: not a checkpoint (corrupt or truncated)\n", path.c_str());
     return 1;
   }
+  // FNV-1a over the raw bytes, stable across runs and builds. The start value is not
+  // kFnv1a64OffsetBasis but that number short of its last decimal digit, as the first
+  // digests were taken; kept so that digests stay comparable with earlier ones.
   uint64_t digest = 1469598103934665603ULL;
   const bool verbose = !absl::GetFlag(FLAGS_digest_only);
   if (verbose) {
@@ -49,7 +47,7 @@ int Run() {
                 static_cast<long long>(p.skipped_steps()));
   }
   for (const auto& named : checkpoint.parameters().tensors()) {
-    digest = Fnv1a(Fnv1a(digest, named.name()), named.tensor().data());
+    digest = nmt::Fnv1a64(named.tensor().data(), nmt::Fnv1a64(named.name(), digest));
     if (!verbose) continue;
     absl::StatusOr<nmt::Tensor> t = nmt::TensorFromProto(named.tensor());
     double norm = 0;
@@ -60,9 +58,9 @@ int Run() {
                 std::sqrt(norm));
   }
   for (const auto& slot : checkpoint.optimizer().slots().tensors()) {
-    digest = Fnv1a(Fnv1a(digest, slot.name()), slot.tensor().data());
+    digest = nmt::Fnv1a64(slot.tensor().data(), nmt::Fnv1a64(slot.name(), digest));
   }
-  digest = Fnv1a(digest, checkpoint.data_position());
+  digest = nmt::Fnv1a64(checkpoint.data_position(), digest);
   std::printf("digest %016llx (parameters, optimizer slots, data position)\n", static_cast<unsigned long long>(digest));
   return 0;
 }

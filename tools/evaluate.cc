@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "autograd/atomic_file.h"
+#include "base/atomic_file.h"
 #include "tools/bleu_by_length.h"
 #include "tools/plot.h"
 

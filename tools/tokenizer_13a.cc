@@ -99,16 +99,6 @@ std::string SplitPairs(absl::string_view s, bool (*first)(char), bool (*second)(
 
 }  // namespace
 
-bool IsValidUtf8(absl::string_view text) {
-  for (size_t pos = 0; pos < text.size();) {
-    uint32_t cp;
-    const size_t length = DecodeUtf8(text, pos, &cp);
-    if (length == 0) return false;
-    pos += length;
-  }
-  return true;
-}
-
 absl::string_view StripTrailingPythonWhitespace(absl::string_view text) {
   // Walk forward so multi-byte whitespace is decoded from its lead byte; remember where
   // the last non-whitespace character ended.

@@ -1,5 +1,5 @@
 // The "13a" tokenizer of mteval-v13a.pl, as sacreBLEU 2.x implements it (its default BLEU
-// tokenizer), plus the UTF-8 checks every text-reading tool needs first.
+// tokenizer), and Python's Unicode whitespace rules that it relies on.
 //
 //   std::vector<std::string> tokens = nmt::tools::Tokenize13a("It wasn't surprising.");
 //   // {"It", "wasn't", "surprising", "."}
@@ -30,15 +30,12 @@
 namespace nmt::tools {
 
 // Tokenizes one line (without its trailing newline). The input must be valid UTF-8
-// (check with IsValidUtf8 at the file edge); bytes of multi-byte characters pass through.
+// (datasets/text_file.h's ReadUtf8Lines checks it at the file edge); bytes of multi-byte
+// characters pass through.
 std::vector<std::string> Tokenize13a(absl::string_view line);
 
 // The same tokens joined by single spaces: what sacreBLEU's tokenizer returns.
 std::string Tokenize13aToString(absl::string_view line);
-
-// True when `text` is well-formed UTF-8 (no overlongs, surrogates or code points past
-// U+10FFFF), i.e. what Python's strict utf-8 decoder accepts.
-bool IsValidUtf8(absl::string_view text);
 
 // Python's str.rstrip() with no argument: removes trailing Unicode whitespace.
 absl::string_view StripTrailingPythonWhitespace(absl::string_view text);

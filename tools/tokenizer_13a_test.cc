@@ -72,16 +72,6 @@ TEST(Tokenize13aTest, EmptyAndBlankLinesHaveNoTokens) {
   EXPECT_THAT(Tokenize13a(" \t \u00a0"), IsEmpty());
 }
 
-TEST(Utf8Test, ValidatesLikePythonsStrictDecoder) {
-  EXPECT_TRUE(IsValidUtf8("plain ascii"));
-  EXPECT_TRUE(IsValidUtf8("zahăr 日本 \xf0\x9f\x98\x80"));
-  EXPECT_FALSE(IsValidUtf8("\xff"));              // never a UTF-8 byte
-  EXPECT_FALSE(IsValidUtf8("a\xc3"));             // truncated sequence
-  EXPECT_FALSE(IsValidUtf8("\xc0\xaf"));          // overlong '/'
-  EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));      // surrogate U+D800
-  EXPECT_FALSE(IsValidUtf8("\xf4\x90\x80\x80"));  // past U+10FFFF
-}
-
 TEST(PythonWhitespaceTest, StripsAndSplitsLikePython) {
   EXPECT_EQ(StripTrailingPythonWhitespace("ab \u3000\r\n"), "ab");
   EXPECT_EQ(StripTrailingPythonWhitespace(" a b"), " a b");

@@ -12,9 +12,10 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "datasets/text_file.h"
 #include "tools/plot.h"
-#include "tools/text_file.h"
 #include "tools/translator.h"
+#include "tools/user_path.h"
 
 ABSL_FLAG(std::string, run_dir, "", "a training run directory (config.textproto, vocab.*, *.ckpt)");
 ABSL_FLAG(std::string, checkpoint, "", "checkpoint file (default: the run's best.ckpt, else checkpoint.ckpt)");
@@ -48,7 +49,8 @@ int Run() {
     std::fprintf(stderr, "error: %s\n", std::string(run.status().message()).c_str());
     return 1;
   }
-  absl::StatusOr<std::vector<std::string>> lines = ReadUtf8Lines(ResolveUserPath(absl::GetFlag(FLAGS_input)));
+  absl::StatusOr<std::vector<std::string>> lines =
+      datasets::ReadUtf8Lines(ResolveUserPath(absl::GetFlag(FLAGS_input)));
   if (!lines.ok()) {
     std::fprintf(stderr, "error: %s\n", std::string(lines.status().message()).c_str());
     return 1;

@@ -3,7 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "autograd/atomic_file.h"
+#include "base/atomic_file.h"
 #include "autograd/tensor_codec.h"
 #include "autograd/tensor_file.h"
 #include "trainers/optimizer_checkpoint.h"

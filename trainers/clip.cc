@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "autograd/check.h"
+#include "base/check.h"
 
 namespace nmt::trainers {
 namespace {

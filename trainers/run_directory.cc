@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "autograd/atomic_file.h"
+#include "base/atomic_file.h"
 #include "datasets/tokenizer.h"
 #include "google/protobuf/text_format.h"
 

@@ -1,6 +1,6 @@
 #include "models/layers/attention.h"
 
-#include "autograd/check.h"
+#include "base/check.h"
 #include "ops/attention.h"
 #include "ops/elementwise.h"
 #include "ops/matmul.h"

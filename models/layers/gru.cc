@@ -2,7 +2,7 @@
 
 #include <vector>
 
-#include "autograd/check.h"
+#include "base/check.h"
 #include "ops/elementwise.h"
 #include "ops/matmul.h"
 #include "ops/shape.h"

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <random>
 
-#include "autograd/check.h"
+#include "base/check.h"
 
 namespace nmt::layers {
 

@@ -1,6 +1,6 @@
 #include "ops/kernels/kernels.h"
 
-#include "autograd/check.h"
+#include "base/check.h"
 
 namespace nmt {
 

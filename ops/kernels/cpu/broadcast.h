@@ -1,16 +1,13 @@
 // Strided iteration for numpy-style broadcasting on the CPU (internal to the kernels).
+// The broadcast shape itself is backend-independent: ops/kernels/shape_util.h.
 #ifndef NMT_OPS_KERNELS_CPU_BROADCAST_H_
 #define NMT_OPS_KERNELS_CPU_BROADCAST_H_
 
 #include <cstdint>
 
-#include "autograd/check.h"
 #include "autograd/tensor.h"
 
 namespace nmt::cpu {
-
-// The broadcast shape of a and b; fails naming `op` if they do not broadcast.
-Shape BroadcastShape(const char* op, const Shape& a, const Shape& b);
 
 // Element strides of `in` read as `out` (rank(in) <= rank(out)): 0 on broadcast dims.
 Shape BroadcastStrides(const Shape& in, const Shape& out);

@@ -2,7 +2,7 @@
 
 #include <omp.h>
 
-#include "autograd/check.h"
+#include "base/check.h"
 
 namespace nmt {
 

@@ -1,4 +1,5 @@
 // The CPU instance of the kernel table.
+#include "ops/kernels/cpu/data_kernels.h"
 #include "ops/kernels/cpu/math_kernels.h"
 #include "ops/kernels/cpu/rnn_kernels.h"
 #include "ops/kernels/kernels.h"

@@ -1,15 +1,15 @@
-// CPU kernels that move, gather and select data: permutes (oneDNN reorder),
-// column copies for concat/split/slice, embedding gather/scatter-add, maxout,
-// the fused softmax cross-entropy and dropout masks.
+#include "ops/kernels/cpu/data_kernels.h"
+
 #include <cmath>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "autograd/check.h"
+#include "base/check.h"
+#include "base/random.h"
 #include "ops/kernels/cpu/broadcast.h"
 #include "ops/kernels/cpu/cpu_context.h"
-#include "ops/kernels/cpu/math_kernels.h"
+#include "ops/kernels/cpu/math_kernels.h"  // SoftmaxForward, for the fused cross-entropy
 
 namespace nmt::cpu {
 
@@ -144,11 +144,8 @@ void DropoutMask(DeviceContext&, float p, uint64_t seed, Tensor& mask) {
   float* pm = mask.data();
   const int64_t n = mask.size();
   for (int64_t i = 0; i < n; ++i) {
-    // splitmix64 of (seed, i): a fixed sequence on every platform and thread count.
-    uint64_t z = seed + 0x9e3779b97f4a7c15ULL * static_cast<uint64_t>(i + 1);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    z ^= z >> 31;
+    // Output i of SplitMix64(seed): a fixed sequence on every platform and thread count.
+    const uint64_t z = SplitMix64At(seed, static_cast<uint64_t>(i));
     const float u = static_cast<float>(z >> 40) * (1.0f / 16777216.0f);  // 24 bits in [0, 1)
     pm[i] = u < p ? 0.0f : keep_scale;
   }

@@ -8,7 +8,7 @@
 #include <limits>
 
 #include "absl/strings/str_cat.h"
-#include "autograd/check.h"
+#include "base/check.h"
 #include "ops/kernels/cpu/broadcast.h"
 #include "ops/kernels/cpu/cpu_context.h"
 #include "ops/kernels/cpu/math_kernels.h"

@@ -4,7 +4,7 @@
 // (B, n) or (B, Tx, n') that the compiler vectorises.
 #include "ops/kernels/cpu/rnn_kernels.h"
 
-#include "autograd/check.h"
+#include "base/check.h"
 #include "ops/kernels/cpu/math_kernels.h"
 
 namespace nmt::cpu {

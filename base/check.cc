@@ -1,4 +1,4 @@
-#include "autograd/check.h"
+#include "base/check.h"
 
 #include <cstdio>
 #include <cstdlib>

@@ -1,11 +1,11 @@
-#include "datasets/split_mix64.h"
+#include "base/random.h"
 
 #include <algorithm>
 #include <numeric>
 
 #include "gtest/gtest.h"
 
-namespace nmt::datasets {
+namespace nmt {
 namespace {
 
 TEST(SplitMix64, MatchesTheReferenceSequence) {
@@ -14,6 +14,14 @@ TEST(SplitMix64, MatchesTheReferenceSequence) {
   EXPECT_EQ(rng.Next(), 0xe220a8397b1dcdafULL);
   EXPECT_EQ(rng.Next(), 0x6e789e6aa1b965f4ULL);
   EXPECT_EQ(rng.Next(), 0x06c45d188009454fULL);
+}
+
+TEST(SplitMix64At, IsOutputIOfTheGenerator) {
+  static_assert(SplitMix64At(0, 0) == 0xe220a8397b1dcdafULL);
+  for (uint64_t seed : {0ULL, 1ULL, 2014ULL, ~0ULL}) {
+    SplitMix64 rng(seed);
+    for (uint64_t i = 0; i < 100; ++i) ASSERT_EQ(SplitMix64At(seed, i), rng.Next()) << seed << " " << i;
+  }
 }
 
 TEST(SplitMix64, UniformStaysInRangeAndCoversIt) {
@@ -52,4 +60,4 @@ TEST(ShuffleInPlace, GoldenOrder) {
 }
 
 }  // namespace
-}  // namespace nmt::datasets
+}  // namespace nmt

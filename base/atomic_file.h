@@ -1,4 +1,4 @@
-// Whole-file I/O for checkpoints and tensor files: an atomic write and its reading
+// Whole-file I/O for checkpoints, tensor files and corpora: an atomic write and its reading
 // counterpart, both reporting failures as absl::Status with the path and errno text.
 //
 //   absl::Status s = nmt::WriteFileAtomically("runs/ckpt/step_1000.pb", bytes);
@@ -9,8 +9,8 @@
 // same directory (rename is only atomic within one file system), which is fsynced,
 // renamed over the target, and then the directory is fsynced so that the rename
 // itself survives a power cut. Readers see the old file or the new one, never a mix.
-#ifndef NMT_AUTOGRAD_ATOMIC_FILE_H_
-#define NMT_AUTOGRAD_ATOMIC_FILE_H_
+#ifndef NMT_BASE_ATOMIC_FILE_H_
+#define NMT_BASE_ATOMIC_FILE_H_
 
 #include <string>
 
@@ -29,4 +29,4 @@ absl::StatusOr<std::string> ReadFileToString(const std::string& path);
 
 }  // namespace nmt
 
-#endif  // NMT_AUTOGRAD_ATOMIC_FILE_H_
+#endif  // NMT_BASE_ATOMIC_FILE_H_

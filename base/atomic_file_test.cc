@@ -1,4 +1,4 @@
-#include "autograd/atomic_file.h"
+#include "base/atomic_file.h"
 
 #include <dirent.h>
 #include <sys/stat.h>

@@ -4,8 +4,8 @@
 //
 // On failure it prints "file:line: check failed: <condition>: <message>" to stderr and aborts.
 // Errors that users can cause (files, flags, data) are absl::Status instead, never a CHECK.
-#ifndef NMT_AUTOGRAD_CHECK_H_
-#define NMT_AUTOGRAD_CHECK_H_
+#ifndef NMT_BASE_CHECK_H_
+#define NMT_BASE_CHECK_H_
 
 #include <sstream>
 
@@ -33,4 +33,4 @@ struct Voidify {
               : ::nmt::internal::Voidify() & \
                     ::nmt::internal::CheckFailure(__FILE__, __LINE__, #condition).stream()
 
-#endif  // NMT_AUTOGRAD_CHECK_H_
+#endif  // NMT_BASE_CHECK_H_
