@@ -1,7 +1,7 @@
 #include "ops/elementwise.h"
 
 #include "base/check.h"
-#include "ops/kernels/kernels.h"
+#include "ops/backend.h"
 #include "ops/kernels/shape_util.h"
 
 namespace nmt {

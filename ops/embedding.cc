@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "base/check.h"
-#include "ops/kernels/kernels.h"
+#include "ops/backend.h"
 
 namespace nmt {
 

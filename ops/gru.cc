@@ -1,7 +1,7 @@
 #include "ops/gru.h"
 
 #include "base/check.h"
-#include "ops/kernels/kernels.h"
+#include "ops/backend.h"
 
 namespace nmt {
 

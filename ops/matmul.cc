@@ -3,7 +3,7 @@
 #include <vector>
 
 #include "base/check.h"
-#include "ops/kernels/kernels.h"
+#include "ops/backend.h"
 
 namespace nmt {
 namespace {

@@ -3,7 +3,7 @@
 #include <memory>
 
 #include "base/check.h"
-#include "ops/kernels/kernels.h"
+#include "ops/backend.h"
 #include "ops/kernels/shape_util.h"
 
 namespace nmt {

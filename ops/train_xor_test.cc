@@ -6,7 +6,7 @@
 #include "gtest/gtest.h"
 #include "ops/elementwise.h"
 #include "ops/kernels/cpu/cpu_context.h"
-#include "ops/kernels/kernels.h"
+#include "ops/backend.h"
 #include "ops/matmul.h"
 #include "ops/reduce.h"
 #include "ops/softmax.h"

@@ -1,7 +1,5 @@
 #include "ops/kernels/kernels.h"
 
-#include "base/check.h"
-
 namespace nmt {
 
 const char* UnaryOpName(UnaryOp op) {
@@ -23,15 +21,6 @@ const char* BinaryOpName(BinaryOp op) {
     case BinaryOp::kDiv: return "Div";
   }
   return "?";
-}
-
-const Kernels& KernelsFor(Device device) {
-  switch (device) {
-    case Device::kCPU: return CpuKernels();
-    case Device::kCUDA: break;
-  }
-  NMT_CHECK(false) << "no kernels for device " << DeviceName(device) << " in this build";
-  return CpuKernels();
 }
 
 }  // namespace nmt

@@ -1,10 +1,10 @@
 // The backend kernel table: one function pointer per kernel, one instance per device.
 //
-//   const Kernels& k = KernelsFor(tape.context());
+//   const Kernels& k = KernelsFor(tape.context());      // ops/backend.h picks the instance
 //   k.unary_forward(tape.context(), UnaryOp::kTanh, x, y);
 //
-// Ops (ops/*.h) are written once against this table; a backend fills every entry
-// (kernels_test checks it). Backward kernels ACCUMULATE into their gradient
+// Ops (ops/*.h) are written once against this table; a backend (ops/kernels/<device>/)
+// fills every entry (ops/backend_test checks it). Backward kernels ACCUMULATE into their gradient
 // outputs (dx += ...), never overwrite: an input used twice sums both paths.
 // All tensors are dense, row-major f32 on the table's device.
 #ifndef NMT_OPS_KERNELS_KERNELS_H_
@@ -117,12 +117,6 @@ struct Kernels {
   void (*attention_context_backward)(DeviceContext&, const Tensor& alpha, const Tensor& h, const Tensor& dc,
                                      Tensor* dalpha, Tensor* dh);
 };
-
-const Kernels& KernelsFor(Device device);
-inline const Kernels& KernelsFor(const DeviceContext& context) { return KernelsFor(context.device()); }
-
-// The CPU instance (ops/kernels/cpu).
-const Kernels& CpuKernels();
 
 }  // namespace nmt
 

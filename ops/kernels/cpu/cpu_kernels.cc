@@ -1,8 +1,8 @@
-// The CPU instance of the kernel table.
+#include "ops/kernels/cpu/cpu_kernels.h"
+
 #include "ops/kernels/cpu/data_kernels.h"
 #include "ops/kernels/cpu/math_kernels.h"
 #include "ops/kernels/cpu/rnn_kernels.h"
-#include "ops/kernels/kernels.h"
 
 namespace nmt {
 

@@ -1,4 +1,4 @@
-#include "ops/kernels/kernels.h"
+#include "ops/backend.h"
 
 #include "gtest/gtest.h"
 
@@ -9,7 +9,7 @@ namespace {
 // found when a model first calls it. The CUDA table joins this check when the
 // CUDA backend lands.
 TEST(Kernels, CpuTableIsComplete) {
-  const Kernels& k = CpuKernels();
+  const Kernels& k = KernelsFor(Device::kCPU);
   const void* const* entries = reinterpret_cast<const void* const*>(&k);
   const size_t count = sizeof(Kernels) / sizeof(void*);
   ASSERT_EQ(sizeof(Kernels) % sizeof(void*), 0u);
