@@ -1,5 +1,5 @@
-// Minibatches of integer ids and masks for training (shuffled, length-sorted chunks, Sec. 4.2
-// and PAPER.md 2) and for dev/test decoding (sequential, original order).
+// Minibatches of integer ids and masks for training (shuffled, length-sorted chunks: the paper's
+// Sec. 4.2 and GroundHog's 20 x 80 batches) and for dev/test decoding (sequential, original order).
 //
 //   std::vector<Example> examples = ...;        // ids from Vocabulary::Encode, EOS included
 //   BatcherOptions options;                     // paper defaults: 80 x 20, lengths <= 50

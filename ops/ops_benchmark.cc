@@ -3,7 +3,7 @@
 //   bazel run //ops:ops_benchmark -- --threads=2 [--benchmark_filter=MatMul]
 //
 // Prints GFLOP/s per case and the fraction of this machine's measured fp32
-// ceiling (200 GFLOP/s on 2 AVX2 cores at ~3.1 GHz, BUILDING.md; the nominal
+// ceiling (200 GFLOP/s measured on 2 AVX2 cores at ~3.1 GHz; the nominal
 // 2.45 GHz figure is 156.8). Elementwise ops are memory-bound: their counter is
 // GB/s moved, as FLOP/s would mislead.
 #include <cstdlib>

@@ -1,5 +1,5 @@
 // One finite-difference gradient check per differentiable op, perturbing every
-// input (the case list of DESIGN.md). Each case must fail if that op's backward
+// input (one case list, as in ggml's test-backend-ops). Each case must fail if that op's backward
 // is broken.
 #include <string>
 #include <vector>
