@@ -25,9 +25,9 @@
 #include "google/protobuf/text_format.h"
 #include "tools/evaluate.h"
 #include "tools/translator.h"
+#include "tools/user_path.h"
 #include "trainers/run_directory.h"
 #include "trainers/train_config.h"
-#include "tools/user_path.h"
 #include "trainers/trainer.h"
 
 ABSL_FLAG(std::string, preset, "default", "default (RNNsearch for ~15 min on 2 cores) or paper (Appendix A/B sizes)");
@@ -62,8 +62,8 @@ namespace {
 
 using trainers::DataConfig;
 using trainers::DataFiles;
-using trainers::Trainer;
 using trainers::TrainConfig;
+using trainers::Trainer;
 
 absl::StatusOr<TrainConfig> PresetFromFlags() {
   TrainConfig c = trainers::DefaultTrainConfig();
@@ -160,8 +160,8 @@ absl::StatusOr<TrainConfig> ConfigFromFlags() {
   ApplySizeFlags(*c);
   ApplyPathFlags(*c);
   if (absl::GetFlag(FLAGS_device) != "cpu") {
-    return absl::UnimplementedError(absl::StrCat("--device=", absl::GetFlag(FLAGS_device),
-                                                 ": this build has the CPU backend only"));
+    return absl::UnimplementedError(
+        absl::StrCat("--device=", absl::GetFlag(FLAGS_device), ": this build has the CPU backend only"));
   }
   return c;
 }
@@ -192,8 +192,8 @@ absl::Status TrainModel(Trainer& t) {
                  static_cast<long long>(t.progress().step()), static_cast<long long>(t.progress().epoch() + 1),
                  t.progress().elapsed_seconds() / 60, t.tokens_per_second());
   } else {
-    std::fprintf(stderr, "the run in %s has finished training (%lld steps); evaluating it\n",
-                 t.run().dir().c_str(), static_cast<long long>(t.progress().step()));
+    std::fprintf(stderr, "the run in %s has finished training (%lld steps); evaluating it\n", t.run().dir().c_str(),
+                 static_cast<long long>(t.progress().step()));
   }
   return absl::OkStatus();
 }

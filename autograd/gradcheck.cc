@@ -65,9 +65,8 @@ Tensor RandomTensor(const Shape& shape, uint64_t seed, float scale, float min_ab
       const double a = grad.data()[i];
       const double scale = std::max({1.0, std::fabs(a), std::fabs(numeric)});
       if (!(std::fabs(a - numeric) <= options.tolerance * scale)) {
-        return ::testing::AssertionFailure()
-               << absl::StrFormat("%s %s, element %d: analytic %.6g, numeric %.6g", what, value.ShapeString(), i, a,
-                                  numeric);
+        return ::testing::AssertionFailure() << absl::StrFormat("%s %s, element %d: analytic %.6g, numeric %.6g", what,
+                                                                value.ShapeString(), i, a, numeric);
       }
     }
     return ::testing::AssertionSuccess();
@@ -80,8 +79,8 @@ Tensor RandomTensor(const Shape& shape, uint64_t seed, float scale, float min_ab
     if (!result) return result;
   }
   for (size_t k = 0; k < options.parameters.size(); ++k) {
-    auto result = compare(absl::StrFormat("parameter %d", k), options.parameters[k]->value(), parameter_grads[k],
-                          perturbed);
+    auto result =
+        compare(absl::StrFormat("parameter %d", k), options.parameters[k]->value(), parameter_grads[k], perturbed);
     if (!result) return result;
   }
   return ::testing::AssertionSuccess();

@@ -64,14 +64,14 @@ absl::Status CheckData(const NpyArray& array) {
   if (array.data.size() % item == 0 && array.data.size() / item == static_cast<uint64_t>(*n)) {
     return absl::OkStatus();
   }
-  return absl::InvalidArgumentError(absl::StrCat("array \"", array.name, "\": shape ", ShapeString(array.shape),
-                                                 " of ", NpyDTypeName(array.dtype), " needs ", *n, " * ", item,
-                                                 " bytes, got ", array.data.size()));
+  return absl::InvalidArgumentError(absl::StrCat("array \"", array.name, "\": shape ", ShapeString(array.shape), " of ",
+                                                 NpyDTypeName(array.dtype), " needs ", *n, " * ", item, " bytes, got ",
+                                                 array.data.size()));
 }
 
 absl::Status WrongDType(const NpyArray& array, absl::string_view wanted) {
-  return absl::InvalidArgumentError(absl::StrCat("array \"", array.name, "\" has dtype ", NpyDTypeName(array.dtype),
-                                                 "; expected ", wanted));
+  return absl::InvalidArgumentError(
+      absl::StrCat("array \"", array.name, "\" has dtype ", NpyDTypeName(array.dtype), "; expected ", wanted));
 }
 
 // A recursive-descent reader of the header dict numpy writes, e.g.
@@ -166,9 +166,8 @@ absl::StatusOr<NpyDType> ParseDescr(absl::string_view descr) {
   for (NpyDType dtype : kAllDTypes) {
     if (descr == NpyDTypeName(dtype)) return dtype;
   }
-  const std::string supported = absl::StrJoin(kAllDTypes, ", ", [](std::string* out, NpyDType dtype) {
-    absl::StrAppend(out, NpyDTypeName(dtype));
-  });
+  const std::string supported = absl::StrJoin(
+      kAllDTypes, ", ", [](std::string* out, NpyDType dtype) { absl::StrAppend(out, NpyDTypeName(dtype)); });
   return absl::InvalidArgumentError(absl::StrCat("unsupported dtype '", descr, "' (supported: ", supported, ")"));
 }
 
@@ -228,7 +227,8 @@ absl::StatusOr<std::string> ZipStored(const std::vector<std::pair<std::string, s
   for (const auto& [name, bytes] : members) {
     // The bytes live in `members` until zip_close, so libzip need not copy them.
     zip_source_t* source = zip_source_buffer(archive.get(), bytes.data(), bytes.size(), 0);
-    const zip_int64_t index = source == nullptr ? -1 : zip_file_add(archive.get(), name.c_str(), source, ZIP_FL_ENC_UTF_8);
+    const zip_int64_t index =
+        source == nullptr ? -1 : zip_file_add(archive.get(), name.c_str(), source, ZIP_FL_ENC_UTF_8);
     if (index < 0) {
       if (source != nullptr) zip_source_free(source);
       return absl::InternalError(absl::StrCat("adding ", name, ": ", zip_strerror(archive.get())));
@@ -256,22 +256,32 @@ absl::StatusOr<std::string> ZipStored(const std::vector<std::pair<std::string, s
 
 const char* NpyDTypeName(NpyDType dtype) {
   switch (dtype) {
-    case NpyDType::kF32: return "<f4";
-    case NpyDType::kF64: return "<f8";
-    case NpyDType::kI32: return "<i4";
-    case NpyDType::kI64: return "<i8";
-    case NpyDType::kBool: return "|b1";
+    case NpyDType::kF32:
+      return "<f4";
+    case NpyDType::kF64:
+      return "<f8";
+    case NpyDType::kI32:
+      return "<i4";
+    case NpyDType::kI64:
+      return "<i8";
+    case NpyDType::kBool:
+      return "|b1";
   }
   return "?";
 }
 
 int64_t NpyDTypeSize(NpyDType dtype) {
   switch (dtype) {
-    case NpyDType::kF32: return 4;
-    case NpyDType::kF64: return 8;
-    case NpyDType::kI32: return 4;
-    case NpyDType::kI64: return 8;
-    case NpyDType::kBool: return 1;
+    case NpyDType::kF32:
+      return 4;
+    case NpyDType::kF64:
+      return 8;
+    case NpyDType::kI32:
+      return 4;
+    case NpyDType::kI64:
+      return 8;
+    case NpyDType::kBool:
+      return 1;
   }
   return 0;
 }
@@ -282,8 +292,7 @@ absl::StatusOr<NpyArray> NpyArray::FromTensor(std::string name, const Tensor& te
   return NpyArray{std::move(name), tensor.shape(), NpyDType::kF32, *std::move(bytes)};
 }
 
-absl::StatusOr<NpyArray> NpyArray::FromInt64s(std::string name, const Shape& shape,
-                                              absl::Span<const int64_t> values) {
+absl::StatusOr<NpyArray> NpyArray::FromInt64s(std::string name, const Shape& shape, absl::Span<const int64_t> values) {
   absl::StatusOr<int64_t> n = CheckedNumElements(shape);
   if (!n.ok()) return n.status();
   if (static_cast<size_t>(*n) != values.size()) {
@@ -368,8 +377,8 @@ absl::StatusOr<NpyArray> ParseNpy(absl::string_view name, absl::string_view byte
 }
 
 std::string FormatNpy(const NpyArray& array) {
-  std::string header = absl::StrCat("{'descr': '", NpyDTypeName(array.dtype), "', 'fortran_order': False, 'shape': ",
-                                    ShapeTuple(array.shape), ", }");
+  std::string header = absl::StrCat("{'descr': '", NpyDTypeName(array.dtype),
+                                    "', 'fortran_order': False, 'shape': ", ShapeTuple(array.shape), ", }");
   // Version 1.0 stores the header length in 2 bytes; 2.0 in 4, for huge shapes.
   const bool wide = header.size() + kNpyAlignment > 0xffff;
   const size_t length_bytes = wide ? 4 : 2;
@@ -407,8 +416,8 @@ absl::StatusOr<NpzFile> NpzFile::Read(const std::string& path) {
     }
     absl::StatusOr<std::string> bytes = ReadMember(archive.get(), i, stat);
     if (!bytes.ok()) {
-      return absl::Status(bytes.status().code(), absl::StrCat(path, ": member \"", stat.name, "\": ",
-                                                              bytes.status().message()));
+      return absl::Status(bytes.status().code(),
+                          absl::StrCat(path, ": member \"", stat.name, "\": ", bytes.status().message()));
     }
     absl::StatusOr<NpyArray> array = ParseNpy(member, *bytes);
     if (!array.ok()) return absl::Status(array.status().code(), absl::StrCat(path, ": ", array.status().message()));
@@ -451,7 +460,8 @@ absl::Status WriteNpz(const std::string& path, absl::Span<const NpyArray> arrays
     if (array.name.empty() || !seen.insert(array.name).second) {
       return absl::InvalidArgumentError(absl::StrCat(path, ": empty or repeated array name \"", array.name, "\""));
     }
-    if (absl::Status s = CheckData(array); !s.ok()) return absl::Status(s.code(), absl::StrCat(path, ": ", s.message()));
+    if (absl::Status s = CheckData(array); !s.ok())
+      return absl::Status(s.code(), absl::StrCat(path, ": ", s.message()));
     members.emplace_back(absl::StrCat(array.name, kNpySuffix), FormatNpy(array));
   }
   absl::StatusOr<std::string> zip = ZipStored(members);

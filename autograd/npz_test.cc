@@ -212,7 +212,8 @@ TEST(NpzFile, FlippedDataByteFailsTheCrc) {
 
 TEST(NpzFile, TruncatedMemberIsDataLoss) {
   const std::string path = TestPath("short_member.npz");
-  WriteZip(path, {{"w.npy", Npy("{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }\n", std::string(12, '\0'))}});
+  WriteZip(path,
+           {{"w.npy", Npy("{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }\n", std::string(12, '\0'))}});
   ExpectError(NpzFile::Read(path).status(), absl::StatusCode::kDataLoss, "member \"w.npy\": truncated");
   WriteZip(path, {{"w.npy", Npy("{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }\n", "").substr(0, 20)}});
   ExpectError(NpzFile::Read(path).status(), absl::StatusCode::kDataLoss, "truncated .npy header");
@@ -242,12 +243,11 @@ TEST(ParseNpy, RejectsUnsupportedVersionsOrderAndDtypes) {
 }
 
 TEST(ParseNpy, RejectsMalformedHeaders) {
-  for (const char* header : {"{'descr': '<f4', 'fortran_order': False}",             // no shape
+  for (const char* header : {"{'descr': '<f4', 'fortran_order': False}",  // no shape
                              "{'descr': '<f4', 'fortran_order': False, 'shape': (1,), 'x': 1}",
                              "{'descr': '<f4', 'fortran_order': Maybe, 'shape': (1,)}",
                              "{'descr': '<f4', 'fortran_order': False, 'shape': (-1,)}",
-                             "{'descr': '<f4' 'fortran_order': False, 'shape': (1,)}",
-                             "['descr', '<f4']"}) {
+                             "{'descr': '<f4' 'fortran_order': False, 'shape': (1,)}", "['descr', '<f4']"}) {
     ExpectError(ParseNpy("h", Npy(header, "abcd")).status(), absl::StatusCode::kInvalidArgument, "bad .npy header");
   }
 }

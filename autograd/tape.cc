@@ -91,9 +91,7 @@ Parameter::Parameter(Tensor value) {
 
 Tape::Tape(DeviceContext& context) : context_(context), arena_(std::make_unique<Arena>()) {}
 
-Tape::~Tape() {
-  NMT_CHECK(current_tape != this) << "Tape destroyed while a TapeScope still makes it current";
-}
+Tape::~Tape() { NMT_CHECK(current_tape != this) << "Tape destroyed while a TapeScope still makes it current"; }
 
 Node* Tape::NewNode(const char* op, Tensor value, bool requires_grad) {
   Node& node = nodes_.emplace_back();
@@ -135,8 +133,8 @@ Tensor& Tape::GradOf(Var v) {
     NMT_CHECK(node->tape == this) << "GradOf: a " << v.op() << " node of another tape";
     const int64_t n = node->value.size();
     float* data = arena_->Allocate(n);
-    node->grad = Tensor::Wrap(Storage::Borrowed(data, n * sizeof(float), context_.device()), node->value.shape(),
-                              DType::kF32);
+    node->grad =
+        Tensor::Wrap(Storage::Borrowed(data, n * sizeof(float), context_.device()), node->value.shape(), DType::kF32);
   }
   return node->grad;
 }
@@ -155,8 +153,8 @@ void Tape::Backward(Var loss) {
 void Tape::Backward(Var y, const Tensor& dy) {
   CheckInputs("Backward", {y});
   NMT_CHECK(y.node()->tape == this) << "Backward: y is a " << y.op() << ", not a node of this tape";
-  NMT_CHECK(dy.shape() == y.shape()) << "Backward: dy " << dy.ShapeString() << " for y " << y.ShapeString()
-                                     << " from " << y.op();
+  NMT_CHECK(dy.shape() == y.shape()) << "Backward: dy " << dy.ShapeString() << " for y " << y.ShapeString() << " from "
+                                     << y.op();
   NMT_CHECK(y.requires_grad()) << "Backward: y (from " << y.op() << ") depends on nothing that requires a gradient";
   GradOf(y).CopyFrom(dy);
   RunBackward();

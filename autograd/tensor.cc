@@ -26,17 +26,22 @@ void* AllocateHost(int64_t bytes) {
 
 const char* DTypeName(DType dtype) {
   switch (dtype) {
-    case DType::kF32: return "f32";
-    case DType::kBF16: return "bf16";
-    case DType::kF16: return "f16";
+    case DType::kF32:
+      return "f32";
+    case DType::kBF16:
+      return "bf16";
+    case DType::kF16:
+      return "f16";
   }
   return "?";
 }
 
 const char* DeviceName(Device device) {
   switch (device) {
-    case Device::kCPU: return "cpu";
-    case Device::kCUDA: return "cuda";
+    case Device::kCPU:
+      return "cpu";
+    case Device::kCUDA:
+      return "cuda";
   }
   return "?";
 }

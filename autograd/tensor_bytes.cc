@@ -27,12 +27,12 @@ absl::StatusOr<int64_t> CheckedNumElements(const Shape& shape) {
 absl::Status CheckHostF32(const Tensor& tensor) {
   if (!tensor.defined()) return absl::FailedPreconditionError("tensor is undefined");
   if (tensor.dtype() != DType::kF32) {
-    return absl::FailedPreconditionError(absl::StrCat("tensor has dtype ", DTypeName(tensor.dtype()),
-                                                      "; only f32 is supported"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("tensor has dtype ", DTypeName(tensor.dtype()), "; only f32 is supported"));
   }
   if (tensor.device() != Device::kCPU) {
-    return absl::FailedPreconditionError(absl::StrCat("tensor is on ", DeviceName(tensor.device()),
-                                                      "; copy it to the CPU first"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("tensor is on ", DeviceName(tensor.device()), "; copy it to the CPU first"));
   }
   return absl::OkStatus();
 }
@@ -47,8 +47,8 @@ absl::StatusOr<Tensor> TensorFromBytes(const Shape& shape, absl::string_view byt
   if (!n.ok()) return n.status();
   // Divide rather than multiply: 4 * n can overflow for a hostile shape.
   if (bytes.size() % sizeof(float) != 0 || static_cast<uint64_t>(*n) != bytes.size() / sizeof(float)) {
-    return absl::InvalidArgumentError(absl::StrCat("shape ", ShapeString(shape), " needs ", *n, " f32 values (",
-                                                   *n, " * 4 bytes) but there are ", bytes.size(), " bytes"));
+    return absl::InvalidArgumentError(absl::StrCat("shape ", ShapeString(shape), " needs ", *n, " f32 values (", *n,
+                                                   " * 4 bytes) but there are ", bytes.size(), " bytes"));
   }
   Tensor tensor = Tensor::Empty(shape);
   if (!bytes.empty()) std::memcpy(tensor.data(), bytes.data(), bytes.size());

@@ -44,8 +44,8 @@ uint32_t Crc32(absl::string_view bytes) {
 // The payload of a file after checking its header and checksum.
 absl::StatusOr<absl::string_view> Unframe(absl::string_view file) {
   if (file.size() < kHeaderSize) {
-    return absl::DataLossError(absl::StrCat("truncated: ", file.size(), " bytes is shorter than the ",
-                                            kHeaderSize, "-byte header"));
+    return absl::DataLossError(
+        absl::StrCat("truncated: ", file.size(), " bytes is shorter than the ", kHeaderSize, "-byte header"));
   }
   if (file.substr(0, kMagic.size()) != kMagic) return absl::DataLossError("not a named-tensor file (bad magic)");
   const uint32_t version = static_cast<uint32_t>(GetLittleEndian(file.substr(8), 4));
@@ -56,16 +56,16 @@ absl::StatusOr<absl::string_view> Unframe(absl::string_view file) {
   const uint64_t size = GetLittleEndian(file.substr(16), 8);
   const absl::string_view payload = file.substr(kHeaderSize);
   if (payload.size() < size) {
-    return absl::DataLossError(absl::StrCat("truncated: header says ", size, " payload bytes, file has ",
-                                            payload.size()));
+    return absl::DataLossError(
+        absl::StrCat("truncated: header says ", size, " payload bytes, file has ", payload.size()));
   }
   if (payload.size() > size) {
-    return absl::DataLossError(absl::StrCat("header says ", size, " payload bytes, file has ",
-                                            payload.size() - size, " more"));
+    return absl::DataLossError(
+        absl::StrCat("header says ", size, " payload bytes, file has ", payload.size() - size, " more"));
   }
   if (const uint32_t actual = Crc32(payload); actual != crc) {
-    return absl::DataLossError(absl::StrFormat("checksum mismatch (stored %08x, computed %08x): file is corrupt",
-                                               crc, actual));
+    return absl::DataLossError(
+        absl::StrFormat("checksum mismatch (stored %08x, computed %08x): file is corrupt", crc, actual));
   }
   return payload;
 }
@@ -121,8 +121,8 @@ absl::Status AssignNamedTensors(const NamedTensorList& source, const TensorTarge
     }
     found[name] = &tensor;
     if (tensor.shape() != target->second->shape()) {
-      misshapen.push_back(absl::StrCat(name, " (file ", tensor.ShapeString(), ", expected ",
-                                       target->second->ShapeString(), ")"));
+      misshapen.push_back(
+          absl::StrCat(name, " (file ", tensor.ShapeString(), ", expected ", target->second->ShapeString(), ")"));
     }
   }
   std::vector<std::string> missing;

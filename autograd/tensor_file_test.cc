@@ -139,8 +139,8 @@ TEST(LoadNamedTensorsInto, FillsExistingTensorsInPlace) {
   WriteSample(path);
   Tensor e = Tensor::Zeros({3, 2}), v = Tensor::Zeros({4}), b = Tensor::Zeros({});
   const Tensor e_view = e;  // a parameter's storage must be filled, not replaced
-  const absl::Status status = LoadNamedTensorsInto(
-      path, {{"encoder.embedding.E", &e}, {"decoder.attention.v_a", &v}, {"decoder.init.b", &b}});
+  const absl::Status status =
+      LoadNamedTensorsInto(path, {{"encoder.embedding.E", &e}, {"decoder.attention.v_a", &v}, {"decoder.init.b", &b}});
   ASSERT_TRUE(status.ok()) << status;
   EXPECT_EQ(e_view.ToVector(), (std::vector<float>{1, 2, 3, 4, 5, 6}));
   EXPECT_EQ(v.ToVector(), (std::vector<float>{-1, 0.5f, 0.25f, 8}));

@@ -28,9 +28,8 @@ struct Voidify {
 
 }  // namespace nmt::internal
 
-#define NMT_CHECK(condition)                 \
-  (condition) ? (void)0                      \
-              : ::nmt::internal::Voidify() & \
-                    ::nmt::internal::CheckFailure(__FILE__, __LINE__, #condition).stream()
+#define NMT_CHECK(condition) \
+  (condition) ? (void)0      \
+              : ::nmt::internal::Voidify() & ::nmt::internal::CheckFailure(__FILE__, __LINE__, #condition).stream()
 
 #endif  // NMT_BASE_CHECK_H_

@@ -14,9 +14,7 @@ TEST(Fnv1a64, MatchesPublishedTestVectors) {
   EXPECT_EQ(Fnv1a64("foobar"), 0x85944171f73967e8ULL);
 }
 
-TEST(Fnv1a64, ContinuesOverMoreBytes) {
-  EXPECT_EQ(Fnv1a64("bar", Fnv1a64("foo")), Fnv1a64("foobar"));
-}
+TEST(Fnv1a64, ContinuesOverMoreBytes) { EXPECT_EQ(Fnv1a64("bar", Fnv1a64("foo")), Fnv1a64("foobar")); }
 
 TEST(Fnv1a64, HashesBytesAboveAsciiAsUnsigned) {
   // "é" is c3 a9: each byte must enter as 0..255, never sign-extended.

@@ -22,12 +22,11 @@
 #include "absl/status/statusor.h"
 
 // Evaluates `expr` (an absl::Status) once and returns it if it is not OK.
-#define NMT_RETURN_IF_ERROR(expr)                                   \
-  do {                                                              \
-    if (::absl::Status nmt_status_macros_status_ = (expr);          \
-        !nmt_status_macros_status_.ok()) {                          \
-      return nmt_status_macros_status_;                             \
-    }                                                               \
+#define NMT_RETURN_IF_ERROR(expr)                                                             \
+  do {                                                                                        \
+    if (::absl::Status nmt_status_macros_status_ = (expr); !nmt_status_macros_status_.ok()) { \
+      return nmt_status_macros_status_;                                                       \
+    }                                                                                         \
   } while (false)
 
 // Evaluates `expr` (an absl::StatusOr<T>) once; returns its status if it is not OK,
@@ -38,7 +37,7 @@
 // Implementation details of the macros above.
 #define NMT_STATUS_MACROS_ASSIGN_OR_RETURN_(statusor, lhs, expr) \
   auto statusor = (expr);                                        \
-  if (!statusor.ok()) return std::move(statusor).status();      \
+  if (!statusor.ok()) return std::move(statusor).status();       \
   lhs = *std::move(statusor)
 #define NMT_STATUS_MACROS_CONCAT_(a, b) NMT_STATUS_MACROS_CONCAT_INNER_(a, b)
 #define NMT_STATUS_MACROS_CONCAT_INNER_(a, b) a##b

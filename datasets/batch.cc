@@ -31,10 +31,8 @@ Batch MakeBatch(absl::Span<const Example> examples, absl::Span<const int64_t> in
   for (int64_t index : indices) {
     NMT_CHECK(index >= 0 && index < static_cast<int64_t>(examples.size()))
         << "MakeBatch: index " << index << " of " << examples.size();
-    batch.source_length =
-        std::max(batch.source_length, static_cast<int>(examples[index].source.size()));
-    batch.target_length =
-        std::max(batch.target_length, static_cast<int>(examples[index].target.size()));
+    batch.source_length = std::max(batch.source_length, static_cast<int>(examples[index].source.size()));
+    batch.target_length = std::max(batch.target_length, static_cast<int>(examples[index].target.size()));
   }
   const size_t source_size = static_cast<size_t>(batch.batch_size) * batch.source_length;
   const size_t target_size = static_cast<size_t>(batch.batch_size) * batch.target_length;
@@ -51,8 +49,7 @@ Batch MakeBatch(absl::Span<const Example> examples, absl::Span<const int64_t> in
   return batch;
 }
 
-Batch MakeBatch(const std::vector<std::vector<int32_t>>& sources,
-                const std::vector<std::vector<int32_t>>& targets) {
+Batch MakeBatch(const std::vector<std::vector<int32_t>>& sources, const std::vector<std::vector<int32_t>>& targets) {
   NMT_CHECK(targets.empty() || targets.size() == sources.size())
       << "MakeBatch: " << sources.size() << " source and " << targets.size() << " target sentences";
   std::vector<Example> examples(sources.size());

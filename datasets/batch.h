@@ -24,9 +24,9 @@ struct Example {
 };
 
 struct Batch {
-  int batch_size = 0;     // B
-  int source_length = 0;  // T_x, the longest source in the batch, EOS included
-  int target_length = 0;  // T_y; 0 when decoding
+  int batch_size = 0;               // B
+  int source_length = 0;            // T_x, the longest source in the batch, EOS included
+  int target_length = 0;            // T_y; 0 when decoding
   std::vector<int32_t> source_ids;  // B x T_x, row-major
   std::vector<float> source_mask;   // B x T_x
   std::vector<int32_t> target_ids;  // B x T_y
@@ -43,8 +43,7 @@ Batch MakeBatch(absl::Span<const Example> examples, absl::Span<const int64_t> in
 
 // Every sentence, in order: for decoding and tests. `targets` is empty (decoding) or as
 // long as `sources`, which must not be empty.
-Batch MakeBatch(const std::vector<std::vector<int32_t>>& sources,
-                const std::vector<std::vector<int32_t>>& targets);
+Batch MakeBatch(const std::vector<std::vector<int32_t>>& sources, const std::vector<std::vector<int32_t>>& targets);
 
 }  // namespace nmt::datasets
 

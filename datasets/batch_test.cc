@@ -16,8 +16,7 @@ TEST(MakeBatch, RightPadsIdsAndMasks) {
   EXPECT_EQ(batch.target_length, 4);
   EXPECT_EQ(batch.source_ids, (std::vector<int32_t>{8, kEosId, kPadId, 5, 6, kEosId}));
   EXPECT_EQ(batch.source_mask, (std::vector<float>{1, 1, 0, 1, 1, 1}));
-  EXPECT_EQ(batch.target_ids,
-            (std::vector<int32_t>{9, 10, 11, kEosId, 7, kEosId, kPadId, kPadId}));
+  EXPECT_EQ(batch.target_ids, (std::vector<int32_t>{9, 10, 11, kEosId, 7, kEosId, kPadId, kPadId}));
   EXPECT_EQ(batch.target_mask, (std::vector<float>{1, 1, 1, 1, 1, 1, 0, 0}));
   EXPECT_EQ(batch.example_indices, (std::vector<int64_t>{1, 0}));
   EXPECT_EQ(batch.num_target_tokens(), 6);

@@ -14,13 +14,9 @@
 namespace nmt::datasets {
 namespace {
 
-bool WithinLimit(const std::vector<int32_t>& ids, int limit) {
-  return limit <= 0 || SentenceLength(ids) <= limit;
-}
+bool WithinLimit(const std::vector<int32_t>& ids, int limit) { return limit <= 0 || SentenceLength(ids) <= limit; }
 
-int SortKey(const Example& example) {
-  return std::max(SentenceLength(example.source), SentenceLength(example.target));
-}
+int SortKey(const Example& example) { return std::max(SentenceLength(example.source), SentenceLength(example.target)); }
 
 }  // namespace
 
@@ -29,20 +25,17 @@ int SentenceLength(absl::Span<const int32_t> ids) {
   return (n > 0 && ids.back() == kEosId) ? n - 1 : n;
 }
 
-absl::StatusOr<TrainingBatcher> TrainingBatcher::Create(std::vector<Example> examples,
-                                                        const BatcherOptions& options) {
+absl::StatusOr<TrainingBatcher> TrainingBatcher::Create(std::vector<Example> examples, const BatcherOptions& options) {
   if (options.batch_size <= 0 || options.batches_per_chunk <= 0 || options.max_target_tokens < 0) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "TrainingBatcher: batch_size ", options.batch_size, " and batches_per_chunk ",
-        options.batches_per_chunk, " must be positive, max_target_tokens ",
-        options.max_target_tokens, " non-negative"));
+        "TrainingBatcher: batch_size ", options.batch_size, " and batches_per_chunk ", options.batches_per_chunk,
+        " must be positive, max_target_tokens ", options.max_target_tokens, " non-negative"));
   }
   TrainingBatcher batcher(std::move(examples), options);
   if (batcher.kept_.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "TrainingBatcher: no example within the length limits (source ",
-        options.max_source_length, ", target ", options.max_target_length, "); ",
-        batcher.dropped_, " dropped"));
+    return absl::InvalidArgumentError(absl::StrCat("TrainingBatcher: no example within the length limits (source ",
+                                                   options.max_source_length, ", target ", options.max_target_length,
+                                                   "); ", batcher.dropped_, " dropped"));
   }
   batcher.StartEpoch();
   batcher.LoadChunk(0);
@@ -71,13 +64,11 @@ void TrainingBatcher::LoadChunk(int64_t chunk_start) {
   chunk_start_ = chunk_start;
   batches_taken_ = 0;
   chunk_batches_.clear();
-  const int64_t chunk_size =
-      static_cast<int64_t>(options_.batch_size) * options_.batches_per_chunk;
+  const int64_t chunk_size = static_cast<int64_t>(options_.batch_size) * options_.batches_per_chunk;
   const int64_t end = std::min<int64_t>(chunk_start + chunk_size, order_.size());
   std::vector<int64_t> chunk(order_.begin() + chunk_start, order_.begin() + end);
-  std::stable_sort(chunk.begin(), chunk.end(), [this](int64_t a, int64_t b) {
-    return SortKey(examples_[a]) < SortKey(examples_[b]);
-  });
+  std::stable_sort(chunk.begin(), chunk.end(),
+                   [this](int64_t a, int64_t b) { return SortKey(examples_[a]) < SortKey(examples_[b]); });
   if (options_.max_target_tokens == 0) {
     for (size_t i = 0; i < chunk.size(); i += options_.batch_size) {
       const size_t stop = std::min(chunk.size(), i + options_.batch_size);
@@ -103,8 +94,7 @@ void TrainingBatcher::LoadChunk(int64_t chunk_start) {
 
 Batch TrainingBatcher::Next() {
   if (batches_taken_ == static_cast<int64_t>(chunk_batches_.size())) {
-    int64_t next_start = chunk_start_ +
-                         static_cast<int64_t>(options_.batch_size) * options_.batches_per_chunk;
+    int64_t next_start = chunk_start_ + static_cast<int64_t>(options_.batch_size) * options_.batches_per_chunk;
     if (next_start >= static_cast<int64_t>(order_.size())) {
       ++epoch_;
       StartEpoch();
@@ -149,8 +139,8 @@ BatcherState TrainingBatcher::State() const {
 absl::Status TrainingBatcher::Restore(const BatcherState& state) {
   const BatcherState mine = State();
   auto mismatch = [](absl::string_view field, auto saved, auto current) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "TrainingBatcher::Restore: ", field, " was ", saved, " when saved, is ", current, " now"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("TrainingBatcher::Restore: ", field, " was ", saved, " when saved, is ", current, " now"));
   };
   if (state.seed() != mine.seed()) return mismatch("seed", state.seed(), mine.seed());
   if (state.num_examples() != mine.num_examples()) {
@@ -168,19 +158,16 @@ absl::Status TrainingBatcher::Restore(const BatcherState& state) {
   if (state.max_target_tokens() != mine.max_target_tokens()) {
     return mismatch("max_target_tokens", state.max_target_tokens(), mine.max_target_tokens());
   }
-  if (state.max_source_length() != mine.max_source_length() ||
-      state.max_target_length() != mine.max_target_length()) {
-    return mismatch("length limits",
-                    absl::StrCat(state.max_source_length(), "/", state.max_target_length()),
+  if (state.max_source_length() != mine.max_source_length() || state.max_target_length() != mine.max_target_length()) {
+    return mismatch("length limits", absl::StrCat(state.max_source_length(), "/", state.max_target_length()),
                     absl::StrCat(mine.max_source_length(), "/", mine.max_target_length()));
   }
-  const int64_t chunk_size =
-      static_cast<int64_t>(options_.batch_size) * options_.batches_per_chunk;
+  const int64_t chunk_size = static_cast<int64_t>(options_.batch_size) * options_.batches_per_chunk;
   if (state.epoch() < 0 || state.chunk_start() < 0 || state.chunk_start() >= num_examples() ||
       state.chunk_start() % chunk_size != 0 || state.batches_taken() < 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "TrainingBatcher::Restore: position out of range: epoch ", state.epoch(),
-        ", chunk_start ", state.chunk_start(), ", batches_taken ", state.batches_taken()));
+    return absl::InvalidArgumentError(absl::StrCat("TrainingBatcher::Restore: position out of range: epoch ",
+                                                   state.epoch(), ", chunk_start ", state.chunk_start(),
+                                                   ", batches_taken ", state.batches_taken()));
   }
   const int64_t old_epoch = epoch_, old_chunk_start = chunk_start_, old_taken = batches_taken_;
   epoch_ = state.epoch();
@@ -193,9 +180,8 @@ absl::Status TrainingBatcher::Restore(const BatcherState& state) {
     StartEpoch();
     LoadChunk(old_chunk_start);
     batches_taken_ = old_taken;
-    return absl::InvalidArgumentError(absl::StrCat("TrainingBatcher::Restore: batches_taken ",
-                                                   state.batches_taken(), " but the chunk has ",
-                                                   chunk_batches));
+    return absl::InvalidArgumentError(absl::StrCat("TrainingBatcher::Restore: batches_taken ", state.batches_taken(),
+                                                   " but the chunk has ", chunk_batches));
   }
   batches_taken_ = state.batches_taken();
   return absl::OkStatus();

@@ -53,8 +53,7 @@ struct BatcherOptions {
 class TrainingBatcher {
  public:
   // InvalidArgument for non-positive sizes or when no example survives the length limits.
-  static absl::StatusOr<TrainingBatcher> Create(std::vector<Example> examples,
-                                                const BatcherOptions& options);
+  static absl::StatusOr<TrainingBatcher> Create(std::vector<Example> examples, const BatcherOptions& options);
 
   // The next batch; crosses into the next epoch (reshuffling) when this one is exhausted.
   Batch Next();

@@ -83,8 +83,7 @@ TEST(TrainingBatcher, BatchesInAChunkAscendInLength) {
     Batch batch = batcher->Next();
     int lowest = 1 << 30, highest = 0;
     for (int64_t index : batch.example_indices) {
-      const int key = std::max(SentenceLength(examples[index].source),
-                               SentenceLength(examples[index].target));
+      const int key = std::max(SentenceLength(examples[index].source), SentenceLength(examples[index].target));
       lowest = std::min(lowest, key);
       highest = std::max(highest, key);
     }

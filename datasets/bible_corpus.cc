@@ -6,15 +6,15 @@
 
 #include <cerrno>
 #include <cstdio>
-#include <filesystem>
 #include <cstdlib>
+#include <filesystem>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "base/atomic_file.h"
@@ -79,8 +79,7 @@ std::vector<ImpEntry> ParseImp(absl::string_view imp_text) {
   return entries;
 }
 
-std::vector<VersePair> AlignVerses(const std::vector<ImpEntry>& english,
-                                   const std::vector<ImpEntry>& spanish) {
+std::vector<VersePair> AlignVerses(const std::vector<ImpEntry>& english, const std::vector<ImpEntry>& spanish) {
   absl::flat_hash_map<absl::string_view, const ImpEntry*> spanish_by_reference;
   for (const ImpEntry& entry : spanish) spanish_by_reference[entry.reference] = &entry;
   std::vector<VersePair> pairs;
@@ -102,8 +101,7 @@ Split SplitOf(absl::string_view reference) {
   return Split::kTrain;
 }
 
-absl::StatusOr<BibleCorpusCounts> WriteBibleCorpus(const std::vector<VersePair>& pairs,
-                                                   const std::string& out_dir) {
+absl::StatusOr<BibleCorpusCounts> WriteBibleCorpus(const std::vector<VersePair>& pairs, const std::string& out_dir) {
   // contents[split][kind]
   std::string contents[3][3];
   BibleCorpusCounts counts;
@@ -118,47 +116,41 @@ absl::StatusOr<BibleCorpusCounts> WriteBibleCorpus(const std::vector<VersePair>&
   std::remove(absl::StrCat(out_dir, "/", kManifestName).c_str());
   for (int split = 0; split < 3; ++split) {
     for (int kind = 0; kind < 3; ++kind) {
-      absl::Status status = WriteFileAtomically(
-          FilePath(out_dir, kSplitNames[split], kFileKinds[kind]), contents[split][kind]);
+      absl::Status status =
+          WriteFileAtomically(FilePath(out_dir, kSplitNames[split], kFileKinds[kind]), contents[split][kind]);
       if (!status.ok()) return status;
     }
   }
   const std::string manifest =
-      absl::StrCat(kManifestFormat, "\ntrain ", counts.train, "\ndev ", counts.dev, "\ntest ",
-                   counts.test, "\n");
+      absl::StrCat(kManifestFormat, "\ntrain ", counts.train, "\ndev ", counts.dev, "\ntest ", counts.test, "\n");
   absl::Status status = WriteFileAtomically(absl::StrCat(out_dir, "/", kManifestName), manifest);
   if (!status.ok()) return status;
   return counts;
 }
 
 std::optional<BibleCorpusCounts> FindCompleteCorpus(const std::string& out_dir) {
-  absl::StatusOr<std::vector<std::string>> manifest =
-      ReadLines(absl::StrCat(out_dir, "/", kManifestName));
+  absl::StatusOr<std::vector<std::string>> manifest = ReadLines(absl::StrCat(out_dir, "/", kManifestName));
   if (!manifest.ok() || manifest->size() != 4 || (*manifest)[0] != kManifestFormat) {
     return std::nullopt;
   }
   BibleCorpusCounts counts;
   for (int split = 0; split < 3; ++split) {
-    std::pair<absl::string_view, absl::string_view> fields =
-        absl::StrSplit((*manifest)[split + 1], ' ');
+    std::pair<absl::string_view, absl::string_view> fields = absl::StrSplit((*manifest)[split + 1], ' ');
     int64_t& count = CountOf(counts, split);
     if (fields.first != kSplitNames[split] || !absl::SimpleAtoi(fields.second, &count)) {
       return std::nullopt;
     }
     for (const char* kind : kFileKinds) {
-      absl::StatusOr<std::vector<std::string>> lines =
-          ReadLines(FilePath(out_dir, kSplitNames[split], kind));
+      absl::StatusOr<std::vector<std::string>> lines = ReadLines(FilePath(out_dir, kSplitNames[split], kind));
       if (!lines.ok() || static_cast<int64_t>(lines->size()) != count) return std::nullopt;
     }
   }
   return counts;
 }
 
-absl::StatusOr<std::string> ExportSwordModule(const std::string& module,
-                                              const std::string& debian_package) {
+absl::StatusOr<std::string> ExportSwordModule(const std::string& module, const std::string& debian_package) {
   if (!IsExecutableOnPath("mod2imp")) {
-    return absl::NotFoundError(
-        "mod2imp not found on PATH; install the Debian package libsword-utils");
+    return absl::NotFoundError("mod2imp not found on PATH; install the Debian package libsword-utils");
   }
   // The module name goes into a shell command line: allow only what SWORD names contain.
   for (char c : module) {
@@ -175,10 +167,9 @@ absl::StatusOr<std::string> ExportSwordModule(const std::string& module,
   while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) output.append(buffer, n);
   const int status = pclose(pipe);
   if (status != 0 || ParseImp(output).empty()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "mod2imp ", module, " exported no verses (exit status ",
-        WIFEXITED(status) ? WEXITSTATUS(status) : -1, "); install the Debian package ",
-        debian_package));
+    return absl::FailedPreconditionError(absl::StrCat("mod2imp ", module, " exported no verses (exit status ",
+                                                      WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+                                                      "); install the Debian package ", debian_package));
   }
   return output;
 }
@@ -193,17 +184,14 @@ absl::StatusOr<BibleCorpusCounts> BuildBibleCorpus(const BibleCorpusOptions& opt
   std::error_code error;
   std::filesystem::create_directories(options.out_dir, error);  // parents too: data/bible-en-es
   if (error) return absl::InternalError(absl::StrCat("cannot create ", options.out_dir, ": ", error.message()));
-  absl::StatusOr<std::string> english =
-      ExportSwordModule(options.english_module, options.english_package);
+  absl::StatusOr<std::string> english = ExportSwordModule(options.english_module, options.english_package);
   if (!english.ok()) return english.status();
-  absl::StatusOr<std::string> spanish =
-      ExportSwordModule(options.spanish_module, options.spanish_package);
+  absl::StatusOr<std::string> spanish = ExportSwordModule(options.spanish_module, options.spanish_package);
   if (!spanish.ok()) return spanish.status();
   std::vector<VersePair> pairs = AlignVerses(ParseImp(*english), ParseImp(*spanish));
   if (pairs.empty()) {
-    return absl::FailedPreconditionError(absl::StrCat("no verse references shared by ",
-                                                      options.english_module, " and ",
-                                                      options.spanish_module));
+    return absl::FailedPreconditionError(
+        absl::StrCat("no verse references shared by ", options.english_module, " and ", options.spanish_module));
   }
   return WriteBibleCorpus(pairs, options.out_dir);
 }

@@ -36,7 +36,7 @@ struct ImpEntry {
   std::string reference;  // "Genesis 1:1", as SWORD names it (both modules agree)
   int chapter = 0;
   int verse = 0;
-  std::string markup;     // OSIS, all lines of the entry joined by '\n'
+  std::string markup;  // OSIS, all lines of the entry joined by '\n'
 };
 
 // Entries whose key is "<book> <chapter>:<verse>"; module and testament headings are skipped.
@@ -50,8 +50,7 @@ struct VersePair {
 
 // Cleans both sides and keeps references with chapter > 0, verse > 0 and non-empty text in
 // both, in the order of `english`.
-std::vector<VersePair> AlignVerses(const std::vector<ImpEntry>& english,
-                                   const std::vector<ImpEntry>& spanish);
+std::vector<VersePair> AlignVerses(const std::vector<ImpEntry>& english, const std::vector<ImpEntry>& spanish);
 
 enum class Split { kTrain, kDev, kTest };
 Split SplitOf(absl::string_view reference);
@@ -63,8 +62,7 @@ struct BibleCorpusCounts {
 };
 
 // Writes the nine files and MANIFEST into an existing directory.
-absl::StatusOr<BibleCorpusCounts> WriteBibleCorpus(const std::vector<VersePair>& pairs,
-                                                   const std::string& out_dir);
+absl::StatusOr<BibleCorpusCounts> WriteBibleCorpus(const std::vector<VersePair>& pairs, const std::string& out_dir);
 
 // The counts of a complete corpus in `out_dir` (MANIFEST present and every file's line count
 // matching it), nullopt if there is none or it is incomplete.
@@ -72,8 +70,7 @@ std::optional<BibleCorpusCounts> FindCompleteCorpus(const std::string& out_dir);
 
 // Runs `mod2imp module` and returns its output. NotFound names the Debian package when
 // mod2imp is not installed; FailedPrecondition when the module yields no entries.
-absl::StatusOr<std::string> ExportSwordModule(const std::string& module,
-                                              const std::string& debian_package);
+absl::StatusOr<std::string> ExportSwordModule(const std::string& module, const std::string& debian_package);
 
 struct BibleCorpusOptions {
   std::string out_dir;

@@ -88,8 +88,7 @@ std::string MakeTempDir(const std::string& name) {
 std::vector<VersePair> ManyPairs(int n) {
   std::vector<VersePair> pairs;
   for (int i = 1; i <= n; ++i) {
-    pairs.push_back({absl::StrCat("Psalms ", i, ":1"), absl::StrCat("verse ", i),
-                     absl::StrCat("versículo ", i)});
+    pairs.push_back({absl::StrCat("Psalms ", i, ":1"), absl::StrCat("verse ", i), absl::StrCat("versículo ", i)});
   }
   return pairs;
 }

@@ -24,8 +24,7 @@ int main(int argc, char** argv) {
   options.english_module = absl::GetFlag(FLAGS_english_module);
   options.spanish_module = absl::GetFlag(FLAGS_spanish_module);
   options.force = absl::GetFlag(FLAGS_force);
-  absl::StatusOr<nmt::datasets::BibleCorpusCounts> counts =
-      nmt::datasets::BuildBibleCorpus(options);
+  absl::StatusOr<nmt::datasets::BibleCorpusCounts> counts = nmt::datasets::BuildBibleCorpus(options);
   if (!counts.ok()) {
     std::fprintf(stderr, "build_bible_corpus: %s\n", counts.status().ToString().c_str());
     return 1;

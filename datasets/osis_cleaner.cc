@@ -33,13 +33,10 @@ Tag ParseTag(absl::string_view tag) {
   return result;
 }
 
-bool IsDroppedElement(absl::string_view name) {
-  return name == "note" || name == "title" || name == "speaker";
-}
+bool IsDroppedElement(absl::string_view name) { return name == "note" || name == "title" || name == "speaker"; }
 
 bool IsEndOfBook(const Tag& tag) {
-  return tag.name == "div" && absl::StrContains(tag.text, "eID=") &&
-         absl::StrContains(tag.text, "type=\"book\"");
+  return tag.name == "div" && absl::StrContains(tag.text, "eID=") && absl::StrContains(tag.text, "type=\"book\"");
 }
 
 bool IsEnclitic(absl::string_view word) {
@@ -51,8 +48,8 @@ bool IsEnclitic(absl::string_view word) {
 // Words after which a pronoun is a separate word ("no lo", "que la", "y le").
 bool IsFunctionWord(absl::string_view word) {
   static const auto* const kFunctionWords = new absl::flat_hash_set<absl::string_view>(
-      {"y", "e", "o", "u", "ni", "no", "que", "si", "a", "á", "de", "en", "se", "lo", "le",
-       "la", "los", "las", "les", "me", "te", "nos", "os", "ya", "cuando", "como", "porque"});
+      {"y",  "e",  "o",   "u",   "ni",  "no", "que", "si",  "a",  "á",  "de",     "en",   "se",    "lo",
+       "le", "la", "los", "las", "les", "me", "te",  "nos", "os", "ya", "cuando", "como", "porque"});
   return kFunctionWords->contains(word);
 }
 
@@ -88,8 +85,7 @@ void AppendDecoded(absl::string_view text, std::string& out) {
     if (amp == absl::string_view::npos) return;
     text.remove_prefix(amp);
     const size_t semi = text.find(';');
-    absl::string_view name =
-        semi == absl::string_view::npos ? absl::string_view() : text.substr(1, semi - 1);
+    absl::string_view name = semi == absl::string_view::npos ? absl::string_view() : text.substr(1, semi - 1);
     uint32_t code_point = 0;
     bool known = true;
     if (name == "amp") {
@@ -208,8 +204,7 @@ std::string CleanOsis(absl::string_view markup) {
       bool glue = false;
       if (tag.name == "transChange") {
         const size_t close = markup.find("</transChange>", i);
-        const absl::string_view content =
-            markup.substr(i, close == absl::string_view::npos ? 0 : close - i);
+        const absl::string_view content = markup.substr(i, close == absl::string_view::npos ? 0 : close - i);
         const std::string previous = LastWord(raw);
         glue = IsEnclitic(content) && !previous.empty() && !IsFunctionWord(previous);
       }

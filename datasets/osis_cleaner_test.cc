@@ -40,24 +40,18 @@ TEST(CleanOsis, TransChangeSeparatesWordsButGluesEnclitics) {
   EXPECT_EQ(CleanOsis("<w>hay allí</w><transChange type=\"added\">también</transChange>"
                       "<w>bdelio</w>"),
             "hay allí también bdelio");
-  EXPECT_EQ(CleanOsis("<w>y díjo</w><transChange type=\"added\">le</transChange><w>Dios</w>:"),
-            "y díjole Dios:");
-  EXPECT_EQ(CleanOsis("<w>Y no</w><transChange type=\"added\">lo</transChange><w>hizo</w>"),
-            "Y no lo hizo");
-  EXPECT_EQ(CleanOsis("y repartiéron<transChange type=\"added\">lo</transChange> entre"),
-            "y repartiéronlo entre");
+  EXPECT_EQ(CleanOsis("<w>y díjo</w><transChange type=\"added\">le</transChange><w>Dios</w>:"), "y díjole Dios:");
+  EXPECT_EQ(CleanOsis("<w>Y no</w><transChange type=\"added\">lo</transChange><w>hizo</w>"), "Y no lo hizo");
+  EXPECT_EQ(CleanOsis("y repartiéron<transChange type=\"added\">lo</transChange> entre"), "y repartiéronlo entre");
 }
 
 TEST(CleanOsis, DivineNameKeepsItsText) {
-  EXPECT_EQ(CleanOsis("says <divineName type=\"x-yhwh\">Yahweh</divineName>."),
-            "says Yahweh.");
+  EXPECT_EQ(CleanOsis("says <divineName type=\"x-yhwh\">Yahweh</divineName>."), "says Yahweh.");
 }
 
 TEST(CleanOsis, ParagraphAndLineMarkersSeparateWords) {
-  EXPECT_EQ(CleanOsis("dunghill<l eID=\"gen1\" level=\"2\"/><l level=\"2\" sID=\"gen2\"/>to"),
-            "dunghill to");
-  EXPECT_EQ(CleanOsis("<div sID=\"gen4\" type=\"x-p\"/>In the<lb type=\"x-p\"/>end"),
-            "In the end");
+  EXPECT_EQ(CleanOsis("dunghill<l eID=\"gen1\" level=\"2\"/><l level=\"2\" sID=\"gen2\"/>to"), "dunghill to");
+  EXPECT_EQ(CleanOsis("<div sID=\"gen4\" type=\"x-p\"/>In the<lb type=\"x-p\"/>end"), "In the end");
   EXPECT_EQ(CleanOsis("end.<milestone type=\"x-p\"/>"), "end.");
 }
 
@@ -73,9 +67,7 @@ TEST(CleanOsis, DecodesEntities) {
   EXPECT_EQ(CleanOsis("AT&T &bogus; &"), "AT&T &bogus; &");
 }
 
-TEST(CleanOsis, NormalisesWhitespace) {
-  EXPECT_EQ(CleanOsis("  In \t the\n beginning  "), "In the beginning");
-}
+TEST(CleanOsis, NormalisesWhitespace) { EXPECT_EQ(CleanOsis("  In \t the\n beginning  "), "In the beginning"); }
 
 TEST(CleanOsis, CutsEverythingAfterTheEndOfTheBook) {
   EXPECT_EQ(CleanOsis("with all the saints. Amen.  <chapter eID=\"Rev.22\"/><div eID=\"gen1\" "

@@ -20,14 +20,13 @@ absl::StatusOr<std::vector<std::string>> ReadCheckedLines(const std::string& pat
 }
 
 int64_t CountWords(absl::string_view text) {
-  std::vector<absl::string_view> words =
-      absl::StrSplit(text, absl::ByAnyChar(" \t\n\r\f\v"), absl::SkipEmpty());
+  std::vector<absl::string_view> words = absl::StrSplit(text, absl::ByAnyChar(" \t\n\r\f\v"), absl::SkipEmpty());
   return static_cast<int64_t>(words.size());
 }
 
 // Applies the skip rules to one pair and counts the outcome.
-void AddPair(std::string source, std::string target, int64_t line,
-             const ParallelCorpusOptions& options, ParallelCorpus& corpus) {
+void AddPair(std::string source, std::string target, int64_t line, const ParallelCorpusOptions& options,
+             ParallelCorpus& corpus) {
   ++corpus.stats.lines_read;
   const int64_t source_words = CountWords(source);
   const int64_t target_words = CountWords(target);
@@ -35,8 +34,7 @@ void AddPair(std::string source, std::string target, int64_t line,
     ++corpus.stats.empty_skipped;
     return;
   }
-  if (options.max_words > 0 &&
-      std::max(source_words, target_words) > options.max_words) {
+  if (options.max_words > 0 && std::max(source_words, target_words) > options.max_words) {
     ++corpus.stats.too_long_skipped;
     return;
   }
@@ -46,17 +44,15 @@ void AddPair(std::string source, std::string target, int64_t line,
 
 }  // namespace
 
-absl::StatusOr<ParallelCorpus> ReadParallelFiles(const std::string& source_path,
-                                                 const std::string& target_path,
+absl::StatusOr<ParallelCorpus> ReadParallelFiles(const std::string& source_path, const std::string& target_path,
                                                  const ParallelCorpusOptions& options) {
   absl::StatusOr<std::vector<std::string>> source = ReadCheckedLines(source_path);
   if (!source.ok()) return source.status();
   absl::StatusOr<std::vector<std::string>> target = ReadCheckedLines(target_path);
   if (!target.ok()) return target.status();
   if (source->size() != target->size()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "line counts differ: ", source_path, " has ", source->size(), " lines, ", target_path,
-        " has ", target->size()));
+    return absl::InvalidArgumentError(absl::StrCat("line counts differ: ", source_path, " has ", source->size(),
+                                                   " lines, ", target_path, " has ", target->size()));
   }
   ParallelCorpus corpus;
   for (size_t i = 0; i < source->size(); ++i) {
@@ -65,8 +61,7 @@ absl::StatusOr<ParallelCorpus> ReadParallelFiles(const std::string& source_path,
   return corpus;
 }
 
-absl::StatusOr<ParallelCorpus> ReadTsv(const std::string& path,
-                                       const ParallelCorpusOptions& options) {
+absl::StatusOr<ParallelCorpus> ReadTsv(const std::string& path, const ParallelCorpusOptions& options) {
   absl::StatusOr<std::vector<std::string>> lines = ReadCheckedLines(path);
   if (!lines.ok()) return lines.status();
   ParallelCorpus corpus;
@@ -74,9 +69,8 @@ absl::StatusOr<ParallelCorpus> ReadTsv(const std::string& path,
     const std::string& line = (*lines)[i];
     const size_t tabs = std::count(line.begin(), line.end(), '\t');
     if (tabs != 1) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          path, ":", i + 1, ": expected exactly one tab between source and target, found ",
-          tabs));
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ":", i + 1, ": expected exactly one tab between source and target, found ", tabs));
     }
     std::pair<std::string, std::string> sides = absl::StrSplit(line, '\t');
     AddPair(std::move(sides.first), std::move(sides.second), i + 1, options, corpus);

@@ -47,12 +47,10 @@ struct ParallelCorpus {
   CorpusStats stats;
 };
 
-absl::StatusOr<ParallelCorpus> ReadParallelFiles(const std::string& source_path,
-                                                 const std::string& target_path,
+absl::StatusOr<ParallelCorpus> ReadParallelFiles(const std::string& source_path, const std::string& target_path,
                                                  const ParallelCorpusOptions& options = {});
 
-absl::StatusOr<ParallelCorpus> ReadTsv(const std::string& path,
-                                       const ParallelCorpusOptions& options = {});
+absl::StatusOr<ParallelCorpus> ReadTsv(const std::string& path, const ParallelCorpusOptions& options = {});
 
 }  // namespace nmt::datasets
 

@@ -21,8 +21,7 @@ std::string WriteTemp(const std::string& name, const std::string& contents) {
 
 TEST(ReadParallelFiles, ReadsPairsWithLineNumbers) {
   absl::StatusOr<ParallelCorpus> corpus =
-      ReadParallelFiles(WriteTemp("a.en", "Hello .\nGood night .\n"),
-                        WriteTemp("a.es", "Hola .\nBuenas noches .\n"));
+      ReadParallelFiles(WriteTemp("a.en", "Hello .\nGood night .\n"), WriteTemp("a.es", "Hola .\nBuenas noches .\n"));
   ASSERT_TRUE(corpus.ok()) << corpus.status();
   ASSERT_EQ(corpus->pairs.size(), 2u);
   EXPECT_EQ(corpus->pairs[1].source, "Good night .");
@@ -51,22 +50,21 @@ TEST(ReadParallelFiles, MismatchedLineCountsNameBothCounts) {
 }
 
 TEST(ReadParallelFiles, MissingFileIsNotFound) {
-  absl::StatusOr<ParallelCorpus> corpus =
-      ReadParallelFiles(WriteTemp("d.en", "a\n"), "/nonexistent/d.es");
+  absl::StatusOr<ParallelCorpus> corpus = ReadParallelFiles(WriteTemp("d.en", "a\n"), "/nonexistent/d.es");
   EXPECT_EQ(corpus.status().code(), absl::StatusCode::kNotFound);
   EXPECT_TRUE(absl::StrContains(corpus.status().message(), "/nonexistent/d.es"));
 }
 
 TEST(ReadParallelFiles, EmptyFileIsAnError) {
-  absl::StatusOr<ParallelCorpus> corpus =
-      ReadParallelFiles(WriteTemp("e.en", ""), WriteTemp("e.es", ""));
+  absl::StatusOr<ParallelCorpus> corpus = ReadParallelFiles(WriteTemp("e.en", ""), WriteTemp("e.es", ""));
   ASSERT_FALSE(corpus.ok());
   EXPECT_TRUE(absl::StrContains(corpus.status().message(), "e.en: file is empty"));
 }
 
 TEST(ReadParallelFiles, InvalidUtf8NamesFileLineAndOffset) {
-  absl::StatusOr<ParallelCorpus> corpus =
-      ReadParallelFiles(WriteTemp("f.en", "fine\nfine\n"), WriteTemp("f.es", "bien\nma\xf1" "ana\n"));
+  absl::StatusOr<ParallelCorpus> corpus = ReadParallelFiles(WriteTemp("f.en", "fine\nfine\n"), WriteTemp("f.es",
+                                                                                                         "bien\nma\xf1"
+                                                                                                         "ana\n"));
   ASSERT_FALSE(corpus.ok());
   EXPECT_TRUE(absl::StrContains(corpus.status().message(), "f.es:2: invalid UTF-8 at byte offset 2"))
       << corpus.status();
@@ -75,9 +73,9 @@ TEST(ReadParallelFiles, InvalidUtf8NamesFileLineAndOffset) {
 TEST(ReadParallelFiles, SkipsAndCountsEmptyAndLongPairs) {
   ParallelCorpusOptions options;
   options.max_words = 3;
-  absl::StatusOr<ParallelCorpus> corpus = ReadParallelFiles(
-      WriteTemp("g.en", "one two\n\nthree\none two three four\nfive\n"),
-      WriteTemp("g.es", "uno dos\nalgo\n   \nuno\ncinco seis siete\n"), options);
+  absl::StatusOr<ParallelCorpus> corpus =
+      ReadParallelFiles(WriteTemp("g.en", "one two\n\nthree\none two three four\nfive\n"),
+                        WriteTemp("g.es", "uno dos\nalgo\n   \nuno\ncinco seis siete\n"), options);
   ASSERT_TRUE(corpus.ok()) << corpus.status();
   EXPECT_EQ(corpus->stats.lines_read, 5);
   EXPECT_EQ(corpus->stats.empty_skipped, 2);
@@ -99,8 +97,7 @@ TEST(ReadTsv, SplitsOnTheTab) {
 TEST(ReadTsv, LineWithoutExactlyOneTabIsAnError) {
   absl::StatusOr<ParallelCorpus> corpus = ReadTsv(WriteTemp("i.tsv", "a\tb\na\tb\tc\n"));
   ASSERT_FALSE(corpus.ok());
-  EXPECT_TRUE(absl::StrContains(corpus.status().message(), "i.tsv:2: expected exactly one tab"))
-      << corpus.status();
+  EXPECT_TRUE(absl::StrContains(corpus.status().message(), "i.tsv:2: expected exactly one tab")) << corpus.status();
   EXPECT_FALSE(ReadTsv(WriteTemp("j.tsv", "no tab here\n")).ok());
 }
 

@@ -22,8 +22,7 @@ std::string SpmLoad(const std::string& model_path, std::shared_ptr<const SpmMode
   return "";
 }
 
-std::string SpmEncode(const SpmModel& model, const std::string& text,
-                      std::vector<std::string>& pieces) {
+std::string SpmEncode(const SpmModel& model, const std::string& text, std::vector<std::string>& pieces) {
   const sentencepiece::util::Status status = model.processor.Encode(text, &pieces);
   return status.ok() ? "" : status.ToString();
 }
@@ -33,8 +32,7 @@ std::string SpmEncodeIds(const SpmModel& model, const std::string& text, std::ve
   return status.ok() ? "" : status.ToString();
 }
 
-std::string SpmDecode(const SpmModel& model, const std::vector<std::string>& pieces,
-                      std::string& text) {
+std::string SpmDecode(const SpmModel& model, const std::vector<std::string>& pieces, std::string& text) {
   const sentencepiece::util::Status status = model.processor.Decode(pieces, &text);
   return status.ok() ? "" : status.ToString();
 }

@@ -24,11 +24,9 @@ struct SpmModel;  // wraps sentencepiece::SentencePieceProcessor
 
 std::string SpmTrain(const std::unordered_map<std::string, std::string>& arguments);
 std::string SpmLoad(const std::string& model_path, std::shared_ptr<const SpmModel>& model);
-std::string SpmEncode(const SpmModel& model, const std::string& text,
-                      std::vector<std::string>& pieces);
+std::string SpmEncode(const SpmModel& model, const std::string& text, std::vector<std::string>& pieces);
 std::string SpmEncodeIds(const SpmModel& model, const std::string& text, std::vector<int>& ids);
-std::string SpmDecode(const SpmModel& model, const std::vector<std::string>& pieces,
-                      std::string& text);
+std::string SpmDecode(const SpmModel& model, const std::vector<std::string>& pieces, std::string& text);
 std::string SpmDecodeIds(const SpmModel& model, const std::vector<int>& ids, std::string& text);
 int SpmVocabSize(const SpmModel& model);
 

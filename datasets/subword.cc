@@ -53,12 +53,10 @@ absl::Status TrainSubwordModel(const std::string& text_path, const std::string& 
       // process-wide, so it is set on every call, quiet or not.
       {"minloglevel", options.verbose ? "0" : "2"},
   };
-  return FromMessage(absl::StrCat("training a subword model on ", text_path),
-                     Bridge().train(arguments));
+  return FromMessage(absl::StrCat("training a subword model on ", text_path), Bridge().train(arguments));
 }
 
-SubwordModel::SubwordModel(std::shared_ptr<const internal::SpmModel> model)
-    : model_(std::move(model)) {}
+SubwordModel::SubwordModel(std::shared_ptr<const internal::SpmModel> model) : model_(std::move(model)) {}
 
 absl::StatusOr<SubwordModel> SubwordModel::Load(const std::string& model_path) {
   absl::StatusOr<const internal::SpmBridge*> bridge = LoadedBridge();
@@ -73,16 +71,14 @@ int32_t SubwordModel::size() const { return Bridge().vocab_size(*model_); }
 
 absl::StatusOr<std::vector<std::string>> SubwordModel::Encode(absl::string_view text) const {
   std::vector<std::string> pieces;
-  absl::Status status =
-      FromMessage("SubwordModel::Encode", Bridge().encode(*model_, std::string(text), pieces));
+  absl::Status status = FromMessage("SubwordModel::Encode", Bridge().encode(*model_, std::string(text), pieces));
   if (!status.ok()) return status;
   return pieces;
 }
 
 absl::StatusOr<std::vector<int32_t>> SubwordModel::EncodeIds(absl::string_view text) const {
   std::vector<int> ids;
-  absl::Status status =
-      FromMessage("SubwordModel::EncodeIds", Bridge().encode_ids(*model_, std::string(text), ids));
+  absl::Status status = FromMessage("SubwordModel::EncodeIds", Bridge().encode_ids(*model_, std::string(text), ids));
   if (!status.ok()) return status;
   std::vector<int32_t> result(ids.begin(), ids.end());
   result.push_back(kEosId);
@@ -92,8 +88,7 @@ absl::StatusOr<std::vector<int32_t>> SubwordModel::EncodeIds(absl::string_view t
 absl::StatusOr<std::string> SubwordModel::Decode(absl::Span<const std::string> pieces) const {
   std::string text;
   absl::Status status = FromMessage(
-      "SubwordModel::Decode",
-      Bridge().decode(*model_, std::vector<std::string>(pieces.begin(), pieces.end()), text));
+      "SubwordModel::Decode", Bridge().decode(*model_, std::vector<std::string>(pieces.begin(), pieces.end()), text));
   if (!status.ok()) return status;
   return text;
 }
@@ -104,14 +99,12 @@ absl::StatusOr<std::string> SubwordModel::DecodeIds(absl::Span<const int32_t> id
     if (id == kEosId) break;
     if (id == kPadId) continue;
     if (id < 0 || id >= size()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("SubwordModel::DecodeIds: id ", id, " outside [0, ", size(), ")"));
+      return absl::InvalidArgumentError(absl::StrCat("SubwordModel::DecodeIds: id ", id, " outside [0, ", size(), ")"));
     }
     kept.push_back(id);
   }
   std::string text;
-  absl::Status status =
-      FromMessage("SubwordModel::DecodeIds", Bridge().decode_ids(*model_, kept, text));
+  absl::Status status = FromMessage("SubwordModel::DecodeIds", Bridge().decode_ids(*model_, kept, text));
   if (!status.ok()) return status;
   return text;
 }

@@ -14,9 +14,9 @@ namespace {
 
 // A few hundred varied lines: enough for SentencePiece to learn a small vocabulary.
 std::string TrainingText() {
-  const char* const kWords[] = {"the", "beginning", "God", "created", "heavens", "earth",
-                                "light", "darkness", "waters", "firmament", "said", "was",
-                                "good", "evening", "morning", "day", "seas", "grass"};
+  const char* const kWords[] = {"the",   "beginning", "God",     "created",   "heavens", "earth",
+                                "light", "darkness",  "waters",  "firmament", "said",    "was",
+                                "good",  "evening",   "morning", "day",       "seas",    "grass"};
   std::string text;
   for (int line = 0; line < 400; ++line) {
     for (int w = 0; w < 8; ++w) absl::StrAppend(&text, kWords[(line * 7 + w * w) % 18], " ");
@@ -72,8 +72,7 @@ TEST_P(SubwordModelTest, UnknownCharactersMapToUnk) {
   EXPECT_FALSE(model.DecodeIds({kFirstWordId, 100000}).ok());
 }
 
-INSTANTIATE_TEST_SUITE_P(Types, SubwordModelTest,
-                         ::testing::Values(SubwordType::kUnigram, SubwordType::kBpe));
+INSTANTIATE_TEST_SUITE_P(Types, SubwordModelTest, ::testing::Values(SubwordType::kUnigram, SubwordType::kBpe));
 
 // Training stderr, as SentencePiece writes it there.
 std::string TrainingLog(const std::string& name, bool verbose) {

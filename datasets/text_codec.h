@@ -41,8 +41,7 @@ class TextCodec {
   static absl::StatusOr<std::unique_ptr<TextCodec>> Build(const std::vector<std::string>& sentences,
                                                           const TextCodecOptions& options,
                                                           const std::string& path_prefix);
-  static absl::StatusOr<std::unique_ptr<TextCodec>> Load(const std::string& path_prefix,
-                                                         Language language);
+  static absl::StatusOr<std::unique_ptr<TextCodec>> Load(const std::string& path_prefix, Language language);
 
   // Number of ids (specials included): the model's K.
   virtual int32_t size() const = 0;

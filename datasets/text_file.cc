@@ -140,8 +140,7 @@ std::optional<size_t> FindInvalidUtf8(absl::string_view text) {
       code_point = (code_point << 6) | (bytes[i + k] & 0x3f);
     }
     static constexpr uint32_t kMinForLength[5] = {0, 0, 0x80, 0x800, 0x10000};
-    if (code_point < kMinForLength[length] || code_point > 0x10ffff ||
-        (code_point >= 0xd800 && code_point <= 0xdfff)) {
+    if (code_point < kMinForLength[length] || code_point > 0x10ffff || (code_point >= 0xd800 && code_point <= 0xdfff)) {
       return i;
     }
     i += length;

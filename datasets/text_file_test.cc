@@ -14,9 +14,7 @@
 namespace nmt::datasets {
 namespace {
 
-std::string TempPath(const std::string& name) {
-  return absl::StrCat(::testing::TempDir(), "/", name);
-}
+std::string TempPath(const std::string& name) { return absl::StrCat(::testing::TempDir(), "/", name); }
 
 void WriteGzip(const std::string& path, const std::string& contents) {
   gzFile file = gzopen(path.c_str(), "wb");
@@ -151,11 +149,11 @@ TEST(FindInvalidUtf8, AcceptsValidText) {
 
 TEST(FindInvalidUtf8, ReportsOffsetOfFirstBadByte) {
   EXPECT_EQ(FindInvalidUtf8("ab\xff"), 2u);
-  EXPECT_EQ(FindInvalidUtf8("a\xc3"), 1u);            // truncated sequence
-  EXPECT_EQ(FindInvalidUtf8("\xc0\xaf"), 0u);         // overlong '/'
-  EXPECT_EQ(FindInvalidUtf8("ok\xed\xa0\x80"), 2u);   // UTF-16 surrogate
-  EXPECT_EQ(FindInvalidUtf8("\xed\xbf\xbf"), 0u);     // the last surrogate, U+DFFF
-  EXPECT_EQ(FindInvalidUtf8("\xf4\x90\x80\x80"), 0u); // past U+10FFFF
+  EXPECT_EQ(FindInvalidUtf8("a\xc3"), 1u);             // truncated sequence
+  EXPECT_EQ(FindInvalidUtf8("\xc0\xaf"), 0u);          // overlong '/'
+  EXPECT_EQ(FindInvalidUtf8("ok\xed\xa0\x80"), 2u);    // UTF-16 surrogate
+  EXPECT_EQ(FindInvalidUtf8("\xed\xbf\xbf"), 0u);      // the last surrogate, U+DFFF
+  EXPECT_EQ(FindInvalidUtf8("\xf4\x90\x80\x80"), 0u);  // past U+10FFFF
 }
 
 }  // namespace

@@ -23,8 +23,7 @@ std::vector<Char> Decode(absl::string_view text) {
   size_t i = 0;
   while (i < text.size()) {
     const auto lead = static_cast<unsigned char>(text[i]);
-    const int length = lead < 0x80 ? 1 : (lead >> 5) == 6 ? 2 : (lead >> 4) == 14 ? 3
-                                       : (lead >> 3) == 30 ? 4 : 0;
+    const int length = lead < 0x80 ? 1 : (lead >> 5) == 6 ? 2 : (lead >> 4) == 14 ? 3 : (lead >> 3) == 30 ? 4 : 0;
     bool valid = length > 0 && i + length <= text.size();
     uint32_t code = length == 1 ? lead : lead & (0x7f >> length);
     for (int k = 1; valid && k < length; ++k) {
@@ -44,8 +43,7 @@ std::vector<Char> Decode(absl::string_view text) {
 }
 
 bool IsSpace(uint32_t c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' ||
-         c == 0xa0;
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c == 0xa0;
 }
 
 // Punctuation and symbols: ASCII non-alphanumerics, Latin-1 punctuation (¡ « » ¿ ...) except
@@ -55,8 +53,7 @@ bool IsSpace(uint32_t c) {
 bool IsPunctuation(uint32_t c) {
   if (c < 0x80) return !absl::ascii_isalnum(static_cast<unsigned char>(c)) && !IsSpace(c);
   if (c >= 0xa1 && c <= 0xbf) {
-    return c != 0xaa && c != 0xb2 && c != 0xb3 && c != 0xb5 && c != 0xb9 && c != 0xba &&
-           !(c >= 0xbc && c <= 0xbe);
+    return c != 0xaa && c != 0xb2 && c != 0xb3 && c != 0xb5 && c != 0xb9 && c != 0xba && !(c >= 0xbc && c <= 0xbe);
   }
   return c == 0xd7 || c == 0xf7 || (c >= 0x2000 && c <= 0x206f) || (c >= 0x3000 && c <= 0x303f);
 }
@@ -76,17 +73,16 @@ bool JoinsWord(const std::vector<Char>& chars, size_t i) {
 
 bool IsNonBreakingPrefix(absl::string_view word, Language language) {
   static const auto* const kEnglish = new absl::flat_hash_set<absl::string_view>(
-      {"Mr", "Mrs", "Ms", "Dr", "Prof", "St", "Jr", "Sr", "Mt", "vs", "etc", "e.g", "i.e",
-       "Gen", "Col", "Capt", "Lt", "Rev", "No", "Vol", "pp", "cf"});
+      {"Mr",  "Mrs", "Ms",  "Dr",  "Prof", "St", "Jr",  "Sr", "Mt",  "vs", "etc",
+       "e.g", "i.e", "Gen", "Col", "Capt", "Lt", "Rev", "No", "Vol", "pp", "cf"});
   static const auto* const kSpanish = new absl::flat_hash_set<absl::string_view>(
-      {"Sr", "Sra", "Srta", "Sres", "Dr", "Dra", "Ud", "Uds", "Vd", "Vds", "D", "Dña", "pág",
-       "núm", "etc", "cap", "art", "vol", "p.ej", "aprox", "Av", "Gral"});
+      {"Sr",  "Sra", "Srta", "Sres", "Dr",  "Dra", "Ud",  "Uds",  "Vd",    "Vds", "D",
+       "Dña", "pág", "núm",  "etc",  "cap", "art", "vol", "p.ej", "aprox", "Av",  "Gral"});
   if (word.size() == 1 && absl::ascii_isupper(static_cast<unsigned char>(word[0]))) return true;
   return (language == Language::kEnglish ? kEnglish : kSpanish)->contains(word);
 }
 
-void TokenizeChunk(absl::string_view chunk, bool last_chunk, Language language,
-                   std::vector<std::string>& tokens) {
+void TokenizeChunk(absl::string_view chunk, bool last_chunk, Language language, std::vector<std::string>& tokens) {
   const std::vector<Char> chars = Decode(chunk);
   const size_t first_token = tokens.size();
   size_t i = 0;
@@ -102,8 +98,7 @@ void TokenizeChunk(absl::string_view chunk, bool last_chunk, Language language,
   }
   // "Mr." mid-sentence: the period belongs to the abbreviation.
   const size_t n = tokens.size();
-  if (!last_chunk && n - first_token >= 2 && tokens[n - 1] == "." &&
-      IsNonBreakingPrefix(tokens[n - 2], language)) {
+  if (!last_chunk && n - first_token >= 2 && tokens[n - 1] == "." && IsNonBreakingPrefix(tokens[n - 2], language)) {
     tokens[n - 2] += ".";
     tokens.pop_back();
   }
@@ -131,14 +126,11 @@ bool IsDash(absl::string_view t) { return IsOneOf(t, {"—", "–"}); }
 
 }  // namespace
 
-Language LanguageFromCode(absl::string_view code) {
-  return code == "es" ? Language::kSpanish : Language::kEnglish;
-}
+Language LanguageFromCode(absl::string_view code) { return code == "es" ? Language::kSpanish : Language::kEnglish; }
 
 std::vector<std::string> Tokenize(absl::string_view text, Language language) {
   std::vector<std::string> tokens;
-  std::vector<absl::string_view> chunks =
-      absl::StrSplit(text, absl::ByAnyChar(" \t\n\r\f\v"), absl::SkipEmpty());
+  std::vector<absl::string_view> chunks = absl::StrSplit(text, absl::ByAnyChar(" \t\n\r\f\v"), absl::SkipEmpty());
   for (size_t c = 0; c < chunks.size(); ++c) {
     // U+00A0 is whitespace too, but only ASCII whitespace is cheap to split on above.
     std::vector<absl::string_view> parts = absl::StrSplit(chunks[c], "\xc2\xa0", absl::SkipEmpty());

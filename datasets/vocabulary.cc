@@ -37,11 +37,10 @@ Vocabulary Vocabulary::Build(const TokenCounts& counts, int shortlist_size) {
   }
   const size_t keep = std::min(sorted.size(), static_cast<size_t>(shortlist_size));
   // Higher count first, then bytewise token order: a total order, so ids are deterministic.
-  std::partial_sort(sorted.begin(), sorted.begin() + keep, sorted.end(),
-                    [](const auto& a, const auto& b) {
-                      if (a.first != b.first) return a.first > b.first;
-                      return a.second < b.second;
-                    });
+  std::partial_sort(sorted.begin(), sorted.begin() + keep, sorted.end(), [](const auto& a, const auto& b) {
+    if (a.first != b.first) return a.first > b.first;
+    return a.second < b.second;
+  });
   for (size_t i = 0; i < keep; ++i) vocab.Add(std::string(sorted[i].second));
   return vocab;
 }
@@ -52,17 +51,16 @@ absl::StatusOr<Vocabulary> Vocabulary::Load(const std::string& path) {
   Vocabulary vocab;
   const int special_count = vocab.size();
   if (lines->size() < static_cast<size_t>(special_count)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        path, ": has ", lines->size(), " lines; a vocabulary starts with ", kPadToken, ", ",
-        kEosToken, ", ", kUnkToken));
+    return absl::InvalidArgumentError(absl::StrCat(path, ": has ", lines->size(), " lines; a vocabulary starts with ",
+                                                   kPadToken, ", ", kEosToken, ", ", kUnkToken));
   }
   for (size_t i = 0; i < lines->size(); ++i) {
     const std::string& token = (*lines)[i];
     const std::string where = absl::StrCat(path, ":", i + 1, ": ");
     if (static_cast<int>(i) < special_count) {
       if (token != vocab.tokens_[i]) {
-        return absl::InvalidArgumentError(absl::StrCat(where, "expected \"", vocab.tokens_[i],
-                                                       "\", found \"", token, "\""));
+        return absl::InvalidArgumentError(
+            absl::StrCat(where, "expected \"", vocab.tokens_[i], "\", found \"", token, "\""));
       }
       continue;
     }
@@ -74,8 +72,8 @@ absl::StatusOr<Vocabulary> Vocabulary::Load(const std::string& path) {
       return absl::InvalidArgumentError(absl::StrCat(where, "invalid UTF-8"));
     }
     if (auto it = vocab.ids_.find(token); it != vocab.ids_.end()) {
-      return absl::InvalidArgumentError(absl::StrCat(where, "duplicate token \"", token,
-                                                     "\" (first on line ", it->second + 1, ")"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, "duplicate token \"", token, "\" (first on line ", it->second + 1, ")"));
     }
     vocab.Add(token);
   }

@@ -12,13 +12,9 @@
 namespace nmt::datasets {
 namespace {
 
-std::string TempPath(const std::string& name) {
-  return absl::StrCat(::testing::TempDir(), "/", name);
-}
+std::string TempPath(const std::string& name) { return absl::StrCat(::testing::TempDir(), "/", name); }
 
-TokenCounts SampleCounts() {
-  return {{"the", 10}, {"house", 3}, {"casa", 3}, {"a", 3}, {"rare", 1}};
-}
+TokenCounts SampleCounts() { return {{"the", 10}, {"house", 3}, {"casa", 3}, {"a", 3}, {"rare", 1}}; }
 
 TEST(Vocabulary, SpecialIdsComeFirst) {
   Vocabulary vocab = Vocabulary::Build({}, 10);
@@ -32,9 +28,9 @@ TEST(Vocabulary, OrdersByCountThenBytesAndCutsTheShortlist) {
   Vocabulary vocab = Vocabulary::Build(SampleCounts(), 3);
   ASSERT_EQ(vocab.size(), 6);
   EXPECT_EQ(vocab.Token(kFirstWordId), "the");
-  EXPECT_EQ(vocab.Token(kFirstWordId + 1), "a");     // ties broken bytewise: a < casa < house
+  EXPECT_EQ(vocab.Token(kFirstWordId + 1), "a");  // ties broken bytewise: a < casa < house
   EXPECT_EQ(vocab.Token(kFirstWordId + 2), "casa");
-  EXPECT_EQ(vocab.Id("house"), kUnkId);             // fourth most frequent: outside the shortlist
+  EXPECT_EQ(vocab.Id("house"), kUnkId);  // fourth most frequent: outside the shortlist
   EXPECT_EQ(vocab.Id("never seen"), kUnkId);
 }
 

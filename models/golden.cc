@@ -49,8 +49,8 @@ absl::Status LoadParameters(const NpzFile& npz, Seq2Seq& model) {
     if (!t.ok()) {
       problems.push_back(absl::StrCat("missing param/", name));
     } else if (t->shape() != p->shape()) {
-      problems.push_back(absl::StrCat("param/", name, " is ", t->ShapeString(), ", model has ",
-                                      ShapeString(p->shape())));
+      problems.push_back(
+          absl::StrCat("param/", name, " is ", t->ShapeString(), ", model has ", ShapeString(p->shape())));
     } else {
       p->value().CopyFrom(*t);
       ++found;
@@ -71,7 +71,8 @@ absl::StatusOr<std::vector<std::vector<int32_t>>> Sentences(const NpzFile& npz, 
   const int64_t b = array->shape[0], t = array->shape[1];
   std::vector<std::vector<int32_t>> out(b);
   for (int64_t i = 0; i < b; ++i) {
-    for (int64_t j = 0; j < t && ids[i * t + j] != datasets::kPadId; ++j) out[i].push_back(static_cast<int32_t>(ids[i * t + j]));
+    for (int64_t j = 0; j < t && ids[i * t + j] != datasets::kPadId; ++j)
+      out[i].push_back(static_cast<int32_t>(ids[i * t + j]));
   }
   return out;
 }

@@ -37,7 +37,8 @@ inline datasets::Batch TinyBatch() {
 inline std::unique_ptr<Seq2Seq> TinyModel(ModelConfig::Kind kind) { return *MakeModel(TinyConfig(kind)); }
 
 // Every parameter's gradient by finite differences on the batch loss.
-inline ::testing::AssertionResult CheckModelGradients(DeviceContext& context, Seq2Seq& model, const datasets::Batch& batch) {
+inline ::testing::AssertionResult CheckModelGradients(DeviceContext& context, Seq2Seq& model,
+                                                      const datasets::Batch& batch) {
   GradCheckOptions options;
   options.parameters = model.Parameters();
   return CheckGradients(
@@ -51,7 +52,8 @@ inline double PaddingEffect(DeviceContext& context, Seq2Seq& model, const std::v
   TapeScope scope(tape);
   NoGradScope no_grad;
   double singles = 0.0;
-  for (size_t i = 0; i < src.size(); ++i) singles += model.Forward(datasets::MakeBatch({src[i]}, {tgt[i]})).loss.value().item();
+  for (size_t i = 0; i < src.size(); ++i)
+    singles += model.Forward(datasets::MakeBatch({src[i]}, {tgt[i]})).loss.value().item();
   return model.Forward(datasets::MakeBatch(src, tgt)).loss.value().item() - singles / src.size();
 }
 

@@ -19,14 +19,14 @@ TEST(RnnEncDec, GradientsOfEveryParameter) {
 TEST(RnnEncDec, PaddedBatchEqualsItsSentences) {
   CpuContext context(1);
   auto model = TinyModel(ModelConfig::RNNENCDEC);
-  EXPECT_NEAR(PaddingEffect(context, *model, {{3, 5, 6, kEosId}, {4, kEosId}}, {{2, 5, kEosId}, {3, 4, 2, 5, kEosId}}), 0.0,
-              1e-6);
+  EXPECT_NEAR(PaddingEffect(context, *model, {{3, 5, 6, kEosId}, {4, kEosId}}, {{2, 5, kEosId}, {3, 4, 2, 5, kEosId}}),
+              0.0, 1e-6);
 }
 
 TEST(RnnEncDec, ParameterNamesAreTheReferences) {
   auto model = TinyModel(ModelConfig::RNNENCDEC);
-  for (const char* name : {"src_embedding", "enc.W_z", "enc.U", "V", "b_V", "V_prime", "b_V_prime",
-                           "tgt_embedding", "dec.C_r", "readout.C_o", "readout.W_o"}) {
+  for (const char* name : {"src_embedding", "enc.W_z", "enc.U", "V", "b_V", "V_prime", "b_V_prime", "tgt_embedding",
+                           "dec.C_r", "readout.C_o", "readout.W_o"}) {
     EXPECT_NE(model->FindParameter(name), nullptr) << name;
   }
   EXPECT_EQ(model->NamedParameters().size(), 2u + 9 + 4 + 12 + 6);

@@ -26,7 +26,7 @@ void RnnSearch::EncodeInto(absl::Span<const int32_t> src, const Tensor& src_mask
   Var x = src_embedding_.Forward(src, {b, t});
   layers::BiRnnStates states = layers::RunBidirectional(enc_fwd_, enc_bwd_, x, src_mask);
   enc.annotations = states.annotations;
-  enc.keys = attention_.Keys(states.annotations);  // once per sentence
+  enc.keys = attention_.Keys(states.annotations);                                  // once per sentence
   enc.s0 = Tanh(init_.Forward(Reshape(Slice(states.backward, 1, 0, 1), {b, n})));  // s_0 = tanh(W_s h←_1 + b_s)
 }
 

@@ -19,8 +19,8 @@ TEST(RnnSearch, GradientsOfEveryParameter) {
 TEST(RnnSearch, PaddedBatchEqualsItsSentences) {
   CpuContext context(1);
   auto model = TinyModel(ModelConfig::RNNSEARCH);
-  EXPECT_NEAR(PaddingEffect(context, *model, {{3, 5, 6, kEosId}, {4, kEosId}}, {{2, 5, kEosId}, {3, 4, 2, 5, kEosId}}), 0.0,
-              1e-6);
+  EXPECT_NEAR(PaddingEffect(context, *model, {{3, 5, 6, kEosId}, {4, kEosId}}, {{2, 5, kEosId}, {3, 4, 2, 5, kEosId}}),
+              0.0, 1e-6);
 }
 
 TEST(RnnSearch, ParameterNamesAreTheReferences) {

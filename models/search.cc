@@ -163,7 +163,8 @@ std::vector<Hypothesis> GreedySearch(Seq2Seq& model, DeviceContext& context, con
   std::vector<int64_t> src_lens(b), max_lens(b);
   int64_t longest = 0;
   for (int64_t i = 0; i < b; ++i) {
-    for (int64_t t = 0; t < batch.source_length; ++t) src_lens[i] += batch.source_mask[i * batch.source_length + t] != 0;
+    for (int64_t t = 0; t < batch.source_length; ++t)
+      src_lens[i] += batch.source_mask[i * batch.source_length + t] != 0;
     max_lens[i] = static_cast<int64_t>(src_lens[i] * options.max_len_factor);
     longest = std::max(longest, max_lens[i]);
   }
@@ -203,8 +204,8 @@ std::vector<Hypothesis> GreedySearch(Seq2Seq& model, DeviceContext& context, con
 
 std::vector<Hypothesis> BeamSearch(Seq2Seq& model, DeviceContext& context, absl::Span<const int32_t> src,
                                    const SearchOptions& options) {
-  NMT_CHECK(options.beam_size > 0 && !src.empty()) << "BeamSearch: beam " << options.beam_size << ", "
-                                                    << src.size() << " source words";
+  NMT_CHECK(options.beam_size > 0 && !src.empty())
+      << "BeamSearch: beam " << options.beam_size << ", " << src.size() << " source words";
   Tape tape(context);
   TapeScope scope(tape);
   NoGradScope no_grad;
@@ -221,8 +222,7 @@ std::vector<Hypothesis> BeamSearch(Seq2Seq& model, DeviceContext& context, absl:
     Suppress(r.log_probs, options);
     AddHypothesisScores(live, r.log_probs);
     const int want = options.beam_size - static_cast<int>(finished.size());
-    Survivors next =
-        ExtendHypotheses(live, TopExtensions(r.log_probs, want, scratch), r.log_probs, r.alpha, finished);
+    Survivors next = ExtendHypotheses(live, TopExtensions(r.log_probs, want, scratch), r.log_probs, r.alpha, finished);
     live = std::move(next.live);
     if (live.empty()) break;  // k have finished
     ReorderDecoderState(model, tape, r.state, next, s, y_prev);

@@ -16,7 +16,7 @@ layers::GruOptions GruOptionsFor(const ModelConfig& config, int64_t input_size, 
           .hidden_size = config.n(),
           .context_size = context_size,
           .form = config.gru_variant() == ModelConfig::LINEAR_BEFORE_RESET ? GruForm::kLinearBeforeReset
-                                                                            : GruForm::kResetBeforeU};
+                                                                           : GruForm::kResetBeforeU};
 }
 
 Tensor SourceMask(const datasets::Batch& batch) {
@@ -28,8 +28,7 @@ Tensor TargetMask(const datasets::Batch& batch) {
 }
 
 Seq2Seq::Seq2Seq(const ModelConfig& config) : config_(config) {
-  NMT_CHECK(config.src_vocab() > 0 && config.tgt_vocab() > 0 && config.m() > 0 && config.n() > 0 &&
-            config.l() > 0)
+  NMT_CHECK(config.src_vocab() > 0 && config.tgt_vocab() > 0 && config.m() > 0 && config.n() > 0 && config.l() > 0)
       << "Seq2Seq: bad sizes in config " << config.ShortDebugString();
 }
 
@@ -122,7 +121,8 @@ DecodeStepResult Seq2Seq::DecodeStep(Var s_prev, Var y_prev, const EncoderOutput
   DecodeStepResult out;
   out.log_probs = LogSoftmax(readout_->Forward(s_prev, y_prev, c), -1).value();
   const int64_t k = config_.tgt_vocab();
-  for (int64_t i = 0; i < b; ++i) out.log_probs.data()[i * k + datasets::kPadId] = -std::numeric_limits<float>::infinity();
+  for (int64_t i = 0; i < b; ++i)
+    out.log_probs.data()[i * k + datasets::kPadId] = -std::numeric_limits<float>::infinity();
   Var x = dec_->ProjectInputs(w, y_prev);
   x = Add(x, fixed_context() ? Reshape(enc.context_proj, {b, 3 * n}) : dec_->ProjectContext(w, ctx.context));
   out.state = dec_->Step(w, x, s_prev);

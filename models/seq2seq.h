@@ -29,13 +29,13 @@ namespace nmt::models {
 // What the encoder hands the decoder. Fields a model does not use stay undefined.
 struct EncoderOutput {
   int64_t batch_size = 0;
-  Var s0;                         // (B, n)
+  Var s0;                          // (B, n)
   layers::GruWeights dec_weights;  // the decoder's stacked matrices, built once
-  Tensor src_mask;                // (B, Tx)
-  Var annotations;                // RNNsearch: h_j (B, Tx, 2n)
-  Var keys;                       // RNNsearch: U_a h_j + b_a (B, Tx, n')
-  Var context;                    // RNNencdec: c (B, 1, n)
-  Var context_proj;               // RNNencdec: [C_z; C_r; C] c (B, 1, 3n)
+  Tensor src_mask;                 // (B, Tx)
+  Var annotations;                 // RNNsearch: h_j (B, Tx, 2n)
+  Var keys;                        // RNNsearch: U_a h_j + b_a (B, Tx, n')
+  Var context;                     // RNNencdec: c (B, 1, n)
+  Var context_proj;                // RNNencdec: [C_z; C_r; C] c (B, 1, 3n)
 };
 
 struct ForwardResult {

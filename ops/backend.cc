@@ -7,8 +7,10 @@ namespace nmt {
 
 const Kernels& KernelsFor(Device device) {
   switch (device) {
-    case Device::kCPU: return CpuKernels();
-    case Device::kCUDA: break;
+    case Device::kCPU:
+      return CpuKernels();
+    case Device::kCUDA:
+      break;
   }
   NMT_CHECK(false) << "no kernels for device " << DeviceName(device) << " in this build";
   return CpuKernels();

@@ -16,9 +16,7 @@ TEST(Kernels, CpuTableIsComplete) {
   for (size_t i = 0; i < count; ++i) EXPECT_NE(entries[i], nullptr) << "entry " << i;
 }
 
-TEST(Kernels, CudaIsNotInThisBuild) {
-  EXPECT_DEATH(KernelsFor(Device::kCUDA), "no kernels for device cuda");
-}
+TEST(Kernels, CudaIsNotInThisBuild) { EXPECT_DEATH(KernelsFor(Device::kCUDA), "no kernels for device cuda"); }
 
 }  // namespace
 }  // namespace nmt

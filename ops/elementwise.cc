@@ -65,8 +65,8 @@ Var Dropout(Var x, float p, uint64_t seed) {
   Tensor y = context.Allocate(x.shape());
   k.binary_forward(context, BinaryOp::kMul, x.value(), mask, y);
   return tape.Record("Dropout", y, {x}, [&tape, x, mask](const Tensor& dy) {
-    KernelsFor(tape.context()).binary_backward(tape.context(), BinaryOp::kMul, x.value(), mask, dy,
-                                               &tape.GradOf(x), nullptr);
+    KernelsFor(tape.context())
+        .binary_backward(tape.context(), BinaryOp::kMul, x.value(), mask, dy, &tape.GradOf(x), nullptr);
   });
 }
 

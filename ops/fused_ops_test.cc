@@ -28,7 +28,8 @@ std::vector<Tensor> GruInputs(int64_t batch, int64_t n) {
 }
 
 TEST_F(FusedOps, GruStepResetBeforeU) {
-  EXPECT_TRUE(CheckGradients(context_, [](In x) { return GruStep(x[0], x[1], x[2], x[3]); }, GruInputs(3, 4)));
+  EXPECT_TRUE(CheckGradients(
+      context_, [](In x) { return GruStep(x[0], x[1], x[2], x[3]); }, GruInputs(3, 4)));
 }
 
 TEST_F(FusedOps, GruStepLinearBeforeReset) {
@@ -40,8 +41,8 @@ TEST_F(FusedOps, GruStepLinearBeforeReset) {
 TEST_F(FusedOps, GruStepMaskedRowsKeepTheirState) {
   const Tensor mask = Tensor::FromVector({3}, {1.0f, 0.0f, 1.0f});
   for (GruForm form : {GruForm::kResetBeforeU, GruForm::kLinearBeforeReset}) {
-    EXPECT_TRUE(CheckGradients(context_, [&](In x) { return GruStep(x[0], x[1], x[2], x[3], &mask, form); },
-                               GruInputs(3, 4)));
+    EXPECT_TRUE(CheckGradients(
+        context_, [&](In x) { return GruStep(x[0], x[1], x[2], x[3], &mask, form); }, GruInputs(3, 4)));
   }
   Tape tape(context_);
   TapeScope scope(tape);

@@ -20,8 +20,7 @@ enum class GruForm { kResetBeforeU, kLinearBeforeReset };
 // h' as above for x_proj (B, 3n), h (B, n), u_zr = [U_z; U_r] (2n, n), u (n, n);
 // rows where mask (B, optional) is 0 return h unchanged (padding).
 // dx_proj, dh, dU_zr, dU accumulate the step's gradients. Saves z, r, h̃ and r ∘ h (or U h).
-Var GruStep(Var x_proj, Var h, Var u_zr, Var u, const Tensor* mask = nullptr,
-            GruForm form = GruForm::kResetBeforeU);
+Var GruStep(Var x_proj, Var h, Var u_zr, Var u, const Tensor* mask = nullptr, GruForm form = GruForm::kResetBeforeU);
 
 }  // namespace nmt
 

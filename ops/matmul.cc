@@ -21,8 +21,8 @@ Product CheckProduct(Var a, Var b, bool trans_a, bool trans_b) {
   Product p;
   p.batch = ra == 3 ? a.dim(0) : 1;
   p.batch_b = rb == 3;
-  NMT_CHECK(!p.batch_b || b.dim(0) == p.batch) << "MatMul: batch sizes differ: " << a.ShapeString() << " and "
-                                               << b.ShapeString();
+  NMT_CHECK(!p.batch_b || b.dim(0) == p.batch)
+      << "MatMul: batch sizes differ: " << a.ShapeString() << " and " << b.ShapeString();
   p.m = trans_a ? a.dim(-1) : a.dim(-2);
   p.k = trans_a ? a.dim(-2) : a.dim(-1);
   const int64_t kb = trans_b ? b.dim(-1) : b.dim(-2);
@@ -39,8 +39,16 @@ Var MatMul(Var a, Var b, bool trans_a, bool trans_b) {
   const Product p = CheckProduct(a, b, trans_a, trans_b);
   DeviceContext& context = tape.context();
   Tensor y = context.Allocate(a.rank() == 3 ? Shape{p.batch, p.m, p.n} : Shape{p.m, p.n});
-  GemmArgs g{.batch = p.batch, .m = p.m, .n = p.n, .k = p.k, .trans_a = trans_a, .trans_b = trans_b,
-             .batch_b = p.batch_b, .a = a.value().data(), .b = b.value().data(), .c = y.data()};
+  GemmArgs g{.batch = p.batch,
+             .m = p.m,
+             .n = p.n,
+             .k = p.k,
+             .trans_a = trans_a,
+             .trans_b = trans_b,
+             .batch_b = p.batch_b,
+             .a = a.value().data(),
+             .b = b.value().data(),
+             .c = y.data()};
   KernelsFor(context).gemm(context, g);
   return tape.Record("MatMul", y, {a, b}, [&tape, p, a, b, trans_a, trans_b](const Tensor& dy) {
     DeviceContext& context = tape.context();
@@ -107,8 +115,14 @@ Var Affine(Var x, Var w, Var b) {
   y_shape.back() = out;
   DeviceContext& context = tape.context();
   Tensor y = context.Allocate(y_shape);
-  GemmArgs g{.m = rows, .n = out, .k = in, .trans_b = true, .a = x.value().data(), .b = w.value().data(),
-             .bias = b.defined() ? b.value().data() : nullptr, .c = y.data()};
+  GemmArgs g{.m = rows,
+             .n = out,
+             .k = in,
+             .trans_b = true,
+             .a = x.value().data(),
+             .b = w.value().data(),
+             .bias = b.defined() ? b.value().data() : nullptr,
+             .c = y.data()};
   KernelsFor(context).gemm(context, g);
   std::vector<Var> inputs = {x, w};
   if (b.defined()) inputs.push_back(b);
@@ -116,12 +130,23 @@ Var Affine(Var x, Var w, Var b) {
     DeviceContext& context = tape.context();
     const Kernels& k = KernelsFor(context);
     if (x.requires_grad()) {  // dx (rows×in) += dy (rows×out) · W (out×in)
-      k.gemm(context, {.m = rows, .n = in, .k = out, .accumulate = true, .a = dy.data(), .b = w.value().data(),
+      k.gemm(context, {.m = rows,
+                       .n = in,
+                       .k = out,
+                       .accumulate = true,
+                       .a = dy.data(),
+                       .b = w.value().data(),
                        .c = tape.GradOf(x).data()});
     }
     if (w.requires_grad()) {  // dW (out×in) += dyᵀ (out×rows) · x (rows×in)
-      k.gemm(context, {.m = out, .n = in, .k = rows, .trans_a = true, .accumulate = true, .a = dy.data(),
-                       .b = x.value().data(), .c = tape.GradOf(w).data()});
+      k.gemm(context, {.m = out,
+                       .n = in,
+                       .k = rows,
+                       .trans_a = true,
+                       .accumulate = true,
+                       .a = dy.data(),
+                       .b = x.value().data(),
+                       .c = tape.GradOf(w).data()});
     }
     if (b.defined() && b.requires_grad()) {
       Tensor column_sums = context.Allocate({1, out});

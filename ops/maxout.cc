@@ -7,8 +7,7 @@ namespace nmt {
 
 Var Maxout(Var x) {
   Tape& tape = TapeFor("Maxout", {x});
-  NMT_CHECK(x.rank() >= 1 && x.dim(-1) % 2 == 0) << "Maxout: last dimension of " << x.ShapeString()
-                                                 << " is not even";
+  NMT_CHECK(x.rank() >= 1 && x.dim(-1) % 2 == 0) << "Maxout: last dimension of " << x.ShapeString() << " is not even";
   Shape y_shape = x.shape();
   y_shape.back() /= 2;
   DeviceContext& context = tape.context();

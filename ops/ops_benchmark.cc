@@ -52,11 +52,11 @@ BENCHMARK(BM_MatMul)
     ->ArgNames({"m", "k", "n", "out_in"})
     ->Args({2560, 1000, 3000, 1})
     ->Args({2560, 1000, 3000, 0})
-    ->Args({1920, 256, 1536, 1})   // small config: W x for all positions of a batch
-    ->Args({64, 512, 1536, 1})     // small config: one recurrent step
+    ->Args({1920, 256, 1536, 1})  // small config: W x for all positions of a batch
+    ->Args({64, 512, 1536, 1})    // small config: one recurrent step
     ->Args({64, 512, 1024, 1})
     ->Args({64, 512, 1024, 0})
-    ->Args({1920, 256, 8000, 1})   // small config: output layer over all target steps
+    ->Args({1920, 256, 8000, 1})  // small config: output layer over all target steps
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 

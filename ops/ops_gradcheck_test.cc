@@ -50,19 +50,25 @@ TEST_F(OpGradient, MulBroadcast) {
 }
 
 TEST_F(OpGradient, Div) {
-  EXPECT_TRUE(Check([](In x) { return Div(x[0], x[1]); },
-                    {RandomTensor({2, 3}, 1), RandomTensor({2, 3}, 2, 2.0f, 0.5f)}));
+  EXPECT_TRUE(
+      Check([](In x) { return Div(x[0], x[1]); }, {RandomTensor({2, 3}, 1), RandomTensor({2, 3}, 2, 2.0f, 0.5f)}));
 }
 
 TEST_F(OpGradient, Scale) {
   EXPECT_TRUE(Check([](In x) { return Scale(x[0], -2.5f); }, {RandomTensor({5}, 1)}));
 }
 
-TEST_F(OpGradient, Sigmoid) { EXPECT_TRUE(Check([](In x) { return Sigmoid(x[0]); }, {RandomTensor({3, 4}, 1, 3)})); }
+TEST_F(OpGradient, Sigmoid) {
+  EXPECT_TRUE(Check([](In x) { return Sigmoid(x[0]); }, {RandomTensor({3, 4}, 1, 3)}));
+}
 
-TEST_F(OpGradient, Tanh) { EXPECT_TRUE(Check([](In x) { return Tanh(x[0]); }, {RandomTensor({3, 4}, 1, 2)})); }
+TEST_F(OpGradient, Tanh) {
+  EXPECT_TRUE(Check([](In x) { return Tanh(x[0]); }, {RandomTensor({3, 4}, 1, 2)}));
+}
 
-TEST_F(OpGradient, Exp) { EXPECT_TRUE(Check([](In x) { return Exp(x[0]); }, {RandomTensor({3, 4}, 1)})); }
+TEST_F(OpGradient, Exp) {
+  EXPECT_TRUE(Check([](In x) { return Exp(x[0]); }, {RandomTensor({3, 4}, 1)}));
+}
 
 TEST_F(OpGradient, Log) {
   Tensor x = RandomTensor({3, 4}, 1, 2.0f, 0.3f);
@@ -121,9 +127,13 @@ TEST_F(OpGradient, AffineWithoutBias) {
   EXPECT_TRUE(Check([](In x) { return Affine(x[0], x[1]); }, {RandomTensor({3, 4}, 1), RandomTensor({2, 4}, 2)}));
 }
 
-TEST_F(OpGradient, Sum) { EXPECT_TRUE(Check([](In x) { return Sum(x[0]); }, {RandomTensor({2, 3}, 1)})); }
+TEST_F(OpGradient, Sum) {
+  EXPECT_TRUE(Check([](In x) { return Sum(x[0]); }, {RandomTensor({2, 3}, 1)}));
+}
 
-TEST_F(OpGradient, Mean) { EXPECT_TRUE(Check([](In x) { return Mean(x[0]); }, {RandomTensor({2, 3}, 1)})); }
+TEST_F(OpGradient, Mean) {
+  EXPECT_TRUE(Check([](In x) { return Mean(x[0]); }, {RandomTensor({2, 3}, 1)}));
+}
 
 TEST_F(OpGradient, SumOverAxis) {
   for (int axis : {0, 1, 2, -1}) {
@@ -164,8 +174,11 @@ TEST_F(OpGradient, SoftmaxCrossEntropy) {
 }
 
 TEST_F(OpGradient, Reshape) {
-  EXPECT_TRUE(Check([](In x) { return Mul(Reshape(x[0], {3, 2}), x[1]); },
-                    {RandomTensor({2, 3}, 1), RandomTensor({3, 2}, 2)}));
+  EXPECT_TRUE(Check(
+      [](In x) {
+        return Mul(Reshape(x[0], {3, 2}), x[1]);
+      },
+      {RandomTensor({2, 3}, 1), RandomTensor({3, 2}, 2)}));
 }
 
 TEST_F(OpGradient, Transpose) {
@@ -174,8 +187,11 @@ TEST_F(OpGradient, Transpose) {
 }
 
 TEST_F(OpGradient, Concat) {
-  EXPECT_TRUE(Check([](In x) { return Concat({x[0], x[1], x[0]}, 1); },
-                    {RandomTensor({2, 3, 2}, 1), RandomTensor({2, 1, 2}, 2)}));
+  EXPECT_TRUE(Check(
+      [](In x) {
+        return Concat({x[0], x[1], x[0]}, 1);
+      },
+      {RandomTensor({2, 3, 2}, 1), RandomTensor({2, 1, 2}, 2)}));
 }
 
 TEST_F(OpGradient, SplitAndSlice) {

@@ -33,8 +33,8 @@ Var Reshape(Var x, const Shape& shape) {
 Var Transpose(Var x, absl::Span<const int> perm) {
   Tape& tape = TapeFor("Transpose", {x});
   const int rank = x.rank();
-  NMT_CHECK(static_cast<int>(perm.size()) == rank) << "Transpose: permutation of " << perm.size()
-                                                   << " axes for shape " << x.ShapeString();
+  NMT_CHECK(static_cast<int>(perm.size()) == rank)
+      << "Transpose: permutation of " << perm.size() << " axes for shape " << x.ShapeString();
   std::vector<int> inverse(rank, -1);
   Shape y_shape(rank);
   for (int i = 0; i < rank; ++i) {
@@ -59,8 +59,7 @@ Var Concat(absl::Span<const Var> xs, int axis) {
   y_shape[axis] = 0;
   for (const Var& x : xs) {
     Shape other = x.shape();
-    NMT_CHECK(other.size() == y_shape.size()) << "Concat: shapes " << xs[0].ShapeString() << " and "
-                                              << x.ShapeString();
+    NMT_CHECK(other.size() == y_shape.size()) << "Concat: shapes " << xs[0].ShapeString() << " and " << x.ShapeString();
     other[axis] = 0;
     Shape expected = y_shape;
     expected[axis] = 0;
@@ -85,8 +84,8 @@ Var Concat(absl::Span<const Var> xs, int axis) {
     const Kernels& k = KernelsFor(tape.context());
     for (size_t i = 0; i < inputs.size(); ++i) {
       if (!inputs[i].requires_grad()) continue;
-      k.copy_columns(tape.context(), dy, (*offsets)[i], tape.GradOf(inputs[i]), 0, outer,
-                     inputs[i].dim(axis) * inner, true);
+      k.copy_columns(tape.context(), dy, (*offsets)[i], tape.GradOf(inputs[i]), 0, outer, inputs[i].dim(axis) * inner,
+                     true);
     }
   });
 }

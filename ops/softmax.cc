@@ -34,8 +34,7 @@ Var LogSoftmax(Var x, int axis, const Tensor* mask) { return AnySoftmax("LogSoft
 
 Var SoftmaxCrossEntropy(Var logits, absl::Span<const int32_t> targets, const Tensor& mask) {
   Tape& tape = TapeFor("SoftmaxCrossEntropy", {logits});
-  NMT_CHECK(logits.rank() == 2 && static_cast<int64_t>(targets.size()) == logits.dim(0) &&
-            mask.size() == logits.dim(0))
+  NMT_CHECK(logits.rank() == 2 && static_cast<int64_t>(targets.size()) == logits.dim(0) && mask.size() == logits.dim(0))
       << "SoftmaxCrossEntropy: logits " << logits.ShapeString() << " (N, K), " << targets.size() << " targets, mask "
       << mask.ShapeString();
   DeviceContext& context = tape.context();
@@ -43,12 +42,11 @@ Var SoftmaxCrossEntropy(Var logits, absl::Span<const int32_t> targets, const Ten
   Tensor nll = context.Allocate({logits.dim(0)});
   auto saved_targets = std::make_shared<std::vector<int32_t>>(targets.begin(), targets.end());
   KernelsFor(context).softmax_xent_forward(context, logits.value(), *saved_targets, mask, log_probs, nll);
-  return tape.Record("SoftmaxCrossEntropy", nll, {logits},
-                     [&tape, logits, log_probs, saved_targets, mask](const Tensor& dnll) {
-                       KernelsFor(tape.context())
-                           .softmax_xent_backward(tape.context(), log_probs, *saved_targets, mask, dnll,
-                                                  tape.GradOf(logits));
-                     });
+  return tape.Record(
+      "SoftmaxCrossEntropy", nll, {logits}, [&tape, logits, log_probs, saved_targets, mask](const Tensor& dnll) {
+        KernelsFor(tape.context())
+            .softmax_xent_backward(tape.context(), log_probs, *saved_targets, mask, dnll, tape.GradOf(logits));
+      });
 }
 
 }  // namespace nmt

@@ -4,9 +4,9 @@
 
 #include "autograd/gradcheck.h"
 #include "gtest/gtest.h"
+#include "ops/backend.h"
 #include "ops/elementwise.h"
 #include "ops/kernels/cpu/cpu_context.h"
-#include "ops/backend.h"
 #include "ops/matmul.h"
 #include "ops/reduce.h"
 #include "ops/softmax.h"

@@ -62,8 +62,7 @@ BenchConfig ConfigNamed(const std::string& name) {
 
 // The reference's forward_flops: 2 per multiply-add of every matrix product.
 double ForwardFlops(bool search, const BenchConfig& c) {
-  const double m = c.m, n = c.n, na = c.n_align, l = c.l, vocab = c.vocab, b = c.batch, tx = c.length,
-               ty = c.length;
+  const double m = c.m, n = c.n, na = c.n_align, l = c.l, vocab = c.vocab, b = c.batch, tx = c.length, ty = c.length;
   const double gru_input = 2 * m * 3 * n, gru_recurrent = 2 * 3 * n * n;
   const double readout = 2 * (n + m) * 2 * l + 2 * l * vocab;
   if (search) {
@@ -170,13 +169,12 @@ std::string TrainingJson(const BenchFlags& f, const BenchConfig& c, Seq2Seq& mod
   const double median = Median(seconds);
   const double gflop = 3 * ForwardFlops(f.search, c) / 1e9;
   const double peak = absl::GetFlag(FLAGS_peak_gflops);
-  return absl::StrFormat(
-      R"("target_tokens_per_step": %d, "target_tokens_per_s": %.1f, "ms_per_step": %.1f, )"
-      R"("ms_per_step_min": %.1f, "ms_per_step_max": %.1f, "est_train_gflop_per_step": %s, )"
-      R"("gflop_per_s": %s, "peak_gflops": %s, "fraction_of_peak": %s)",
-      tokens, Median(rates), 1e3 * median, 1e3 * *std::min_element(seconds.begin(), seconds.end()),
-      1e3 * *std::max_element(seconds.begin(), seconds.end()), Num(gflop), Num(gflop / median), Num(peak),
-      absl::StrFormat("%.3g", gflop / median / peak));
+  return absl::StrFormat(R"("target_tokens_per_step": %d, "target_tokens_per_s": %.1f, "ms_per_step": %.1f, )"
+                         R"("ms_per_step_min": %.1f, "ms_per_step_max": %.1f, "est_train_gflop_per_step": %s, )"
+                         R"("gflop_per_s": %s, "peak_gflops": %s, "fraction_of_peak": %s)",
+                         tokens, Median(rates), 1e3 * median, 1e3 * *std::min_element(seconds.begin(), seconds.end()),
+                         1e3 * *std::max_element(seconds.begin(), seconds.end()), Num(gflop), Num(gflop / median),
+                         Num(peak), absl::StrFormat("%.3g", gflop / median / peak));
 }
 
 // The decoding fields: --decode_sentences random sources, greedy in batches or beam one by one.
@@ -197,17 +195,17 @@ std::string DecodingJson(const BenchFlags& f, const BenchConfig& c, Seq2Seq& mod
     for (int i = 0; i < count; i += c.batch) {
       std::vector<std::vector<int32_t>> chunk(sources.begin() + i,
                                               sources.begin() + std::min<int64_t>(count, i + c.batch));
-      for (const Hypothesis& h : GreedySearch(model, context, datasets::MakeBatch(chunk, {}), options)) words += h.ids.size();
+      for (const Hypothesis& h : GreedySearch(model, context, datasets::MakeBatch(chunk, {}), options))
+        words += h.ids.size();
     }
   } else {
     for (const auto& s : sources) words += BeamSearch(model, context, s, options)[0].ids.size();
   }
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return absl::StrFormat(
-      R"("decode": "%s", "decode_sentences": %d, "decode_max_len": %d, "decode_mean_len": %.2f, )"
-      R"("decode_sentences_per_s": %.3f)",
-      f.decode, count, static_cast<int>(c.length * options.max_len_factor), static_cast<double>(words) / count,
-      count / elapsed);
+  return absl::StrFormat(R"("decode": "%s", "decode_sentences": %d, "decode_max_len": %d, "decode_mean_len": %.2f, )"
+                         R"("decode_sentences_per_s": %.3f)",
+                         f.decode, count, static_cast<int>(c.length * options.max_len_factor),
+                         static_cast<double>(words) / count, count / elapsed);
 }
 
 int Run() {
@@ -219,13 +217,17 @@ int Run() {
   CpuContext context(f.threads);
   std::unique_ptr<Seq2Seq> model = *MakeModel(config);
 
-  std::vector<std::string> fields = {
-      R"("device": "cpu")", absl::StrCat(R"("model": ")", f.model, "\""),
-      absl::StrCat(R"("config": ")", f.config, "\""), absl::StrCat(R"("threads": )", f.threads),
-      absl::StrCat(R"("batch": )", c.batch), absl::StrCat(R"("src_len": )", c.length),
-      absl::StrCat(R"("tgt_len": )", c.length), absl::StrCat(R"("params": )", model->NumScalars()),
-      absl::StrCat(R"("optimizer": ")", f.optimizer, "\""), absl::StrCat(R"("warmup": )", f.warmup),
-      absl::StrCat(R"("steps": )", f.steps)};
+  std::vector<std::string> fields = {R"("device": "cpu")",
+                                     absl::StrCat(R"("model": ")", f.model, "\""),
+                                     absl::StrCat(R"("config": ")", f.config, "\""),
+                                     absl::StrCat(R"("threads": )", f.threads),
+                                     absl::StrCat(R"("batch": )", c.batch),
+                                     absl::StrCat(R"("src_len": )", c.length),
+                                     absl::StrCat(R"("tgt_len": )", c.length),
+                                     absl::StrCat(R"("params": )", model->NumScalars()),
+                                     absl::StrCat(R"("optimizer": ")", f.optimizer, "\""),
+                                     absl::StrCat(R"("warmup": )", f.warmup),
+                                     absl::StrCat(R"("steps": )", f.steps)};
   fields.push_back(TrainingJson(f, c, *model, context));
   if (f.decode != "none") model = *MakeModel(config);  // fresh: decoding ignores the training steps
   fields.push_back(DecodingJson(f, c, *model, context));

@@ -39,9 +39,7 @@ NgramCounts CountNgrams(const std::vector<std::string>& tokens) {
   return counts;
 }
 
-int NgramOrder(absl::string_view ngram) {
-  return 1 + static_cast<int>(std::count(ngram.begin(), ngram.end(), ' '));
-}
+int NgramOrder(absl::string_view ngram) { return 1 + static_cast<int>(std::count(ngram.begin(), ngram.end(), ' ')); }
 
 // The reference length closest to the hypothesis length; ties go to the shorter reference.
 int64_t ClosestRefLen(int64_t hyp_len, absl::Span<const int64_t> ref_lens) {
@@ -55,8 +53,7 @@ int64_t ClosestRefLen(int64_t hyp_len, absl::Span<const int64_t> ref_lens) {
 }
 
 // sacreBLEU drops references that are exactly "" (not whitespace-only ones).
-std::vector<std::string> NonEmptyRefs(absl::Span<const std::vector<std::string>> ref_streams,
-                                      size_t segment) {
+std::vector<std::string> NonEmptyRefs(absl::Span<const std::vector<std::string>> ref_streams, size_t segment) {
   std::vector<std::string> refs;
   for (const auto& stream : ref_streams) {
     if (!stream[segment].empty()) refs.push_back(stream[segment]);
@@ -83,9 +80,8 @@ std::string BleuScore::Format() const {
   // Python's f"{x:.2f}" and printf's "%.2f" both round the exact binary value to nearest.
   std::vector<std::string> precision_strings;
   for (double p : precisions) precision_strings.push_back(absl::StrFormat("%.1f", p));
-  return absl::StrFormat("BLEU = %.2f %s (BP = %.3f ratio = %.3f hyp_len = %d ref_len = %d)",
-                         score, absl::StrJoin(precision_strings, "/"), brevity_penalty, ratio,
-                         hyp_len, ref_len);
+  return absl::StrFormat("BLEU = %.2f %s (BP = %.3f ratio = %.3f hyp_len = %d ref_len = %d)", score,
+                         absl::StrJoin(precision_strings, "/"), brevity_penalty, ratio, hyp_len, ref_len);
 }
 
 BleuStats SegmentStats(absl::string_view hyp, absl::Span<const std::string> refs) {
@@ -117,14 +113,14 @@ BleuStats SegmentStats(absl::string_view hyp, absl::Span<const std::string> refs
   return stats;
 }
 
-absl::StatusOr<std::vector<BleuStats>> CorpusSegmentStats(
-    absl::Span<const std::string> hyps, absl::Span<const std::vector<std::string>> ref_streams) {
+absl::StatusOr<std::vector<BleuStats>> CorpusSegmentStats(absl::Span<const std::string> hyps,
+                                                          absl::Span<const std::vector<std::string>> ref_streams) {
   if (ref_streams.empty()) return absl::InvalidArgumentError("BLEU: no references given");
   for (size_t k = 0; k < ref_streams.size(); ++k) {
     if (ref_streams[k].size() != hyps.size()) {
       return absl::InvalidArgumentError(
-          absl::StrFormat("BLEU: reference stream %d has %d segments but there are %d hypotheses",
-                          k + 1, ref_streams[k].size(), hyps.size()));
+          absl::StrFormat("BLEU: reference stream %d has %d segments but there are %d hypotheses", k + 1,
+                          ref_streams[k].size(), hyps.size()));
     }
   }
   std::vector<BleuStats> stats;
@@ -132,8 +128,8 @@ absl::StatusOr<std::vector<BleuStats>> CorpusSegmentStats(
   for (size_t i = 0; i < hyps.size(); ++i) {
     const std::vector<std::string> refs = NonEmptyRefs(ref_streams, i);
     if (refs.empty()) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "BLEU: segment %d has only empty references (sacreBLEU rejects this too)", i + 1));
+      return absl::InvalidArgumentError(
+          absl::StrFormat("BLEU: segment %d has only empty references (sacreBLEU rejects this too)", i + 1));
     }
     stats.push_back(SegmentStats(hyps[i], refs));
   }
@@ -147,9 +143,7 @@ BleuScore ScoreFromStats(const BleuStats& stats) {
   result.ratio = stats.ref_len > 0 ? static_cast<double>(stats.hyp_len) / stats.ref_len : 0.0;
   if (stats.hyp_len < stats.ref_len) {
     result.brevity_penalty =
-        stats.hyp_len > 0
-            ? std::exp(1.0 - static_cast<double>(stats.ref_len) / stats.hyp_len)
-            : 0.0;
+        stats.hyp_len > 0 ? std::exp(1.0 - static_cast<double>(stats.ref_len) / stats.hyp_len) : 0.0;
   } else {
     result.brevity_penalty = 1.0;
   }
@@ -194,8 +188,7 @@ std::string BleuSignature(absl::Span<const std::vector<std::string>> ref_streams
   for (size_t i = 0; i < segments; ++i) counts.insert(NonEmptyRefs(ref_streams, i).size());
   const std::string nrefs =
       counts.size() > 1 ? "var" : absl::StrCat(counts.empty() ? ref_streams.size() : *counts.begin());
-  return absl::StrCat("nrefs:", nrefs, "|case:mixed|eff:no|tok:13a|smooth:exp|version:",
-                      kSacreBleuVersion);
+  return absl::StrCat("nrefs:", nrefs, "|case:mixed|eff:no|tok:13a|smooth:exp|version:", kSacreBleuVersion);
 }
 
 }  // namespace nmt::tools

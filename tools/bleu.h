@@ -33,8 +33,8 @@ inline constexpr absl::string_view kSacreBleuVersion = "2.3.1";
 // Sufficient statistics of BLEU; they add up over segments, so a corpus (or a bin of it,
 // see bleu_by_length.h) is scored from the sum of its segments' statistics.
 struct BleuStats {
-  int64_t hyp_len = 0;  // hypothesis tokens
-  int64_t ref_len = 0;  // closest reference length (ties go to the shorter one)
+  int64_t hyp_len = 0;                           // hypothesis tokens
+  int64_t ref_len = 0;                           // closest reference length (ties go to the shorter one)
   std::array<int64_t, kBleuMaxOrder> correct{};  // clipped n-gram matches, n = 1..4
   std::array<int64_t, kBleuMaxOrder> total{};    // hypothesis n-grams, n = 1..4
 
@@ -42,7 +42,7 @@ struct BleuStats {
 };
 
 struct BleuScore {
-  double score = 0;                              // 0..100
+  double score = 0;                                // 0..100
   std::array<double, kBleuMaxOrder> precisions{};  // percent, after smoothing
   double brevity_penalty = 0;
   double ratio = 0;  // hyp_len / ref_len, 0 when ref_len is 0
@@ -61,8 +61,8 @@ BleuStats SegmentStats(absl::string_view hyp, absl::Span<const std::string> refs
 // Statistics of every segment. `ref_streams[k][i]` is the k-th reference of segment i.
 // Errors (InvalidArgument): no reference streams, a stream whose length differs from the
 // hypotheses', or a segment whose references are all empty.
-absl::StatusOr<std::vector<BleuStats>> CorpusSegmentStats(
-    absl::Span<const std::string> hyps, absl::Span<const std::vector<std::string>> ref_streams);
+absl::StatusOr<std::vector<BleuStats>> CorpusSegmentStats(absl::Span<const std::string> hyps,
+                                                          absl::Span<const std::vector<std::string>> ref_streams);
 
 // BLEU from summed statistics, with sacreBLEU's 'exp' smoothing: the k-th order with no
 // match counts as 1 / (2^k * total); a corpus with no match at all scores 0.

@@ -21,17 +21,17 @@ std::string LengthBin::Label() const {
   return absl::StrCat(min_len, "-", max_len - 1);
 }
 
-absl::StatusOr<std::vector<LengthBin>> BleuByLength(
-    absl::Span<const std::string> sources, absl::Span<const std::string> hyps,
-    absl::Span<const std::vector<std::string>> ref_streams, const LengthBinning& binning) {
+absl::StatusOr<std::vector<LengthBin>> BleuByLength(absl::Span<const std::string> sources,
+                                                    absl::Span<const std::string> hyps,
+                                                    absl::Span<const std::vector<std::string>> ref_streams,
+                                                    const LengthBinning& binning) {
   if (binning.width <= 0 || binning.num_bins <= 0) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "BleuByLength: width %d and num_bins %d must be positive", binning.width,
-        binning.num_bins));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("BleuByLength: width %d and num_bins %d must be positive", binning.width, binning.num_bins));
   }
   if (sources.size() != hyps.size()) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "BleuByLength: %d source sentences but %d hypotheses", sources.size(), hyps.size()));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("BleuByLength: %d source sentences but %d hypotheses", sources.size(), hyps.size()));
   }
   absl::StatusOr<std::vector<BleuStats>> segments = CorpusSegmentStats(hyps, ref_streams);
   if (!segments.ok()) return segments.status();
@@ -57,13 +57,11 @@ absl::StatusOr<std::vector<LengthBin>> BleuByLength(
 }
 
 std::string LengthBinsToCsv(absl::Span<const LengthBin> bins) {
-  std::string csv =
-      "bin,min_len,max_len,centre,sentences,bleu,brevity_penalty,hyp_len,ref_len,too_small\n";
+  std::string csv = "bin,min_len,max_len,centre,sentences,bleu,brevity_penalty,hyp_len,ref_len,too_small\n";
   for (const LengthBin& bin : bins) {
     const std::string max_len = bin.max_len < 0 ? "" : absl::StrCat(bin.max_len);
-    absl::StrAppendFormat(&csv, "%s,%d,%s,%g,%d,%.2f,%.3f,%d,%d,%d\n", bin.Label(), bin.min_len,
-                          max_len, bin.centre, bin.sentences, bin.bleu.score,
-                          bin.bleu.brevity_penalty, bin.bleu.hyp_len, bin.bleu.ref_len,
+    absl::StrAppendFormat(&csv, "%s,%d,%s,%g,%d,%.2f,%.3f,%d,%d,%d\n", bin.Label(), bin.min_len, max_len, bin.centre,
+                          bin.sentences, bin.bleu.score, bin.bleu.brevity_penalty, bin.bleu.hyp_len, bin.bleu.ref_len,
                           bin.too_small ? 1 : 0);
   }
   return csv;

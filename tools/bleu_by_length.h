@@ -27,17 +27,17 @@
 namespace nmt::tools {
 
 struct LengthBinning {
-  int width = 10;               // words per bin
-  int num_bins = 7;             // the last one is open-ended: [width*(num_bins-1), inf)
-  int64_t min_sentences = 20;   // fewer sentences than this: flagged too_small
+  int width = 10;              // words per bin
+  int num_bins = 7;            // the last one is open-ended: [width*(num_bins-1), inf)
+  int64_t min_sentences = 20;  // fewer sentences than this: flagged too_small
 };
 
 struct LengthBin {
-  int min_len = 0;      // inclusive
-  int max_len = 0;      // exclusive; -1 for the open last bin
-  double centre = 0;    // x in plots: middle of the bin; min_len + width/2 for the open one
+  int min_len = 0;    // inclusive
+  int max_len = 0;    // exclusive; -1 for the open last bin
+  double centre = 0;  // x in plots: middle of the bin; min_len + width/2 for the open one
   int64_t sentences = 0;
-  BleuScore bleu;       // corpus BLEU of this bin's sentences (0 when empty)
+  BleuScore bleu;  // corpus BLEU of this bin's sentences (0 when empty)
   bool too_small = true;
 
   // "0-9", "10-19", ..., "60+": inclusive word counts, for labels and the CSV.
@@ -46,9 +46,10 @@ struct LengthBin {
 
 // Scores each bin. `sources[i]` is the source sentence of `hyps[i]`; `ref_streams` as in
 // CorpusBleu. InvalidArgument on mismatched lengths, empty references or bad options.
-absl::StatusOr<std::vector<LengthBin>> BleuByLength(
-    absl::Span<const std::string> sources, absl::Span<const std::string> hyps,
-    absl::Span<const std::vector<std::string>> ref_streams, const LengthBinning& binning = {});
+absl::StatusOr<std::vector<LengthBin>> BleuByLength(absl::Span<const std::string> sources,
+                                                    absl::Span<const std::string> hyps,
+                                                    absl::Span<const std::vector<std::string>> ref_streams,
+                                                    const LengthBinning& binning = {});
 
 // CSV with a header row:
 // bin,min_len,max_len,centre,sentences,bleu,brevity_penalty,hyp_len,ref_len,too_small

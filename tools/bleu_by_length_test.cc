@@ -25,8 +25,7 @@ std::string Words(int words) {
 
 TEST(BleuByLengthTest, BinsBySourceWordsWithOpenLastBin) {
   // Sources of 0, 9, 10, 59, 60 and 200 words -> bins [0,10) x2, [10,20), [50,60), [60,inf) x2.
-  const std::vector<std::string> sources = {Words(0),  Words(9),  Words(10),
-                                            Words(59), Words(60), Words(200)};
+  const std::vector<std::string> sources = {Words(0), Words(9), Words(10), Words(59), Words(60), Words(200)};
   const std::vector<std::string> hyps(6, "the cat sat on the mat .");
   const std::vector<std::vector<std::string>> refs = {hyps};
   LengthBinning binning;
@@ -54,8 +53,7 @@ TEST(BleuByLengthTest, EachBinIsCorpusBleuOfItsSentences) {
   // Bin scores equal CorpusBleu over the same subsets, not averages of sentence BLEU.
   const std::vector<std::string> hyps = {"The dog bit the man.", "It wasn't surprising.",
                                          "The man had just bitten him."};
-  const std::vector<std::string> refs = {"The dog bit the man.", "It was not unexpected.",
-                                         "The man bit him first."};
+  const std::vector<std::string> refs = {"The dog bit the man.", "It was not unexpected.", "The man bit him first."};
   const std::vector<std::string> sources = {Words(3), Words(4), Words(12)};
   absl::StatusOr<std::vector<LengthBin>> bins = BleuByLength(sources, hyps, {refs});
   ASSERT_TRUE(bins.ok()) << bins.status();
@@ -72,8 +70,7 @@ TEST(BleuByLengthTest, RejectsMismatchedInputsAndBadOptions) {
   EXPECT_FALSE(BleuByLength({"a"}, {"a"}, {{"a", "b"}}).ok());
   LengthBinning binning;
   binning.width = 0;
-  EXPECT_EQ(BleuByLength({"a"}, {"a"}, {{"a"}}, binning).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(BleuByLength({"a"}, {"a"}, {{"a"}}, binning).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST(LengthBinsCsvTest, WritesHeaderAndOneRowPerBin) {
@@ -87,8 +84,7 @@ TEST(LengthBinsCsvTest, WritesHeaderAndOneRowPerBin) {
   ASSERT_TRUE(WriteLengthBinsCsv(path, *bins).ok());
   const std::vector<std::string> lines = *datasets::ReadUtf8Lines(path);
   ASSERT_EQ(lines.size(), 3);
-  EXPECT_EQ(lines[0],
-            "bin,min_len,max_len,centre,sentences,bleu,brevity_penalty,hyp_len,ref_len,too_small");
+  EXPECT_EQ(lines[0], "bin,min_len,max_len,centre,sentences,bleu,brevity_penalty,hyp_len,ref_len,too_small");
   EXPECT_EQ(lines[1], "0-9,0,10,5,1,100.00,1.000,4,4,0");
   EXPECT_EQ(lines[2], "10+,10,,15,1,0.00,1.000,1,1,0");
   EXPECT_FALSE(WriteLengthBinsCsv("/no/such/dir/bins.csv", *bins).ok());

@@ -67,8 +67,7 @@ absl::Status Run() {
     if (ref->size() != hyps->size()) {
       return absl::InvalidArgumentError(
           absl::StrFormat("line counts differ: hypotheses %s have %d lines, reference %s has %d",
-                          hyp_path == "-" ? "<stdin>" : hyp_path, hyps->size(), ref_path,
-                          ref->size()));
+                          hyp_path == "-" ? "<stdin>" : hyp_path, hyps->size(), ref_path, ref->size()));
     }
     refs.push_back(*std::move(ref));
   }

@@ -19,8 +19,8 @@ constexpr double kTolerance = 0.01;
 
 // sacreBLEU's test/test_bleu.py, `test_corpus_bleu_cases` (the README example): three
 // segments, two reference streams, expected 48.530827 with default settings.
-const std::vector<std::string> kReadmeHyps = {
-    "The dog bit the man.", "It wasn't surprising.", "The man had just bitten him."};
+const std::vector<std::string> kReadmeHyps = {"The dog bit the man.", "It wasn't surprising.",
+                                              "The man had just bitten him."};
 const std::vector<std::vector<std::string>> kReadmeRefs = {
     {"The dog bit the man.", "It was not unexpected.", "The man bit him first."},
     {"The dog had bit the man.", "No one was surprised.", "The man had bitten the dog."}};
@@ -35,8 +35,7 @@ TEST(CorpusBleuTest, MatchesSacreBleuReadmeExample) {
   //   3: The man had bitten him . / The man, man had / The man had
   //                             correct 6/2/1/0 of 7/6/5/4   [7]
   // Sum: 14/7/5/3 of 17/14/11/8, hyp_len 17, ref_len 18, BP = exp(1 - 18/17) = 0.9429.
-  EXPECT_EQ(bleu->Format(),
-            "BLEU = 48.53 82.4/50.0/45.5/37.5 (BP = 0.943 ratio = 0.944 hyp_len = 17 ref_len = 18)");
+  EXPECT_EQ(bleu->Format(), "BLEU = 48.53 82.4/50.0/45.5/37.5 (BP = 0.943 ratio = 0.944 hyp_len = 17 ref_len = 18)");
 }
 
 TEST(CorpusBleuTest, EmptyHypothesesScoreZero) {
@@ -52,12 +51,10 @@ TEST(CorpusBleuTest, FormatsTheExampleLine) {
   // By hand: 7 tokens each; "a" misses. Unigrams 6/7 ("the" clipped to 1 of 1), bigrams
   // 4/6 (the cat, cat sat, sat on, mat .), trigrams 2/5, 4-grams 1/4 (the cat sat on).
   // (85.71 * 66.67 * 40 * 25)^(1/4) = 48.892.
-  absl::StatusOr<BleuScore> bleu =
-      CorpusBleu({"the cat sat on a mat."}, {{"the cat sat on the mat."}});
+  absl::StatusOr<BleuScore> bleu = CorpusBleu({"the cat sat on a mat."}, {{"the cat sat on the mat."}});
   ASSERT_TRUE(bleu.ok()) << bleu.status();
   EXPECT_NEAR(bleu->score, 48.892302, 1e-5);
-  EXPECT_EQ(bleu->Format(),
-            "BLEU = 48.89 85.7/66.7/40.0/25.0 (BP = 1.000 ratio = 1.000 hyp_len = 7 ref_len = 7)");
+  EXPECT_EQ(bleu->Format(), "BLEU = 48.89 85.7/66.7/40.0/25.0 (BP = 1.000 ratio = 1.000 hyp_len = 7 ref_len = 7)");
 }
 
 TEST(SegmentStatsTest, MatchesSacreBleuStatisticsCase) {
@@ -69,9 +66,8 @@ TEST(SegmentStatsTest, MatchesSacreBleuStatisticsCase) {
   EXPECT_EQ(stats.hyp_len, 6);
   EXPECT_EQ(stats.ref_len, 8);
   // By hand with 'exp' smoothing: p4 = 100 / (2 * 3); BP = exp(1 - 8/6) = 0.716531.
-  const double expected =
-      std::exp(1.0 - 8.0 / 6.0) *
-      std::exp((std::log(400.0 / 6) + std::log(40.0) + std::log(25.0) + std::log(100.0 / 6)) / 4);
+  const double expected = std::exp(1.0 - 8.0 / 6.0) *
+                          std::exp((std::log(400.0 / 6) + std::log(40.0) + std::log(25.0) + std::log(100.0 / 6)) / 4);
   EXPECT_NEAR(ScoreFromStats(stats).score, expected, 1e-9);
   EXPECT_NEAR(ScoreFromStats(stats).score, 23.26, kTolerance);
 }
@@ -113,8 +109,8 @@ TEST(SentenceBleuTest, MatchesSacreBleuUtf8Example) {
   // p3 = 100/(2*12), p4 = 100/(4*11); hyp 14 > ref 10, BP 1. Their test enables effective
   // order, which changes nothing here because every order has hypothesis n-grams.
   const std::vector<std::string> refs = {"producţia de zahăr brut se exprimă în zahăr alb;"};
-  const BleuStats stats = SegmentStats(
-      "Producția de zahăr primă va fi exprimată în ceea ce privește zahărul alb;", refs);
+  const BleuStats stats =
+      SegmentStats("Producția de zahăr primă va fi exprimată în ceea ce privește zahărul alb;", refs);
   EXPECT_THAT(stats.correct, ElementsAre(5, 2, 0, 0));
   EXPECT_NEAR(ScoreFromStats(stats).score, 8.493, 1e-3);
 }
@@ -156,8 +152,7 @@ TEST(CorpusBleuTest, DropsEmptyReferencesAndRejectsAllEmpty) {
 }
 
 TEST(BleuSignatureTest, CountsReferences) {
-  EXPECT_EQ(BleuSignature(kReadmeRefs),
-            "nrefs:2|case:mixed|eff:no|tok:13a|smooth:exp|version:2.3.1");
+  EXPECT_EQ(BleuSignature(kReadmeRefs), "nrefs:2|case:mixed|eff:no|tok:13a|smooth:exp|version:2.3.1");
 }
 
 }  // namespace

@@ -41,7 +41,8 @@ absl::StatusOr<EvaluationReport> Evaluate(const Translator& translator, const st
   if (!bleu.ok()) return bleu.status();
   report.bleu = *bleu;
   report.signature = BleuSignature(refs);
-  if (absl::Status s = WriteFileAtomically(out_dir + "/bleu.txt", absl::StrCat(bleu->Format(), "\n", report.signature, "\n"));
+  if (absl::Status s =
+          WriteFileAtomically(out_dir + "/bleu.txt", absl::StrCat(bleu->Format(), "\n", report.signature, "\n"));
       !s.ok()) {
     return s;
   }

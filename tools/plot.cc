@@ -83,8 +83,7 @@ absl::Status WritePng(cairo_surface_t* surface, const std::string& path) {
   cairo_surface_flush(surface);
   const cairo_status_t status = cairo_surface_write_to_png(surface, path.c_str());
   if (status != CAIRO_STATUS_SUCCESS) {
-    return absl::InternalError(
-        absl::StrCat(path, ": cannot write PNG (", cairo_status_to_string(status), ")"));
+    return absl::InternalError(absl::StrCat(path, ": cannot write PNG (", cairo_status_to_string(status), ")"));
   }
   return absl::OkStatus();
 }
@@ -110,9 +109,8 @@ std::string TickLabel(double value, double step) {
 }
 
 // Colour-blind-safe line colours (Okabe-Ito), cycled per curve.
-constexpr double kCurveColours[][3] = {{0.00, 0.45, 0.70}, {0.84, 0.37, 0.00},
-                                       {0.00, 0.62, 0.45}, {0.80, 0.47, 0.65},
-                                       {0.34, 0.71, 0.91}, {0.90, 0.62, 0.00}};
+constexpr double kCurveColours[][3] = {{0.00, 0.45, 0.70}, {0.84, 0.37, 0.00}, {0.00, 0.62, 0.45},
+                                       {0.80, 0.47, 0.65}, {0.34, 0.71, 0.91}, {0.90, 0.62, 0.00}};
 
 // Marker shapes cycled per curve, so curves stay apart in grayscale prints too.
 void DrawMarker(cairo_t* cr, int shape, double x, double y, double r) {
@@ -136,38 +134,32 @@ void DrawMarker(cairo_t* cr, int shape, double x, double y, double r) {
 }  // namespace
 
 HeatmapLayout ComputeHeatmapLayout(absl::Span<const std::string> source_tokens,
-                                   absl::Span<const std::string> target_tokens,
-                                   const HeatmapOptions& options) {
+                                   absl::Span<const std::string> target_tokens, const HeatmapOptions& options) {
   // Measure labels on a scratch surface: margins depend on the longest word.
   Canvas scratch = NewCanvas(1, 1);
   SetFont(scratch.cr.get(), options.font_size);
   const int gap = options.cell_size / 4;  // between labels and the grid
   HeatmapLayout layout;
   layout.cell_size = options.cell_size;
-  layout.grid_left =
-      options.margin + static_cast<int>(std::ceil(MaxTextWidth(scratch.cr.get(), target_tokens))) + gap;
-  layout.grid_top =
-      options.margin + static_cast<int>(std::ceil(MaxTextWidth(scratch.cr.get(), source_tokens))) + gap;
-  layout.width = layout.grid_left + options.cell_size * static_cast<int>(source_tokens.size()) +
-                 options.margin;
-  layout.height = layout.grid_top + options.cell_size * static_cast<int>(target_tokens.size()) +
-                  options.margin;
+  layout.grid_left = options.margin + static_cast<int>(std::ceil(MaxTextWidth(scratch.cr.get(), target_tokens))) + gap;
+  layout.grid_top = options.margin + static_cast<int>(std::ceil(MaxTextWidth(scratch.cr.get(), source_tokens))) + gap;
+  layout.width = layout.grid_left + options.cell_size * static_cast<int>(source_tokens.size()) + options.margin;
+  layout.height = layout.grid_top + options.cell_size * static_cast<int>(target_tokens.size()) + options.margin;
   return layout;
 }
 
-absl::Status WriteAttentionHeatmap(const std::string& path,
-                                   absl::Span<const std::string> source_tokens,
-                                   absl::Span<const std::string> target_tokens,
-                                   absl::Span<const float> alpha, const HeatmapOptions& options) {
+absl::Status WriteAttentionHeatmap(const std::string& path, absl::Span<const std::string> source_tokens,
+                                   absl::Span<const std::string> target_tokens, absl::Span<const float> alpha,
+                                   const HeatmapOptions& options) {
   const size_t tx = source_tokens.size();
   const size_t ty = target_tokens.size();
   if (tx == 0 || ty == 0) {
     return absl::InvalidArgumentError("WriteAttentionHeatmap: no source or target tokens");
   }
   if (alpha.size() != tx * ty) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "WriteAttentionHeatmap: alpha has %d values, expected T_y x T_x = %d x %d = %d",
-        alpha.size(), ty, tx, tx * ty));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("WriteAttentionHeatmap: alpha has %d values, expected T_y x T_x = %d x %d = %d", alpha.size(),
+                        ty, tx, tx * ty));
   }
   const HeatmapLayout layout = ComputeHeatmapLayout(source_tokens, target_tokens, options);
   Canvas canvas = NewCanvas(layout.width, layout.height);
@@ -195,24 +187,20 @@ absl::Status WriteAttentionHeatmap(const std::string& path,
   cairo_set_source_rgb(cr, 0, 0, 0);
   SetFont(cr, options.font_size);
   for (size_t j = 0; j < tx; ++j) {
-    DrawVerticalText(cr, source_tokens[j], layout.grid_left + (j + 0.5) * cell,
-                     layout.grid_top - gap, Align::kLeft);
+    DrawVerticalText(cr, source_tokens[j], layout.grid_left + (j + 0.5) * cell, layout.grid_top - gap, Align::kLeft);
   }
   for (size_t i = 0; i < ty; ++i) {
-    DrawText(cr, target_tokens[i], layout.grid_left - gap, layout.grid_top + (i + 0.5) * cell,
-             Align::kRight);
+    DrawText(cr, target_tokens[i], layout.grid_left - gap, layout.grid_top + (i + 0.5) * cell, Align::kRight);
   }
   return WritePng(canvas.surface.get(), path);
 }
 
-absl::Status WriteLinePlot(const std::string& path, absl::Span<const Curve> curves,
-                           const LinePlotOptions& options) {
+absl::Status WriteLinePlot(const std::string& path, absl::Span<const Curve> curves, const LinePlotOptions& options) {
   double x_min = INFINITY, x_max = -INFINITY, y_max = 0;
   for (const Curve& curve : curves) {
     if (curve.x.size() != curve.y.size()) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "WriteLinePlot: curve '%s' has %d x values but %d y values", curve.label,
-          curve.x.size(), curve.y.size()));
+      return absl::InvalidArgumentError(absl::StrFormat("WriteLinePlot: curve '%s' has %d x values but %d y values",
+                                                        curve.label, curve.x.size(), curve.y.size()));
     }
     for (size_t k = 0; k < curve.x.size(); ++k) {
       x_min = std::min(x_min, curve.x[k]);
@@ -240,8 +228,7 @@ absl::Status WriteLinePlot(const std::string& path, absl::Span<const Curve> curv
   const double box_w = MaxTextWidth(cr, labels) + swatch + 24;
   const double box_h = row * curves.size() + 10;
 
-  const double left = 70, right = options.width - box_w - 30, top = 50,
-               bottom = options.height - 60;
+  const double left = 70, right = options.width - box_w - 30, top = 50, bottom = options.height - 60;
   const auto px = [&](double x) { return left + (x - x_min) / (x_max - x_min) * (right - left); };
   const auto py = [&](double y) { return bottom - y / y_max * (bottom - top); };
 

@@ -23,14 +23,14 @@
 namespace nmt::tools {
 
 struct HeatmapOptions {
-  int cell_size = 28;       // pixels per (target, source) cell
-  double font_size = 13;    // label size in pixels
-  int margin = 12;          // blank border around everything
+  int cell_size = 28;     // pixels per (target, source) cell
+  double font_size = 13;  // label size in pixels
+  int margin = 12;        // blank border around everything
 };
 
 // Where the heatmap puts things; exposed so callers and tests can locate cells.
 struct HeatmapLayout {
-  int width = 0;   // image size in pixels
+  int width = 0;  // image size in pixels
   int height = 0;
   int grid_left = 0;  // top-left corner of cell (0, 0)
   int grid_top = 0;
@@ -39,16 +39,13 @@ struct HeatmapLayout {
 
 // The layout WriteAttentionHeatmap uses for these labels (label extents set the margins).
 HeatmapLayout ComputeHeatmapLayout(absl::Span<const std::string> source_tokens,
-                                   absl::Span<const std::string> target_tokens,
-                                   const HeatmapOptions& options = {});
+                                   absl::Span<const std::string> target_tokens, const HeatmapOptions& options = {});
 
 // Writes the heatmap of `alpha` (row-major, target_tokens.size() x source_tokens.size(),
 // values clamped to [0, 1]) to `path` as PNG. InvalidArgument on size mismatch or no
 // tokens; Internal when cairo cannot write the file.
-absl::Status WriteAttentionHeatmap(const std::string& path,
-                                   absl::Span<const std::string> source_tokens,
-                                   absl::Span<const std::string> target_tokens,
-                                   absl::Span<const float> alpha,
+absl::Status WriteAttentionHeatmap(const std::string& path, absl::Span<const std::string> source_tokens,
+                                   absl::Span<const std::string> target_tokens, absl::Span<const float> alpha,
                                    const HeatmapOptions& options = {});
 
 struct Curve {
@@ -61,7 +58,7 @@ struct LinePlotOptions {
   std::string title = "BLEU by sentence length";
   std::string x_label = "Sentence length (source words)";
   std::string y_label = "BLEU score";
-  int width = 720;   // pixels
+  int width = 720;  // pixels
   int height = 480;
 };
 

@@ -18,9 +18,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-std::string TempPath(const std::string& name) {
-  return absl::StrCat(std::getenv("TEST_TMPDIR"), "/", name);
-}
+std::string TempPath(const std::string& name) { return absl::StrCat(std::getenv("TEST_TMPDIR"), "/", name); }
 
 bool HasPngSignature(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -32,16 +30,14 @@ bool HasPngSignature(const std::string& path) {
 // A PNG read back through cairo, with RGB access.
 class Png {
  public:
-  explicit Png(const std::string& path)
-      : surface_(cairo_image_surface_create_from_png(path.c_str())) {}
+  explicit Png(const std::string& path) : surface_(cairo_image_surface_create_from_png(path.c_str())) {}
   ~Png() { cairo_surface_destroy(surface_); }
   bool ok() const { return cairo_surface_status(surface_) == CAIRO_STATUS_SUCCESS; }
   int width() const { return cairo_image_surface_get_width(surface_); }
   int height() const { return cairo_image_surface_get_height(surface_); }
   // 0xRRGGBB of pixel (x, y).
   uint32_t Rgb(int x, int y) const {
-    const unsigned char* row =
-        cairo_image_surface_get_data(surface_) + y * cairo_image_surface_get_stride(surface_);
+    const unsigned char* row = cairo_image_surface_get_data(surface_) + y * cairo_image_surface_get_stride(surface_);
     return reinterpret_cast<const uint32_t*>(row)[x] & 0xFFFFFF;
   }
 
@@ -89,16 +85,14 @@ TEST(AttentionHeatmapTest, RejectsMismatchedAlphaAndEmptyTokens) {
 
 TEST(AttentionHeatmapTest, ReportsUnwritablePath) {
   const std::vector<float> alpha(25, 0.5f);
-  const absl::Status status =
-      WriteAttentionHeatmap("/no/such/dir/heatmap.png", kSource, kTarget, alpha);
+  const absl::Status status = WriteAttentionHeatmap("/no/such/dir/heatmap.png", kSource, kTarget, alpha);
   EXPECT_EQ(status.code(), absl::StatusCode::kInternal);
   EXPECT_THAT(status.message(), HasSubstr("/no/such/dir/heatmap.png"));
 }
 
 TEST(LinePlotTest, WritesPngOfRequestedSize) {
-  const std::vector<Curve> curves = {
-      {"RNNsearch-50", {5, 15, 25, 35, 45, 55, 65}, {27, 28, 27.5, 27, 26.5, 26, 25}},
-      {"RNNencdec-50", {5, 15, 25, 35, 45, 55, 65}, {24, 23, 20, 17, 14, 12, 10}}};
+  const std::vector<Curve> curves = {{"RNNsearch-50", {5, 15, 25, 35, 45, 55, 65}, {27, 28, 27.5, 27, 26.5, 26, 25}},
+                                     {"RNNencdec-50", {5, 15, 25, 35, 45, 55, 65}, {24, 23, 20, 17, 14, 12, 10}}};
   LinePlotOptions options;
   options.width = 640;
   options.height = 400;
@@ -115,8 +109,7 @@ TEST(LinePlotTest, WritesPngOfRequestedSize) {
 TEST(LinePlotTest, RejectsBadCurvesAndUnwritablePath) {
   EXPECT_EQ(WriteLinePlot(TempPath("x.png"), {}).code(), absl::StatusCode::kInvalidArgument);
   const std::vector<Curve> ragged = {{"a", {1, 2}, {1}}};
-  EXPECT_THAT(WriteLinePlot(TempPath("x.png"), ragged).message(),
-              HasSubstr("2 x values but 1 y values"));
+  EXPECT_THAT(WriteLinePlot(TempPath("x.png"), ragged).message(), HasSubstr("2 x values but 1 y values"));
   const std::vector<Curve> ok = {{"a", {1, 2}, {1, 2}}};
   EXPECT_EQ(WriteLinePlot("/no/such/dir/x.png", ok).code(), absl::StatusCode::kInternal);
 }

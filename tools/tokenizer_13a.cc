@@ -27,9 +27,8 @@ bool IsSplitPunctuation(char c) {
 
 // The code points for which Python's str.isspace() is true.
 bool IsPythonWhitespace(uint32_t cp) {
-  return (cp >= 0x09 && cp <= 0x0D) || (cp >= 0x1C && cp <= 0x20) || cp == 0x85 ||
-         cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 ||
-         cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000;
+  return (cp >= 0x09 && cp <= 0x0D) || (cp >= 0x1C && cp <= 0x20) || cp == 0x85 || cp == 0xA0 || cp == 0x1680 ||
+         (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000;
 }
 
 // Decodes the UTF-8 sequence starting at text[pos]; returns its length in bytes (0 when
@@ -79,8 +78,7 @@ bool IsDash(char c) { return c == '-'; }
 
 // Replaces every match of the two-character pattern (first)(second) with "\1 \2 ", or
 // with " \1 \2" when `space_before` is set.
-std::string SplitPairs(absl::string_view s, bool (*first)(char), bool (*second)(char),
-                       bool space_before) {
+std::string SplitPairs(absl::string_view s, bool (*first)(char), bool (*second)(char), bool space_before) {
   std::string out;
   out.reserve(s.size() * 2);
   for (size_t i = 0; i < s.size(); ++i) {
@@ -139,8 +137,7 @@ std::vector<std::string> Tokenize13a(absl::string_view line) {
   // (so "&amp;lt;" becomes "<" but "&amp;quot;" stays "&quot;").
   std::string text(line);
   constexpr std::pair<absl::string_view, absl::string_view> kNormalisation[] = {
-      {"<skipped>", ""}, {"-\n", ""},     {"\n", " "},   {"&quot;", "\""},
-      {"&amp;", "&"},    {"&lt;", "<"}, {"&gt;", ">"}};
+      {"<skipped>", ""}, {"-\n", ""}, {"\n", " "}, {"&quot;", "\""}, {"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}};
   for (const auto& replacement : kNormalisation) absl::StrReplaceAll({replacement}, &text);
 
   // Step 2a, padded with a space on both sides as sacreBLEU does before its regexes.
@@ -164,8 +161,6 @@ std::vector<std::string> Tokenize13a(absl::string_view line) {
   return SplitOnPythonWhitespace(spaced);
 }
 
-std::string Tokenize13aToString(absl::string_view line) {
-  return absl::StrJoin(Tokenize13a(line), " ");
-}
+std::string Tokenize13aToString(absl::string_view line) { return absl::StrJoin(Tokenize13a(line), " "); }
 
 }  // namespace nmt::tools

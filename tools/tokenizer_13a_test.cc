@@ -58,10 +58,11 @@ TEST(Tokenize13aTest, HandlesUtf8AndPythonWhitespace) {
   // From sacreBLEU's test/test_sentence_bleu.py example (#98): the cedilla and comma-below
   // letters pass through untouched, only the final ';' splits.
   EXPECT_THAT(Tokenize13a("producţia de zahăr brut se exprimă în zahăr alb;"),
-              ElementsAre("producţia", "de", "zahăr", "brut", "se", "exprimă", "în", "zahăr",
-                          "alb", ";"));
+              ElementsAre("producţia", "de", "zahăr", "brut", "se", "exprimă", "în", "zahăr", "alb", ";"));
   // U+00A0, U+3000 and the ASCII unit separator are whitespace to Python; U+200B is not.
-  EXPECT_THAT(Tokenize13a("a\u00a0b\u3000c\x1f" "d"), ElementsAre("a", "b", "c", "d"));
+  EXPECT_THAT(Tokenize13a("a\u00a0b\u3000c\x1f"
+                          "d"),
+              ElementsAre("a", "b", "c", "d"));
   EXPECT_THAT(Tokenize13a("a\u200bb"), ElementsAre("a\u200bb"));
   // A period after a multi-byte letter splits exactly as after an ASCII one.
   EXPECT_EQ(Tokenize13aToString("café. été,x"), "café . été , x");

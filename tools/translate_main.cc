@@ -49,8 +49,7 @@ int Run() {
     std::fprintf(stderr, "error: %s\n", std::string(run.status().message()).c_str());
     return 1;
   }
-  absl::StatusOr<std::vector<std::string>> lines =
-      datasets::ReadUtf8Lines(ResolveUserPath(absl::GetFlag(FLAGS_input)));
+  absl::StatusOr<std::vector<std::string>> lines = datasets::ReadUtf8Lines(ResolveUserPath(absl::GetFlag(FLAGS_input)));
   if (!lines.ok()) {
     std::fprintf(stderr, "error: %s\n", std::string(lines.status().message()).c_str());
     return 1;
@@ -62,9 +61,8 @@ int Run() {
   options.max_len_factor = static_cast<float>(absl::GetFlag(FLAGS_max_len_factor));
   LoadedRun& r = **run;
   Translator translator(*r.model, r.context, *r.src_codec, *r.tgt_codec, options);
-  const std::string alignments = absl::GetFlag(FLAGS_alignments).empty()
-                                     ? ""
-                                     : ResolveUserPath(absl::GetFlag(FLAGS_alignments));
+  const std::string alignments =
+      absl::GetFlag(FLAGS_alignments).empty() ? "" : ResolveUserPath(absl::GetFlag(FLAGS_alignments));
   const int nbest = absl::GetFlag(FLAGS_nbest);
   for (size_t i = 0; i < lines->size(); ++i) {
     const Translation t = translator.Translate((*lines)[i]);

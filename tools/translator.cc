@@ -55,8 +55,10 @@ std::vector<Translation> Translator::TranslateAll(const std::vector<std::string>
   }
   for (size_t begin = 0; begin < sources.size(); begin += kGreedyBatch) {
     std::vector<std::vector<int32_t>> ids;
-    for (size_t i = begin; i < std::min(sources.size(), begin + kGreedyBatch); ++i) ids.push_back(src_.Encode(sources[i]));
-    std::vector<models::Hypothesis> best = models::GreedySearch(model_, context_, datasets::MakeBatch(ids, {}), options_);
+    for (size_t i = begin; i < std::min(sources.size(), begin + kGreedyBatch); ++i)
+      ids.push_back(src_.Encode(sources[i]));
+    std::vector<models::Hypothesis> best =
+        models::GreedySearch(model_, context_, datasets::MakeBatch(ids, {}), options_);
     for (size_t i = 0; i < ids.size(); ++i) out.push_back(FromHypotheses(ids[i], {best[i]}, tgt_));
     if (progress) progress(out.size());
   }

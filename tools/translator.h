@@ -27,11 +27,11 @@
 namespace nmt::tools {
 
 struct Translation {
-  std::string text;                         // the best hypothesis, detokenized
-  std::vector<int32_t> source_ids;          // EOS included
-  std::vector<int32_t> ids;                 // the best hypothesis, EOS included if it ended
-  Tensor alignment;                         // (ids.size(), source_ids.size()); RNNsearch only
-  std::vector<models::Hypothesis> nbest;    // best first (beam search only)
+  std::string text;                       // the best hypothesis, detokenized
+  std::vector<int32_t> source_ids;        // EOS included
+  std::vector<int32_t> ids;               // the best hypothesis, EOS included if it ended
+  Tensor alignment;                       // (ids.size(), source_ids.size()); RNNsearch only
+  std::vector<models::Hypothesis> nbest;  // best first (beam search only)
 };
 
 class Translator {

@@ -3,9 +3,9 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "base/atomic_file.h"
 #include "autograd/tensor_codec.h"
 #include "autograd/tensor_file.h"
+#include "base/atomic_file.h"
 #include "trainers/optimizer_checkpoint.h"
 
 namespace nmt::trainers {
@@ -39,15 +39,13 @@ absl::StatusOr<Checkpoint> ReadCheckpoint(const std::string& path, const models:
     return absl::DataLossError(absl::StrCat(path, ": not a checkpoint (corrupt or truncated)"));
   }
   if (checkpoint.format_version() != kCheckpointFormatVersion) {
-    return absl::FailedPreconditionError(absl::StrCat(path, ": checkpoint format version ",
-                                                      checkpoint.format_version(), ", this build reads ",
-                                                      kCheckpointFormatVersion));
+    return absl::FailedPreconditionError(absl::StrCat(path, ": checkpoint format version ", checkpoint.format_version(),
+                                                      ", this build reads ", kCheckpointFormatVersion));
   }
   models::ModelConfig saved;
-  if (!saved.ParseFromString(checkpoint.model_config()) ||
-      saved.SerializeAsString() != expected.SerializeAsString()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        path, ": the checkpoint's model config differs from this run's (another model or vocabulary)"));
+  if (!saved.ParseFromString(checkpoint.model_config()) || saved.SerializeAsString() != expected.SerializeAsString()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(path, ": the checkpoint's model config differs from this run's (another model or vocabulary)"));
   }
   return checkpoint;
 }

@@ -43,9 +43,8 @@ void Optimizer::Step() {
     Parameter& param = *parameters_[i].second;
     const Tensor& grad = param.grad();
     if (!grad.defined()) continue;
-    NMT_CHECK(grad.shape() == param.shape())
-        << name_ << ": grad of " << parameters_[i].first << " has shape " << grad.ShapeString()
-        << ", the parameter " << ShapeString(param.shape());
+    NMT_CHECK(grad.shape() == param.shape()) << name_ << ": grad of " << parameters_[i].first << " has shape "
+                                             << grad.ShapeString() << ", the parameter " << ShapeString(param.shape());
     for (size_t k = 0; k < slot_kinds_.size(); ++k) slot_data[k] = slots_[i][k].data();
     Update(step_count_, grad.size(), grad.data(), param.value().data(), slot_data);
   }
@@ -89,10 +88,10 @@ absl::Status Optimizer::ImportState(const OptimizerState& state) {
       const Tensor& tensor = *it->second;
       if (!tensor.defined() || tensor.dtype() != DType::kF32 || tensor.device() != Device::kCPU ||
           tensor.shape() != parameters_[i].second->shape()) {
-        problems.push_back(absl::StrCat(
-            "slot ", slot_name, " is ", tensor.defined() ? tensor.ShapeString() : "undefined", " ",
-            tensor.defined() ? DTypeName(tensor.dtype()) : "", ", expected ",
-            ShapeString(parameters_[i].second->shape()), " f32 on the host"));
+        problems.push_back(absl::StrCat("slot ", slot_name, " is ",
+                                        tensor.defined() ? tensor.ShapeString() : "undefined", " ",
+                                        tensor.defined() ? DTypeName(tensor.dtype()) : "", ", expected ",
+                                        ShapeString(parameters_[i].second->shape()), " f32 on the host"));
       }
       sources[i].push_back(&tensor);
       given.erase(it);

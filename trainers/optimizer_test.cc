@@ -80,8 +80,8 @@ TEST(Optimizer, ImportReportsEveryProblemAtOnceAndChangesNothing) {
   Adam optimizer(model.parameters);
   OptimizerState state = optimizer.ExportState();
   state.step_count = 7;
-  state.slots.erase(state.slots.begin());                          // missing adam.exp_avg/enc.W
-  state.slots[0].second = Tensor::Zeros({3, 2});                   // misshapen adam.exp_avg_sq/enc.W
+  state.slots.erase(state.slots.begin());                              // missing adam.exp_avg/enc.W
+  state.slots[0].second = Tensor::Zeros({3, 2});                       // misshapen adam.exp_avg_sq/enc.W
   state.slots.emplace_back("adam.exp_avg/extra", Tensor::Zeros({1}));  // unexpected
   const absl::Status status = optimizer.ImportState(state);
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);

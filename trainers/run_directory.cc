@@ -65,12 +65,10 @@ absl::StatusOr<Codecs> BuildCodecs(const RunDirectory& run, const DataConfig& da
                                    const std::vector<std::string>& target_sentences) {
   Codecs codecs;
   absl::StatusOr<std::unique_ptr<datasets::TextCodec>> source =
-      BuildCodec(source_sentences, data.vocabulary(), data.src_lang(), data.src_vocab_size(),
-                 run.source_vocabulary());
+      BuildCodec(source_sentences, data.vocabulary(), data.src_lang(), data.src_vocab_size(), run.source_vocabulary());
   if (!source.ok()) return source.status();
   absl::StatusOr<std::unique_ptr<datasets::TextCodec>> target =
-      BuildCodec(target_sentences, data.vocabulary(), data.tgt_lang(), data.tgt_vocab_size(),
-                 run.target_vocabulary());
+      BuildCodec(target_sentences, data.vocabulary(), data.tgt_lang(), data.tgt_vocab_size(), run.target_vocabulary());
   if (!target.ok()) return target.status();
   codecs.source = *std::move(source);
   codecs.target = *std::move(target);

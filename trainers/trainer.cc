@@ -25,8 +25,8 @@ double SecondsSince(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
 }
 
-std::vector<datasets::Example> Encode(const std::vector<datasets::SentencePair>& pairs,
-                                      const datasets::TextCodec& src, const datasets::TextCodec& tgt) {
+std::vector<datasets::Example> Encode(const std::vector<datasets::SentencePair>& pairs, const datasets::TextCodec& src,
+                                      const datasets::TextCodec& tgt) {
   std::vector<datasets::Example> examples;
   examples.reserve(pairs.size());
   for (const datasets::SentencePair& pair : pairs) {
@@ -176,9 +176,7 @@ double Trainer::DevLoss(const std::vector<datasets::Example>& examples) {
   return tokens > 0 ? nll / tokens : 0.0;
 }
 
-double Trainer::tokens_per_second() const {
-  return session_seconds_ > 0 ? session_tokens_ / session_seconds_ : 0.0;
-}
+double Trainer::tokens_per_second() const { return session_seconds_ > 0 ? session_tokens_ / session_seconds_ : 0.0; }
 
 void Trainer::Log(const std::string& kind, double loss, double dev_loss) {
   const std::string path = run_.train_log();
@@ -253,8 +251,9 @@ absl::Status Trainer::MaybeValidate(bool& stop) {
 }
 
 absl::Status Trainer::MaybeCheckpoint() {
-  const bool due = (config_.checkpoint_every() > 0 && progress_.step() % config_.checkpoint_every() == 0) ||
-                   (config_.checkpoint_minutes() > 0 && SecondsSince(last_checkpoint_) >= 60 * config_.checkpoint_minutes());
+  const bool due =
+      (config_.checkpoint_every() > 0 && progress_.step() % config_.checkpoint_every() == 0) ||
+      (config_.checkpoint_minutes() > 0 && SecondsSince(last_checkpoint_) >= 60 * config_.checkpoint_minutes());
   if (!due) return absl::OkStatus();
   if (absl::Status s = SaveCheckpoint(run_.checkpoint()); !s.ok()) return s;
   last_checkpoint_ = Clock::now();

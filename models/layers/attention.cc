@@ -22,16 +22,17 @@ AttentionOutput AdditiveAttention::Attend(Var query, Var annotations, Var keys, 
   const int64_t batch = keys.dim(0), length = keys.dim(1), width = keys.dim(2);
   NMT_CHECK(annotations.rank() == 3 && annotations.dim(0) == batch && annotations.dim(1) == length &&
             mask.shape() == (Shape{batch, length}))
-      << "AdditiveAttention: annotations " << annotations.ShapeString() << ", keys " << keys.ShapeString()
-      << ", mask " << mask.ShapeString();
+      << "AdditiveAttention: annotations " << annotations.ShapeString() << ", keys " << keys.ShapeString() << ", mask "
+      << mask.ShapeString();
   Var q = nmt::Affine(query, w_a_->var());
   Var e = fused_ ? AdditiveScores(q, keys, v_a_->var())
                  : Reshape(MatMul(Tanh(Add(keys, Reshape(q, {batch, 1, width}))), Reshape(v_a_->var(), {width, 1})),
                            {batch, length});
   AttentionOutput out;
   out.alpha = Softmax(e, 1, &mask);
-  out.context = fused_ ? AttentionContext(out.alpha, annotations)  // c_i = Σ_j α_ij h_j
-                      : Reshape(MatMul(Reshape(out.alpha, {batch, 1, length}), annotations), {batch, annotations.dim(2)});
+  out.context = fused_
+                    ? AttentionContext(out.alpha, annotations)  // c_i = Σ_j α_ij h_j
+                    : Reshape(MatMul(Reshape(out.alpha, {batch, 1, length}), annotations), {batch, annotations.dim(2)});
   return out;
 }
 

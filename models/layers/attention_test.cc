@@ -30,8 +30,9 @@ TEST(AdditiveAttention, GradientsFusedAndComposed) {
     a.InitializeNormal(1, 0.5f);
     GradCheckOptions options;
     options.parameters = a.Parameters();
-    EXPECT_TRUE(CheckGradients(context, [&](In x) { return AttendBoth(a, x); },
-                               {RandomTensor({2, 2}, 2), RandomTensor({2, 3, 4}, 3)}, options));
+    EXPECT_TRUE(CheckGradients(
+        context, [&](In x) { return AttendBoth(a, x); }, {RandomTensor({2, 2}, 2), RandomTensor({2, 3, 4}, 3)},
+        options));
   }
 }
 

@@ -28,8 +28,8 @@ TEST_F(GruTest, NamesFollowThePaper) {
   Gru gru({.input_size = 3, .hidden_size = 4, .context_size = 5});
   std::vector<std::string> names;
   for (auto& [name, p] : gru.NamedParameters()) names.push_back(name);
-  EXPECT_EQ(names, (std::vector<std::string>{"W_z", "W_r", "W", "U_z", "U_r", "U", "C_z", "C_r", "C", "b_z", "b_r",
-                                             "b"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"W_z", "W_r", "W", "U_z", "U_r", "U", "C_z", "C_r", "C", "b_z", "b_r", "b"}));
 }
 
 TEST_F(GruTest, RunGradientsWithPaddingBothDirectionsBothForms) {
@@ -40,8 +40,7 @@ TEST_F(GruTest, RunGradientsWithPaddingBothDirectionsBothForms) {
       GradCheckOptions options;
       options.parameters = gru.Parameters();
       EXPECT_TRUE(CheckGradients(
-          context_, [&](In x) { return gru.Run(x[0], PaddedMask(), reverse); }, {RandomTensor({2, 3, 3}, 2)},
-          options))
+          context_, [&](In x) { return gru.Run(x[0], PaddedMask(), reverse); }, {RandomTensor({2, 3, 3}, 2)}, options))
           << "reverse " << reverse;
     }
   }

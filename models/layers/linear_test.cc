@@ -15,8 +15,8 @@ TEST(Linear, NamesAndGradients) {
   EXPECT_EQ(init.NamedParameters()[1].first, "b_s");
   GradCheckOptions options;
   options.parameters = init.Parameters();
-  EXPECT_TRUE(CheckGradients(context, [&](absl::Span<const Var> x) { return init.Forward(x[0]); },
-                             {RandomTensor({2, 5, 3}, 1)}, options));
+  EXPECT_TRUE(CheckGradients(
+      context, [&](absl::Span<const Var> x) { return init.Forward(x[0]); }, {RandomTensor({2, 5, 3}, 1)}, options));
 }
 
 TEST(Linear, WithoutBias) {

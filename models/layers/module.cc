@@ -70,13 +70,17 @@ void Module::Initialize(uint64_t seed) {
   for (auto& [name, e] : entries) {
     Tensor& value = e->parameter->value();
     switch (e->init.kind) {
-      case Init::Kind::kZeros: value.Fill(0.0f); break;
+      case Init::Kind::kZeros:
+        value.Fill(0.0f);
+        break;
       case Init::Kind::kNormal: {
         std::normal_distribution<float> normal(0.0f, e->init.stddev);
         for (float& v : value.values()) v = normal(rng);
         break;
       }
-      case Init::Kind::kOrthogonal: FillOrthogonal(value, rng()); break;
+      case Init::Kind::kOrthogonal:
+        FillOrthogonal(value, rng());
+        break;
     }
   }
 }

@@ -41,11 +41,11 @@ struct GemmArgs {
 // backward. mask (B) or undefined; a row with mask 0 keeps its state.
 struct GruStepTensors {
   bool linear_before_reset = false;
-  Tensor x_proj;  // (B, 3n): every term of the gates but the U ones, gate order z, r, h̃
-  Tensor h;       // (B, n)
-  Tensor u_zr;    // (2n, n): [U_z; U_r]
-  Tensor u;       // (n, n)
-  Tensor mask;    // (B) or undefined
+  Tensor x_proj;     // (B, 3n): every term of the gates but the U ones, gate order z, r, h̃
+  Tensor h;          // (B, n)
+  Tensor u_zr;       // (2n, n): [U_z; U_r]
+  Tensor u;          // (n, n)
+  Tensor mask;       // (B) or undefined
   Tensor gates;      // (B, 2n): z, r after the sigmoid
   Tensor candidate;  // (B, n): h̃
   Tensor recurrent;  // (B, n): r ∘ h (reset before U) or U h (linear before reset)

@@ -16,8 +16,8 @@ CpuContext::CpuContext(int threads)
 }
 
 CpuContext& AsCpu(DeviceContext& context, const char* op) {
-  NMT_CHECK(context.device() == Device::kCPU) << op << ": CPU kernel called with a " << DeviceName(context.device())
-                                              << " context";
+  NMT_CHECK(context.device() == Device::kCPU)
+      << op << ": CPU kernel called with a " << DeviceName(context.device()) << " context";
   return static_cast<CpuContext&>(context);
 }
 

@@ -69,8 +69,8 @@ void EmbeddingForward(DeviceContext&, const Tensor& table, absl::Span<const int3
   const float* pt = table.data();
   float* py = y.data();
   for (size_t i = 0; i < ids.size(); ++i) {
-    NMT_CHECK(ids[i] >= 0 && ids[i] < rows) << "EmbeddingLookup: id " << ids[i] << " at " << i << " outside a table of "
-                                            << rows << " rows";
+    NMT_CHECK(ids[i] >= 0 && ids[i] < rows)
+        << "EmbeddingLookup: id " << ids[i] << " at " << i << " outside a table of " << rows << " rows";
     std::memcpy(py + i * width, pt + ids[i] * width, width * sizeof(float));
   }
 }
@@ -119,8 +119,8 @@ void SoftmaxXentForward(DeviceContext& context, const Tensor& logits, absl::Span
   }
 }
 
-void SoftmaxXentBackward(DeviceContext&, const Tensor& log_probs, absl::Span<const int32_t> targets,
-                         const Tensor& mask, const Tensor& dnll, Tensor& dlogits) {
+void SoftmaxXentBackward(DeviceContext&, const Tensor& log_probs, absl::Span<const int32_t> targets, const Tensor& mask,
+                         const Tensor& dnll, Tensor& dlogits) {
   const int64_t rows = log_probs.dim(0);
   const int64_t k = log_probs.dim(1);
   const float* plp = log_probs.data();

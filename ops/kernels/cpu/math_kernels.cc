@@ -107,11 +107,21 @@ void UnaryForward(DeviceContext& context, UnaryOp op, const Tensor& x, Tensor& y
   if (x.size() == 0) return;
   dnnl::algorithm algorithm = dnnl::algorithm::eltwise_logistic;
   switch (op) {
-    case UnaryOp::kSigmoid: algorithm = dnnl::algorithm::eltwise_logistic; break;
-    case UnaryOp::kTanh: algorithm = dnnl::algorithm::eltwise_tanh; break;
-    case UnaryOp::kExp: algorithm = dnnl::algorithm::eltwise_exp; break;
-    case UnaryOp::kLog: algorithm = dnnl::algorithm::eltwise_log; break;
-    case UnaryOp::kRelu: algorithm = dnnl::algorithm::eltwise_relu; break;
+    case UnaryOp::kSigmoid:
+      algorithm = dnnl::algorithm::eltwise_logistic;
+      break;
+    case UnaryOp::kTanh:
+      algorithm = dnnl::algorithm::eltwise_tanh;
+      break;
+    case UnaryOp::kExp:
+      algorithm = dnnl::algorithm::eltwise_exp;
+      break;
+    case UnaryOp::kLog:
+      algorithm = dnnl::algorithm::eltwise_log;
+      break;
+    case UnaryOp::kRelu:
+      algorithm = dnnl::algorithm::eltwise_relu;
+      break;
   }
   const memory::desc md = Plain({x.size()});
   dnnl::primitive& prim = cpu.Primitive(absl::StrCat("eltwise:", static_cast<int>(op), ",", x.size()), [&] {
@@ -161,10 +171,18 @@ void BinaryForward(DeviceContext& context, BinaryOp op, const Tensor& a, const T
     const memory::desc b_md = Plain(PaddedDims(b.shape(), rank));
     dnnl::algorithm algorithm = dnnl::algorithm::binary_add;
     switch (op) {
-      case BinaryOp::kAdd: algorithm = dnnl::algorithm::binary_add; break;
-      case BinaryOp::kSub: algorithm = dnnl::algorithm::binary_sub; break;
-      case BinaryOp::kMul: algorithm = dnnl::algorithm::binary_mul; break;
-      case BinaryOp::kDiv: algorithm = dnnl::algorithm::binary_div; break;
+      case BinaryOp::kAdd:
+        algorithm = dnnl::algorithm::binary_add;
+        break;
+      case BinaryOp::kSub:
+        algorithm = dnnl::algorithm::binary_sub;
+        break;
+      case BinaryOp::kMul:
+        algorithm = dnnl::algorithm::binary_mul;
+        break;
+      case BinaryOp::kDiv:
+        algorithm = dnnl::algorithm::binary_div;
+        break;
     }
     const std::string key =
         absl::StrCat("binary:", static_cast<int>(op), ":", ShapeString(a.shape()), ShapeString(b.shape()));
@@ -184,10 +202,18 @@ void BinaryForward(DeviceContext& context, BinaryOp op, const Tensor& a, const T
   const Shape sa = BroadcastStrides(a.shape(), y.shape());
   const Shape sb = BroadcastStrides(b.shape(), y.shape());
   switch (op) {
-    case BinaryOp::kAdd: ForEachBroadcast(y.shape(), sa, sb, [&](int64_t o, int64_t i, int64_t j) { py[o] = pa[i] + pb[j]; }); break;
-    case BinaryOp::kSub: ForEachBroadcast(y.shape(), sa, sb, [&](int64_t o, int64_t i, int64_t j) { py[o] = pa[i] - pb[j]; }); break;
-    case BinaryOp::kMul: ForEachBroadcast(y.shape(), sa, sb, [&](int64_t o, int64_t i, int64_t j) { py[o] = pa[i] * pb[j]; }); break;
-    case BinaryOp::kDiv: ForEachBroadcast(y.shape(), sa, sb, [&](int64_t o, int64_t i, int64_t j) { py[o] = pa[i] / pb[j]; }); break;
+    case BinaryOp::kAdd:
+      ForEachBroadcast(y.shape(), sa, sb, [&](int64_t o, int64_t i, int64_t j) { py[o] = pa[i] + pb[j]; });
+      break;
+    case BinaryOp::kSub:
+      ForEachBroadcast(y.shape(), sa, sb, [&](int64_t o, int64_t i, int64_t j) { py[o] = pa[i] - pb[j]; });
+      break;
+    case BinaryOp::kMul:
+      ForEachBroadcast(y.shape(), sa, sb, [&](int64_t o, int64_t i, int64_t j) { py[o] = pa[i] * pb[j]; });
+      break;
+    case BinaryOp::kDiv:
+      ForEachBroadcast(y.shape(), sa, sb, [&](int64_t o, int64_t i, int64_t j) { py[o] = pa[i] / pb[j]; });
+      break;
   }
 }
 
@@ -344,8 +370,7 @@ void SoftmaxBackward(DeviceContext&, const Tensor& y, const Tensor* mask, const 
       for (int64_t a = 0; a < v.axis; ++a) {
         const int64_t i = base + a * v.inner;
         if (pm && pm[i] == 0.0f) continue;
-        pdx[i] += log ? pdy[i] - std::exp(py[i]) * static_cast<float>(dot)
-                      : py[i] * (pdy[i] - static_cast<float>(dot));
+        pdx[i] += log ? pdy[i] - std::exp(py[i]) * static_cast<float>(dot) : py[i] * (pdy[i] - static_cast<float>(dot));
       }
     }
   }

@@ -47,16 +47,16 @@ void GruStepForward(DeviceContext& context, GruStepTensors& t, Tensor& y) {
   float* rec = t.recurrent.data();
   // gates = σ(x_zr + h [U_z; U_r]ᵀ)
   CopyBlock(x, 3 * n, 0, batch, 2 * n, gates);
-  Gemm(context, {.m = batch, .n = 2 * n, .k = n, .trans_b = true, .accumulate = true, .a = h, .b = t.u_zr.data(),
-                 .c = gates});
+  Gemm(context,
+       {.m = batch, .n = 2 * n, .k = n, .trans_b = true, .accumulate = true, .a = h, .b = t.u_zr.data(), .c = gates});
   UnaryForward(context, UnaryOp::kSigmoid, t.gates, t.gates);
   if (!t.linear_before_reset) {  // h̃ = tanh(x_h + U (r ∘ h))
     for (int64_t b = 0; b < batch; ++b) {
       for (int64_t k = 0; k < n; ++k) rec[b * n + k] = gates[b * 2 * n + n + k] * h[b * n + k];
     }
     CopyBlock(x, 3 * n, 2 * n, batch, n, cand);
-    Gemm(context, {.m = batch, .n = n, .k = n, .trans_b = true, .accumulate = true, .a = rec, .b = t.u.data(),
-                   .c = cand});
+    Gemm(context,
+         {.m = batch, .n = n, .k = n, .trans_b = true, .accumulate = true, .a = rec, .b = t.u.data(), .c = cand});
   } else {  // h̃ = tanh(x_h + r ∘ (U h))
     Gemm(context, {.m = batch, .n = n, .k = n, .trans_b = true, .a = h, .b = t.u.data(), .c = rec});
     for (int64_t b = 0; b < batch; ++b) {
@@ -133,13 +133,25 @@ void GruStepBackward(DeviceContext& context, const GruStepTensors& t, const Tens
     }
   }
   if (grads.du_zr.defined()) {  // dU_zr += da_zrᵀ h
-    Gemm(context, {.m = 2 * n, .n = n, .k = batch, .trans_a = true, .accumulate = true, .a = dzr, .b = h,
+    Gemm(context, {.m = 2 * n,
+                   .n = n,
+                   .k = batch,
+                   .trans_a = true,
+                   .accumulate = true,
+                   .a = dzr,
+                   .b = h,
                    .c = grads.du_zr.data()});
   }
   if (grads.du.defined()) {  // dU += da_hᵀ (r ∘ h), or d(U h)ᵀ h
     const bool lbr = t.linear_before_reset;
-    Gemm(context, {.m = n, .n = n, .k = batch, .trans_a = true, .accumulate = true, .a = lbr ? ds : dah,
-                   .b = lbr ? h : rec, .c = grads.du.data()});
+    Gemm(context, {.m = n,
+                   .n = n,
+                   .k = batch,
+                   .trans_a = true,
+                   .accumulate = true,
+                   .a = lbr ? ds : dah,
+                   .b = lbr ? h : rec,
+                   .c = grads.du.data()});
   }
 }
 
@@ -147,8 +159,7 @@ void AdditiveScoresForward(DeviceContext& context, const Tensor& q, const Tensor
                            Tensor& tanh_out, Tensor& e) {
   const int64_t batch = keys.dim(0), length = keys.dim(1), width = keys.dim(2);
   NMT_CHECK(q.shape() == (Shape{batch, width}) && v.shape() == (Shape{width}))
-      << "AdditiveScores: query " << q.ShapeString() << ", keys " << keys.ShapeString() << ", v "
-      << v.ShapeString();
+      << "AdditiveScores: query " << q.ShapeString() << ", keys " << keys.ShapeString() << ", v " << v.ShapeString();
   const float* pq = q.data();
   const float* pk = keys.data();
   float* pt = tanh_out.data();
@@ -186,8 +197,7 @@ void AdditiveScoresBackward(DeviceContext& context, const Tensor& tanh_out, cons
     }
   }
   if (dv != nullptr) {  // dv (1 × n') += deᵀ (1 × B·Tx) · tanh (B·Tx × n')
-    Gemm(context, {.m = 1, .n = width, .k = batch * length, .accumulate = true, .a = pde, .b = pt,
-                   .c = dv->data()});
+    Gemm(context, {.m = 1, .n = width, .k = batch * length, .accumulate = true, .a = pde, .b = pt, .c = dv->data()});
   }
 }
 
@@ -195,8 +205,8 @@ void AdditiveScoresBackward(DeviceContext& context, const Tensor& tanh_out, cons
 // in oneDNN); as loops it is one pass over h each way.
 void AttentionContextForward(DeviceContext&, const Tensor& alpha, const Tensor& h, Tensor& c) {
   const int64_t batch = h.dim(0), length = h.dim(1), width = h.dim(2);
-  NMT_CHECK(alpha.shape() == (Shape{batch, length})) << "AttentionContext: alpha " << alpha.ShapeString()
-                                                     << " for annotations " << h.ShapeString();
+  NMT_CHECK(alpha.shape() == (Shape{batch, length}))
+      << "AttentionContext: alpha " << alpha.ShapeString() << " for annotations " << h.ShapeString();
   const float* pa = alpha.data();
   const float* ph = h.data();
   float* pc = c.data();
