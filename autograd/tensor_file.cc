@@ -1,7 +1,5 @@
 #include "autograd/tensor_file.h"
 
-#include <zlib.h>
-
 #include <algorithm>
 #include <cstdint>
 #include <vector>
@@ -12,6 +10,7 @@
 #include "absl/strings/string_view.h"
 #include "autograd/tensor_bytes.h"
 #include "base/atomic_file.h"
+#include "base/crc32.h"
 
 namespace nmt {
 namespace {
@@ -28,17 +27,6 @@ uint64_t GetLittleEndian(absl::string_view in, int bytes) {
   uint64_t value = 0;
   for (int i = bytes - 1; i >= 0; --i) value = (value << 8) | static_cast<unsigned char>(in[i]);
   return value;
-}
-
-uint32_t Crc32(absl::string_view bytes) {
-  uLong crc = crc32(0L, Z_NULL, 0);
-  // zlib takes a uInt length, so feed very large payloads in pieces.
-  while (!bytes.empty()) {
-    const uInt chunk = static_cast<uInt>(std::min<size_t>(bytes.size(), 1u << 30));
-    crc = crc32(crc, reinterpret_cast<const Bytef*>(bytes.data()), chunk);
-    bytes.remove_prefix(chunk);
-  }
-  return static_cast<uint32_t>(crc);
 }
 
 // The payload of a file after checking its header and checksum.

@@ -12,10 +12,9 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/str_format.h"
 #include "autograd/tensor_codec.h"
-#include "base/atomic_file.h"
 #include "base/fnv1a.h"
 #include "tools/user_path.h"
-#include "trainers/checkpoint.pb.h"
+#include "trainers/checkpoint.h"
 
 ABSL_FLAG(std::string, checkpoint, "", "checkpoint file (checkpoint.ckpt or best.ckpt of a run)");
 ABSL_FLAG(bool, digest_only, false, "print only the digest line");
@@ -24,16 +23,12 @@ namespace {
 
 int Run() {
   const std::string path = nmt::tools::ResolveUserPath(absl::GetFlag(FLAGS_checkpoint));
-  absl::StatusOr<std::string> bytes = nmt::ReadFileToString(path);
-  if (!bytes.ok()) {
-    std::fprintf(stderr, "error: %s\n", std::string(bytes.status().message()).c_str());
+  absl::StatusOr<nmt::trainers::Checkpoint> read = nmt::trainers::ReadCheckpointFile(path);
+  if (!read.ok()) {
+    std::fprintf(stderr, "error: %s\n", std::string(read.status().message()).c_str());
     return 1;
   }
-  nmt::trainers::Checkpoint checkpoint;
-  if (!checkpoint.ParseFromString(*bytes)) {
-    std::fprintf(stderr, "error: %s: not a checkpoint (corrupt or truncated)\n", path.c_str());
-    return 1;
-  }
+  const nmt::trainers::Checkpoint& checkpoint = *read;
   // FNV-1a over the raw bytes, stable across runs and builds. The start value is not
   // kFnv1a64OffsetBasis but that number short of its last decimal digit, as the first
   // digests were taken; kept so that digests stay comparable with earlier ones.

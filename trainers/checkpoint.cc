@@ -1,14 +1,52 @@
 #include "trainers/checkpoint.h"
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "autograd/tensor_codec.h"
 #include "autograd/tensor_file.h"
 #include "base/atomic_file.h"
+#include "base/crc32.h"
 #include "trainers/optimizer_checkpoint.h"
 
 namespace nmt::trainers {
+namespace {
+
+constexpr char kMagic[] = "nmt-checkpoint";
+constexpr absl::string_view kHeader = "header", kParameters = "parameters", kOptimizer = "optimizer",
+                            kDataPosition = "data_position";
+
+uint32_t SectionCrc(absl::string_view name, absl::string_view payload) {
+  return Crc32(absl::StrCat(name, absl::string_view("\0", 1), payload));
+}
+
+void AddSection(absl::string_view name, std::string payload, CheckpointFile& file) {
+  CheckpointSection& section = *file.add_sections();
+  section.set_name(std::string(name));
+  section.set_crc32(SectionCrc(name, payload));
+  section.set_payload(std::move(payload));
+}
+
+// A version-1 file is a bare Checkpoint; say so rather than "corrupt".
+absl::Status UnknownFormat(absl::string_view bytes, absl::string_view name) {
+  Checkpoint old;
+  if (old.ParseFromString(std::string(bytes)) && old.format_version() == 1 && old.parameters().tensors_size() > 0) {
+    return absl::FailedPreconditionError(absl::StrCat(name,
+                                                      ": checkpoint format version 1 (written by an older build); ",
+                                                      "this build reads version ", kCheckpointFormatVersion));
+  }
+  return absl::DataLossError(absl::StrCat(name, ": not a checkpoint (corrupt or truncated)"));
+}
+
+}  // namespace
 
 absl::StatusOr<Checkpoint> MakeCheckpoint(const models::ModelConfig& model_config, const NamedParameters& parameters,
                                           const Optimizer& optimizer, const OptimizerConfig& optimizer_config) {
@@ -27,23 +65,92 @@ absl::StatusOr<Checkpoint> MakeCheckpoint(const models::ModelConfig& model_confi
   return checkpoint;
 }
 
+std::string SerializeCheckpoint(const Checkpoint& checkpoint) {
+  Checkpoint header;
+  header.set_format_version(kCheckpointFormatVersion);
+  header.set_model_kind(checkpoint.model_kind());
+  header.set_model_config(checkpoint.model_config());
+  header.set_max_grad_norm(checkpoint.max_grad_norm());
+  *header.mutable_progress() = checkpoint.progress();
+  CheckpointFile file;
+  file.set_magic(kMagic);
+  file.set_format_version(kCheckpointFormatVersion);
+  AddSection(kHeader, header.SerializeAsString(), file);
+  AddSection(kParameters, checkpoint.parameters().SerializeAsString(), file);
+  AddSection(kOptimizer, checkpoint.optimizer().SerializeAsString(), file);
+  AddSection(kDataPosition, checkpoint.data_position(), file);
+  return file.SerializeAsString();
+}
+
+absl::StatusOr<Checkpoint> ParseCheckpoint(absl::string_view bytes, absl::string_view name) {
+  CheckpointFile file;
+  if (!file.ParseFromString(std::string(bytes)) || file.magic() != kMagic) return UnknownFormat(bytes, name);
+  if (file.format_version() != kCheckpointFormatVersion) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(name, ": checkpoint format version ", file.format_version(), " (written by ",
+                     file.format_version() > kCheckpointFormatVersion ? "a newer" : "an older",
+                     " build); this build reads version ", kCheckpointFormatVersion));
+  }
+  absl::flat_hash_map<std::string, const std::string*> sections;
+  for (const CheckpointSection& section : file.sections()) {
+    if (SectionCrc(section.name(), section.payload()) != section.crc32()) {
+      return absl::DataLossError(absl::StrCat(name, ": section '", absl::CHexEscape(section.name()),
+                                              "' fails its CRC-32 check (the file is corrupt)"));
+    }
+    if (!sections.emplace(section.name(), &section.payload()).second) {
+      return absl::DataLossError(absl::StrCat(name, ": section '", section.name(), "' appears twice"));
+    }
+  }
+  for (absl::string_view required : {kHeader, kParameters, kOptimizer, kDataPosition}) {
+    if (!sections.contains(required)) {
+      return absl::DataLossError(absl::StrCat(name, ": no '", required, "' section (corrupt or truncated)"));
+    }
+  }
+  if (sections.size() != 4) return absl::DataLossError(absl::StrCat(name, ": unexpected sections"));
+  Checkpoint checkpoint;
+  auto unreadable = [&](absl::string_view section) {
+    return absl::DataLossError(absl::StrCat(name, ": section '", section, "' does not parse"));
+  };
+  if (!checkpoint.ParseFromString(*sections[kHeader])) return unreadable(kHeader);
+  if (!checkpoint.mutable_parameters()->ParseFromString(*sections[kParameters])) return unreadable(kParameters);
+  if (!checkpoint.mutable_optimizer()->ParseFromString(*sections[kOptimizer])) return unreadable(kOptimizer);
+  checkpoint.set_data_position(*sections[kDataPosition]);
+  return checkpoint;
+}
+
+std::string PreviousCheckpointPath(const std::string& path) {
+  absl::string_view stem = path;
+  const bool has_suffix = absl::ConsumeSuffix(&stem, ".ckpt");
+  return absl::StrCat(stem, ".prev", has_suffix ? ".ckpt" : "");
+}
+
 absl::Status WriteCheckpoint(const std::string& path, const Checkpoint& checkpoint) {
-  return WriteFileAtomically(path, checkpoint.SerializeAsString());
+  const std::string previous = PreviousCheckpointPath(path);
+  if (access(path.c_str(), F_OK) == 0) {
+    // A second name for the current file, moved over the previous one in one rename:
+    // both names always hold complete checkpoints.
+    const std::string link_path = previous + ".link";
+    std::remove(link_path.c_str());
+    if (link(path.c_str(), link_path.c_str()) != 0 || rename(link_path.c_str(), previous.c_str()) != 0) {
+      const int error = errno;
+      std::remove(link_path.c_str());
+      return absl::InternalError(absl::StrCat("cannot keep ", path, " as ", previous, ": ", std::strerror(error)));
+    }
+  }
+  return WriteFileAtomically(path, SerializeCheckpoint(checkpoint));
+}
+
+absl::StatusOr<Checkpoint> ReadCheckpointFile(const std::string& path) {
+  absl::StatusOr<std::string> bytes = ReadFileToString(path);
+  if (!bytes.ok()) return bytes.status();
+  return ParseCheckpoint(*bytes, path);
 }
 
 absl::StatusOr<Checkpoint> ReadCheckpoint(const std::string& path, const models::ModelConfig& expected) {
-  absl::StatusOr<std::string> bytes = ReadFileToString(path);
-  if (!bytes.ok()) return bytes.status();
-  Checkpoint checkpoint;
-  if (!checkpoint.ParseFromString(*bytes)) {
-    return absl::DataLossError(absl::StrCat(path, ": not a checkpoint (corrupt or truncated)"));
-  }
-  if (checkpoint.format_version() != kCheckpointFormatVersion) {
-    return absl::FailedPreconditionError(absl::StrCat(path, ": checkpoint format version ", checkpoint.format_version(),
-                                                      ", this build reads ", kCheckpointFormatVersion));
-  }
+  absl::StatusOr<Checkpoint> checkpoint = ReadCheckpointFile(path);
+  if (!checkpoint.ok()) return checkpoint.status();
   models::ModelConfig saved;
-  if (!saved.ParseFromString(checkpoint.model_config()) || saved.SerializeAsString() != expected.SerializeAsString()) {
+  if (!saved.ParseFromString(checkpoint->model_config()) || saved.SerializeAsString() != expected.SerializeAsString()) {
     return absl::FailedPreconditionError(
         absl::StrCat(path, ": the checkpoint's model config differs from this run's (another model or vocabulary)"));
   }

@@ -75,8 +75,18 @@ absl::Status Trainer::Prepare(const TrainingData& data) {
   if (absl::Status s = PrepareBatches(data); !s.ok()) return s;
   if (absl::Status s = PrepareModel(); !s.ok()) return s;
   if (absl::Status s = WriteRunConfig(run_, config_); !s.ok()) return s;
-  if (resuming) return LoadCheckpoint(run_.checkpoint(), /*parameters_only=*/false);
-  return absl::OkStatus();
+  if (!resuming) return absl::OkStatus();
+  absl::Status loaded = LoadCheckpoint(run_.checkpoint(), /*parameters_only=*/false);
+  if (loaded.code() == absl::StatusCode::kDataLoss) {
+    // Never resume from a damaged file behind the user's back; say what is intact.
+    const std::string previous = PreviousCheckpointPath(run_.checkpoint());
+    if (absl::StatusOr<Checkpoint> kept = ReadCheckpoint(previous, config_.model()); kept.ok()) {
+      return absl::DataLossError(absl::StrCat(loaded.message(), "; the previous checkpoint ", previous, " (step ",
+                                              kept->progress().step(), ") is intact: move it over ", run_.checkpoint(),
+                                              " to resume from it"));
+    }
+  }
+  return loaded;
 }
 
 // Built from the training text once, then reused from the run directory: a resumed run

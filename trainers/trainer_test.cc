@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -127,6 +128,28 @@ TEST(Trainer, AFinishedRunTrainsNoFurther) {
   ASSERT_TRUE((*again)->Train().ok());
   EXPECT_EQ((*again)->progress().step(), 20);
   EXPECT_EQ((*again)->tokens_per_second(), 0.0);
+}
+
+TEST(Trainer, RefusesToResumeFromACorruptCheckpointAndPointsToThePreviousOne) {
+  const TrainConfig config = TinyConfig("corrupt", 40);
+  const TrainingData data = TinyCorpus();
+  {
+    absl::StatusOr<std::unique_ptr<Trainer>> first = Trainer::Create(config, data);
+    ASSERT_TRUE(first.ok() && (*first)->Train().ok());
+  }
+  const RunDirectory run(config.run_dir());
+  std::string bytes;
+  {
+    std::ifstream in(run.checkpoint(), std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  bytes[bytes.size() / 2] ^= 0x20;
+  std::ofstream(run.checkpoint(), std::ios::binary | std::ios::trunc) << bytes;
+  absl::StatusOr<std::unique_ptr<Trainer>> resumed = Trainer::Create(config, data);
+  ASSERT_FALSE(resumed.ok());
+  EXPECT_EQ(resumed.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_NE(resumed.status().message().find(run.checkpoint()), std::string::npos) << resumed.status();
+  EXPECT_NE(resumed.status().message().find("checkpoint.prev.ckpt (step "), std::string::npos) << resumed.status();
 }
 
 TEST(Trainer, RefusesAConfigWithoutRunDirOrBatchSize) {
