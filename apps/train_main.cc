@@ -12,6 +12,7 @@
 // goes straight to evaluation.
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <string>
 
 #include "absl/flags/flag.h"
@@ -20,6 +21,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "base/atomic_file.h"
+#include "base/flags.h"
 #include "datasets/bible_corpus.h"
 #include "datasets/text_file.h"
 #include "google/protobuf/text_format.h"
@@ -30,30 +32,34 @@
 #include "trainers/train_config.h"
 #include "trainers/trainer.h"
 
+// Every flag but --preset, --config and --skip_eval overrides one TrainConfig field when
+// given; a given value is applied as it is and then validated with the rest.
 ABSL_FLAG(std::string, preset, "default", "default (RNNsearch for ~15 min on 2 cores) or paper (Appendix A/B sizes)");
-ABSL_FLAG(std::string, config, "", "a TrainConfig in text format, applied over the preset");
-ABSL_FLAG(std::string, model, "", "rnnsearch or rnnencdec");
-ABSL_FLAG(std::string, optimizer, "", "adam or adadelta (the paper's)");
-ABSL_FLAG(double, lr, 0, "learning rate (Adam; Adadelta's is 1)");
-ABSL_FLAG(std::string, vocab, "", "words (the paper's shortlist) or subwords (SentencePiece)");
-ABSL_FLAG(int32_t, src_vocab, 0, "source vocabulary size");
-ABSL_FLAG(int32_t, tgt_vocab, 0, "target vocabulary size");
-ABSL_FLAG(double, minutes, -1, "training time budget (0: none)");
-ABSL_FLAG(int64_t, max_steps, -1, "training steps (0: none)");
-ABSL_FLAG(int32_t, batch_size, 0, "sentences per update");
-ABSL_FLAG(std::string, corpus_dir, "", "directory with {train,dev,test}.{src,tgt} files");
-ABSL_FLAG(std::string, src_lang, "", "source language code (file suffix; en and es have tokenizer rules)");
-ABSL_FLAG(std::string, tgt_lang, "", "target language code");
-ABSL_FLAG(std::string, train_src, "", "training source file (plain text or .gz, one sentence a line)");
-ABSL_FLAG(std::string, train_tgt, "", "training target file");
-ABSL_FLAG(std::string, dev_src, "", "dev source file");
-ABSL_FLAG(std::string, dev_tgt, "", "dev target file");
-ABSL_FLAG(std::string, test_src, "", "test source file");
-ABSL_FLAG(std::string, test_tgt, "", "test target file");
-ABSL_FLAG(std::string, run_dir, "", "where checkpoints, logs and results go");
-ABSL_FLAG(int32_t, threads, 0, "CPU threads (0: the preset's)");
+ABSL_FLAG(std::string, config, "", "a TrainConfig in text format; every field it sets replaces the preset's");
+ABSL_FLAG(std::optional<std::string>, model, std::nullopt, "rnnsearch or rnnencdec");
+ABSL_FLAG(std::optional<std::string>, optimizer, std::nullopt, "adam or adadelta (the paper's)");
+ABSL_FLAG(std::optional<double>, lr, std::nullopt, "learning rate of the chosen optimizer (Adadelta's is 1)");
+ABSL_FLAG(std::optional<std::string>, vocab, std::nullopt, "words (the paper's shortlist) or subwords (SentencePiece)");
+ABSL_FLAG(std::optional<int32_t>, src_vocab, std::nullopt, "source vocabulary size");
+ABSL_FLAG(std::optional<int32_t>, tgt_vocab, std::nullopt, "target vocabulary size");
+ABSL_FLAG(std::optional<double>, minutes, std::nullopt, "training time budget (0: none)");
+ABSL_FLAG(std::optional<int64_t>, max_steps, std::nullopt, "training steps (0: none)");
+ABSL_FLAG(std::optional<int32_t>, batch_size, std::nullopt, "sentences per update");
+ABSL_FLAG(std::optional<std::string>, corpus_dir, std::nullopt, "directory with {train,dev,test}.{src,tgt} files");
+ABSL_FLAG(std::optional<std::string>, src_lang, std::nullopt,
+          "source language code (file suffix; en and es have tokenizer rules)");
+ABSL_FLAG(std::optional<std::string>, tgt_lang, std::nullopt, "target language code");
+ABSL_FLAG(std::optional<std::string>, train_src, std::nullopt,
+          "training source file (plain text or .gz, one sentence a line)");
+ABSL_FLAG(std::optional<std::string>, train_tgt, std::nullopt, "training target file");
+ABSL_FLAG(std::optional<std::string>, dev_src, std::nullopt, "dev source file");
+ABSL_FLAG(std::optional<std::string>, dev_tgt, std::nullopt, "dev target file");
+ABSL_FLAG(std::optional<std::string>, test_src, std::nullopt, "test source file");
+ABSL_FLAG(std::optional<std::string>, test_tgt, std::nullopt, "test target file");
+ABSL_FLAG(std::optional<std::string>, run_dir, std::nullopt, "where checkpoints, logs and results go");
+ABSL_FLAG(std::optional<int32_t>, threads, std::nullopt, "CPU threads");
 ABSL_FLAG(std::string, device, "cpu", "cpu (a CUDA backend is not part of this build)");
-ABSL_FLAG(int32_t, beam, 0, "beam size for the test translation (1: greedy)");
+ABSL_FLAG(std::optional<int32_t>, beam, std::nullopt, "beam size for the test translation (1: greedy)");
 ABSL_FLAG(int32_t, test_sentences, 0, "translate only the first N test sentences (0: all)");
 ABSL_FLAG(bool, skip_eval, false, "train only");
 
@@ -62,6 +68,7 @@ namespace {
 
 using trainers::DataConfig;
 using trainers::DataFiles;
+using trainers::OptimizerConfig;
 using trainers::TrainConfig;
 using trainers::Trainer;
 
@@ -76,66 +83,68 @@ absl::StatusOr<TrainConfig> PresetFromFlags() {
   return c;
 }
 
-// --config: a TrainConfig in text format, merged over the preset.
+// --config: a TrainConfig in text format; every field it sets replaces the preset's.
 absl::Status ApplyConfigFile(TrainConfig& c) {
   const std::string path = absl::GetFlag(FLAGS_config);
   if (path.empty()) return absl::OkStatus();
   absl::StatusOr<std::string> text = ReadFileToString(tools::ResolveUserPath(path));
   if (!text.ok()) return text.status();
-  TrainConfig overrides;
-  if (!google::protobuf::TextFormat::ParseFromString(*text, &overrides)) {
-    return absl::InvalidArgumentError(absl::StrCat(path, ": not a TrainConfig in text format"));
-  }
-  c.MergeFrom(overrides);
-  return absl::OkStatus();
+  return trainers::MergeTrainConfigText(*text, path, c);
 }
 
 // --model, --optimizer, --lr, --vocab: the recipe.
 absl::Status ApplyRecipeFlags(TrainConfig& c) {
-  if (const std::string m = absl::GetFlag(FLAGS_model); !m.empty()) {
-    if (m != "rnnsearch" && m != "rnnencdec") return absl::InvalidArgumentError("--model: rnnsearch or rnnencdec");
-    c.mutable_model()->set_kind(m == "rnnsearch" ? models::ModelConfig::RNNSEARCH : models::ModelConfig::RNNENCDEC);
-    if (absl::GetFlag(FLAGS_run_dir).empty() && absl::GetFlag(FLAGS_preset) == "default") c.set_run_dir("runs/" + m);
+  if (const std::optional<std::string> m = absl::GetFlag(FLAGS_model)) {
+    if (*m != "rnnsearch" && *m != "rnnencdec") {
+      return absl::InvalidArgumentError(absl::StrCat("--model=", *m, ": expected rnnsearch or rnnencdec"));
+    }
+    c.mutable_model()->set_kind(*m == "rnnsearch" ? models::ModelConfig::RNNSEARCH : models::ModelConfig::RNNENCDEC);
+    if (!absl::GetFlag(FLAGS_run_dir) && absl::GetFlag(FLAGS_preset) == "default") c.set_run_dir("runs/" + *m);
   }
-  if (const std::string o = absl::GetFlag(FLAGS_optimizer); !o.empty()) {
-    if (o == "adam") {
+  if (const std::optional<std::string> o = absl::GetFlag(FLAGS_optimizer)) {
+    if (*o == "adam") {
       c.mutable_optimizer()->mutable_adam();
-    } else if (o == "adadelta") {
+    } else if (*o == "adadelta") {
       c.mutable_optimizer()->mutable_adadelta();
     } else {
-      return absl::InvalidArgumentError("--optimizer: adam or adadelta");
+      return absl::InvalidArgumentError(absl::StrCat("--optimizer=", *o, ": expected adam or adadelta"));
     }
   }
-  if (const double lr = absl::GetFlag(FLAGS_lr); lr > 0) {
-    if (!c.optimizer().has_adam()) return absl::InvalidArgumentError("--lr applies to Adam only");
-    c.mutable_optimizer()->mutable_adam()->set_lr(lr);
+  if (const std::optional<double> lr = absl::GetFlag(FLAGS_lr)) {
+    OptimizerConfig& o = *c.mutable_optimizer();
+    if (o.has_adam()) o.mutable_adam()->set_lr(*lr);
+    if (o.has_adadelta()) o.mutable_adadelta()->set_lr(*lr);
+    if (o.has_sgd()) o.mutable_sgd()->set_lr(*lr);
   }
-  if (const std::string v = absl::GetFlag(FLAGS_vocab); !v.empty()) {
-    if (v != "words" && v != "subwords") return absl::InvalidArgumentError("--vocab: words or subwords");
-    c.mutable_data()->set_vocabulary(v == "words" ? DataConfig::WORDS : DataConfig::SUBWORDS);
+  if (const std::optional<std::string> v = absl::GetFlag(FLAGS_vocab)) {
+    if (*v != "words" && *v != "subwords") {
+      return absl::InvalidArgumentError(absl::StrCat("--vocab=", *v, ": expected words or subwords"));
+    }
+    c.mutable_data()->set_vocabulary(*v == "words" ? DataConfig::WORDS : DataConfig::SUBWORDS);
   }
   return absl::OkStatus();
 }
 
-// --src_vocab, --batch_size, --threads, --beam, --minutes, --max_steps: sizes and budget.
+// Sizes and budget: applied as given; ValidateTrainConfig refuses what is out of range.
 void ApplySizeFlags(TrainConfig& c) {
-  auto set_if = [](auto value, auto setter) {
-    if (value > 0) setter(value);
+  auto apply = [](const auto& flag, auto setter) {
+    if (const auto value = absl::GetFlag(flag)) setter(*value);
   };
-  set_if(absl::GetFlag(FLAGS_src_vocab), [&](int32_t v) { c.mutable_data()->set_src_vocab_size(v); });
-  set_if(absl::GetFlag(FLAGS_tgt_vocab), [&](int32_t v) { c.mutable_data()->set_tgt_vocab_size(v); });
-  set_if(absl::GetFlag(FLAGS_batch_size), [&](int32_t v) { c.mutable_data()->set_batch_size(v); });
-  set_if(absl::GetFlag(FLAGS_threads), [&](int32_t v) { c.set_threads(v); });
-  set_if(absl::GetFlag(FLAGS_beam), [&](int32_t v) { c.set_beam_size(v); });
-  if (absl::GetFlag(FLAGS_minutes) >= 0) c.set_max_minutes(absl::GetFlag(FLAGS_minutes));
-  if (absl::GetFlag(FLAGS_max_steps) >= 0) c.set_max_steps(absl::GetFlag(FLAGS_max_steps));
+  DataConfig& d = *c.mutable_data();
+  apply(FLAGS_src_vocab, [&](int32_t v) { d.set_src_vocab_size(v); });
+  apply(FLAGS_tgt_vocab, [&](int32_t v) { d.set_tgt_vocab_size(v); });
+  apply(FLAGS_batch_size, [&](int32_t v) { d.set_batch_size(v); });
+  apply(FLAGS_threads, [&](int32_t v) { c.set_threads(v); });
+  apply(FLAGS_beam, [&](int32_t v) { c.set_beam_size(v); });
+  apply(FLAGS_minutes, [&](double v) { c.set_max_minutes(v); });
+  apply(FLAGS_max_steps, [&](int64_t v) { c.set_max_steps(v); });
 }
 
 // The corpus files, languages and run directory, resolved against the user's directory.
 void ApplyPathFlags(TrainConfig& c) {
   DataConfig& d = *c.mutable_data();
-  auto set_path = [](const std::string& value, std::string* field) {
-    if (!value.empty()) *field = tools::ResolveUserPath(value);
+  auto set_path = [](const std::optional<std::string>& value, std::string* field) {
+    if (value) *field = tools::ResolveUserPath(*value);
   };
   set_path(absl::GetFlag(FLAGS_corpus_dir), d.mutable_corpus_dir());
   set_path(absl::GetFlag(FLAGS_train_src), d.mutable_train_src());
@@ -144,14 +153,14 @@ void ApplyPathFlags(TrainConfig& c) {
   set_path(absl::GetFlag(FLAGS_dev_tgt), d.mutable_dev_tgt());
   set_path(absl::GetFlag(FLAGS_test_src), d.mutable_test_src());
   set_path(absl::GetFlag(FLAGS_test_tgt), d.mutable_test_tgt());
-  if (!absl::GetFlag(FLAGS_src_lang).empty()) d.set_src_lang(absl::GetFlag(FLAGS_src_lang));
-  if (!absl::GetFlag(FLAGS_tgt_lang).empty()) d.set_tgt_lang(absl::GetFlag(FLAGS_tgt_lang));
-  if (!absl::GetFlag(FLAGS_run_dir).empty()) c.set_run_dir(absl::GetFlag(FLAGS_run_dir));
-  c.set_run_dir(tools::ResolveUserPath(c.run_dir()));
-  d.set_corpus_dir(tools::ResolveUserPath(d.corpus_dir()));
+  if (const auto lang = absl::GetFlag(FLAGS_src_lang)) d.set_src_lang(*lang);
+  if (const auto lang = absl::GetFlag(FLAGS_tgt_lang)) d.set_tgt_lang(*lang);
+  if (const auto dir = absl::GetFlag(FLAGS_run_dir)) c.set_run_dir(*dir);
+  if (!c.run_dir().empty()) c.set_run_dir(tools::ResolveUserPath(c.run_dir()));
+  if (!d.corpus_dir().empty()) d.set_corpus_dir(tools::ResolveUserPath(d.corpus_dir()));
 }
 
-// The preset, then --config, then the individual flags.
+// The preset, then --config, then the individual flags; then every field is validated.
 absl::StatusOr<TrainConfig> ConfigFromFlags() {
   absl::StatusOr<TrainConfig> c = PresetFromFlags();
   if (!c.ok()) return c.status();
@@ -160,17 +169,29 @@ absl::StatusOr<TrainConfig> ConfigFromFlags() {
   ApplySizeFlags(*c);
   ApplyPathFlags(*c);
   if (absl::GetFlag(FLAGS_device) != "cpu") {
-    return absl::UnimplementedError(
+    return absl::InvalidArgumentError(
         absl::StrCat("--device=", absl::GetFlag(FLAGS_device), ": this build has the CPU backend only"));
   }
+  if (absl::GetFlag(FLAGS_test_sentences) < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--test_sentences=", absl::GetFlag(FLAGS_test_sentences), ": must be >= 0 (0: all)"));
+  }
+  if (absl::Status s = trainers::ValidateTrainConfig(*c); !s.ok()) return s;
   return c;
 }
 
-// The default corpus is built on first use; a user's own files are only checked.
+// The default corpus is built on first use, in its default place; a user's own files are only checked.
 absl::Status EnsureCorpus(const TrainConfig& config) {
   const DataConfig& d = config.data();
   if (!d.train_src().empty() || datasets::FindCompleteCorpus(d.corpus_dir()).has_value()) return absl::OkStatus();
   if (std::ifstream(d.corpus_dir() + "/train." + d.src_lang()).good()) return absl::OkStatus();
+  // Only the default corpus is built; another directory without a corpus is the user's mistake.
+  if (d.corpus_dir() != tools::ResolveUserPath(trainers::DefaultTrainConfig().data().corpus_dir()) ||
+      d.src_lang() != "en" || d.tgt_lang() != "es") {
+    return absl::NotFoundError(absl::StrCat("no corpus in ", d.corpus_dir(), ": expected train/dev/test.", d.src_lang(),
+                                            " and .", d.tgt_lang(),
+                                            " files (or --train_src and the other file flags)"));
+  }
   std::fprintf(stderr, "building the default corpus (WEB + Reina-Valera 1909) in %s ...\n", d.corpus_dir().c_str());
   datasets::BibleCorpusOptions options;
   options.out_dir = d.corpus_dir();
@@ -231,15 +252,26 @@ absl::Status EvaluateTestSet(Trainer& t) {
   return absl::OkStatus();
 }
 
-absl::Status Run() {
+// Exit status: 0, kExitDataError, or kExitUsageError for flags and config values.
+int Run() {
   absl::StatusOr<TrainConfig> config = ConfigFromFlags();
-  if (!config.ok()) return config.status();
-  if (absl::Status s = EnsureCorpus(*config); !s.ok()) return s;
-  absl::StatusOr<std::unique_ptr<Trainer>> trainer = Trainer::Create(*config);
-  if (!trainer.ok()) return trainer.status();
-  if (absl::Status s = TrainModel(**trainer); !s.ok()) return s;
-  if (absl::GetFlag(FLAGS_skip_eval)) return absl::OkStatus();
-  return EvaluateTestSet(**trainer);
+  if (!config.ok()) {
+    std::fprintf(stderr, "usage error: %s\n", std::string(config.status().message()).c_str());
+    return kExitUsageError;
+  }
+  absl::Status status = EnsureCorpus(*config);
+  absl::StatusOr<std::unique_ptr<Trainer>> trainer;
+  if (status.ok()) {
+    trainer = Trainer::Create(*config);
+    status = trainer.status();
+  }
+  if (status.ok()) status = TrainModel(**trainer);
+  if (status.ok() && !absl::GetFlag(FLAGS_skip_eval)) status = EvaluateTestSet(**trainer);
+  if (!status.ok()) {
+    std::fprintf(stderr, "error: %s\n", std::string(status.message()).c_str());
+    return kExitDataError;
+  }
+  return 0;
 }
 
 }  // namespace
@@ -247,10 +279,6 @@ absl::Status Run() {
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("Trains RNNsearch/RNNencdec, then translates and scores the test set.");
-  absl::ParseCommandLine(argc, argv);
-  if (absl::Status s = nmt::Run(); !s.ok()) {
-    std::fprintf(stderr, "error: %s\n", std::string(s.message()).c_str());
-    return 1;
-  }
-  return 0;
+  nmt::ParseFlagsOrExit(argc, argv);
+  return nmt::Run();
 }

@@ -9,6 +9,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "base/flags.h"
 #include "datasets/bible_corpus.h"
 
 ABSL_FLAG(std::string, out_dir, "", "Directory for {train,dev,test}.{en,es,refs} and MANIFEST.");
@@ -18,7 +19,7 @@ ABSL_FLAG(bool, force, false, "Rebuild even if a complete corpus is already in -
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("Builds the English-Spanish Bible corpus from SWORD modules.");
-  absl::ParseCommandLine(argc, argv);
+  nmt::ParseFlagsOrExit(argc, argv);
   nmt::datasets::BibleCorpusOptions options;
   options.out_dir = absl::GetFlag(FLAGS_out_dir);
   options.english_module = absl::GetFlag(FLAGS_english_module);

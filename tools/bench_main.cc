@@ -23,6 +23,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "base/flags.h"
 #include "datasets/batch.h"
 #include "datasets/special_ids.h"
 #include "models/models.h"
@@ -242,6 +243,6 @@ int Run() {
 }  // namespace nmt::models
 
 int main(int argc, char** argv) {
-  absl::ParseCommandLine(argc, argv);
+  nmt::ParseFlagsOrExit(argc, argv);
   return nmt::models::Run();
 }

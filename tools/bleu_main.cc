@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "base/flags.h"
 #include "datasets/text_file.h"
 #include "tools/bleu.h"
 #include "tools/user_path.h"
@@ -92,7 +93,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> args = nmt::tools::MergeRepeatedRefFlags(argc, argv);
   std::vector<char*> arg_pointers;
   for (std::string& arg : args) arg_pointers.push_back(arg.data());
-  absl::ParseCommandLine(static_cast<int>(arg_pointers.size()), arg_pointers.data());
+  nmt::ParseFlagsOrExit(static_cast<int>(arg_pointers.size()), arg_pointers.data());
 
   const absl::Status status = nmt::tools::Run();
   if (!status.ok()) {

@@ -12,6 +12,7 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/str_format.h"
 #include "autograd/tensor_codec.h"
+#include "base/flags.h"
 #include "base/fnv1a.h"
 #include "tools/user_path.h"
 #include "trainers/checkpoint.h"
@@ -63,6 +64,6 @@ int Run() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::ParseCommandLine(argc, argv);
+  nmt::ParseFlagsOrExit(argc, argv);
   return Run();
 }

@@ -8,6 +8,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "base/flags.h"
 #include "models/golden.h"
 #include "ops/kernels/cpu/cpu_context.h"
 
@@ -16,7 +17,7 @@ ABSL_FLAG(double, tolerance, 1e-3, "largest acceptable relative error");
 ABSL_FLAG(int, threads, 1, "CPU threads");
 
 int main(int argc, char** argv) {
-  absl::ParseCommandLine(argc, argv);
+  nmt::ParseFlagsOrExit(argc, argv);
   const std::string path = absl::GetFlag(FLAGS_golden);
   if (path.empty()) {
     std::fprintf(stderr, "parity: --golden=FILE is required\n");

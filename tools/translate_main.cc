@@ -12,6 +12,7 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/flags.h"
 #include "datasets/text_file.h"
 #include "tools/plot.h"
 #include "tools/translator.h"
@@ -39,6 +40,10 @@ int Run() {
   if (absl::GetFlag(FLAGS_beam) < 1 || absl::GetFlag(FLAGS_nbest) < 1 ||
       absl::GetFlag(FLAGS_nbest) > std::max(1, absl::GetFlag(FLAGS_beam))) {
     std::fprintf(stderr, "error: need --beam >= 1 and 1 <= --nbest <= --beam\n");
+    return 2;
+  }
+  if (absl::GetFlag(FLAGS_threads) < 1 || !(absl::GetFlag(FLAGS_max_len_factor) > 0)) {
+    std::fprintf(stderr, "error: need --threads >= 1 and --max_len_factor > 0\n");
     return 2;
   }
   const std::string checkpoint = absl::GetFlag(FLAGS_checkpoint);
@@ -89,6 +94,6 @@ int Run() {
 }  // namespace nmt::tools
 
 int main(int argc, char** argv) {
-  absl::ParseCommandLine(argc, argv);
+  nmt::ParseFlagsOrExit(argc, argv);
   return nmt::tools::Run();
 }

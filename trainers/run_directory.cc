@@ -7,6 +7,7 @@
 #include "base/atomic_file.h"
 #include "datasets/tokenizer.h"
 #include "google/protobuf/text_format.h"
+#include "trainers/train_config.h"
 
 namespace nmt::trainers {
 namespace {
@@ -34,11 +35,7 @@ std::string RunDirectory::FinalCheckpoint() const { return Exists(best()) ? best
 absl::StatusOr<TrainConfig> ReadRunConfig(const RunDirectory& run) {
   absl::StatusOr<std::string> text = ReadFileToString(run.config());
   if (!text.ok()) return text.status();
-  TrainConfig config;
-  if (!google::protobuf::TextFormat::ParseFromString(*text, &config)) {
-    return absl::InvalidArgumentError(absl::StrCat(run.config(), ": not a TrainConfig in text format"));
-  }
-  return config;
+  return ParseTrainConfig(*text, run.config());
 }
 
 absl::Status WriteRunConfig(const RunDirectory& run, const TrainConfig& config) {

@@ -1,8 +1,169 @@
 #include "trainers/train_config.h"
 
+#include <string>
+#include <vector>
+
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "google/protobuf/io/tokenizer.h"
+#include "google/protobuf/text_format.h"
+#include "trainers/optimizer_checkpoint.h"
 
 namespace nmt::trainers {
+namespace {
+
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using google::protobuf::Reflection;
+using google::protobuf::TextFormat;
+
+// Collects the parser's complaints as "name:line:column: message".
+class ErrorList : public google::protobuf::io::ErrorCollector {
+ public:
+  explicit ErrorList(absl::string_view name) : name_(name) {}
+  void AddError(int line, int column, const std::string& message) override {
+    errors_.push_back(absl::StrCat(name_, ":", line + 1, ":", column + 1, ": ", message));
+  }
+  void AddWarning(int line, int column, const std::string& message) override { AddError(line, column, message); }
+  std::string Joined() const { return absl::StrJoin(errors_, "; "); }
+
+ private:
+  std::string name_;
+  std::vector<std::string> errors_;
+};
+
+absl::StatusOr<TrainConfig> Parse(absl::string_view text, absl::string_view name, TextFormat::ParseInfoTree* tree) {
+  TrainConfig config;
+  ErrorList errors(name);
+  TextFormat::Parser parser;
+  parser.RecordErrorsTo(&errors);
+  parser.WriteLocationsTo(tree);
+  if (!parser.ParseFromString(std::string(text), &config)) {
+    const std::string joined = errors.Joined();
+    return absl::InvalidArgumentError(joined.empty() ? absl::StrCat(name, ": not a TrainConfig in text format")
+                                                     : joined);
+  }
+  return config;
+}
+
+// Copies into `to` every field of `from` that the parse tree says the text set.
+void MergePresent(const Message& from, const TextFormat::ParseInfoTree& tree, Message& to) {
+  const Reflection& in = *from.GetReflection();
+  const Reflection& out = *to.GetReflection();
+  const google::protobuf::Descriptor& descriptor = *from.GetDescriptor();
+  for (int i = 0; i < descriptor.field_count(); ++i) {
+    const FieldDescriptor* field = descriptor.field(i);
+    if (field->is_repeated()) {
+      if (tree.GetLocation(field, 0).line < 0) continue;
+      out.ClearField(&to, field);
+      for (int j = 0; j < in.FieldSize(from, field); ++j) {
+        // Repeated scalars are not used in TrainConfig; repeated messages are copied whole.
+        if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+          out.AddMessage(&to, field)->CopyFrom(in.GetRepeatedMessage(from, field, j));
+        }
+      }
+      continue;
+    }
+    if (tree.GetLocation(field, -1).line < 0) continue;
+    switch (field->cpp_type()) {
+      case FieldDescriptor::CPPTYPE_MESSAGE:
+        MergePresent(in.GetMessage(from, field), *tree.GetTreeForNested(field, -1), *out.MutableMessage(&to, field));
+        break;
+      case FieldDescriptor::CPPTYPE_INT32:
+        out.SetInt32(&to, field, in.GetInt32(from, field));
+        break;
+      case FieldDescriptor::CPPTYPE_INT64:
+        out.SetInt64(&to, field, in.GetInt64(from, field));
+        break;
+      case FieldDescriptor::CPPTYPE_UINT32:
+        out.SetUInt32(&to, field, in.GetUInt32(from, field));
+        break;
+      case FieldDescriptor::CPPTYPE_UINT64:
+        out.SetUInt64(&to, field, in.GetUInt64(from, field));
+        break;
+      case FieldDescriptor::CPPTYPE_DOUBLE:
+        out.SetDouble(&to, field, in.GetDouble(from, field));
+        break;
+      case FieldDescriptor::CPPTYPE_FLOAT:
+        out.SetFloat(&to, field, in.GetFloat(from, field));
+        break;
+      case FieldDescriptor::CPPTYPE_BOOL:
+        out.SetBool(&to, field, in.GetBool(from, field));
+        break;
+      case FieldDescriptor::CPPTYPE_ENUM:
+        out.SetEnumValue(&to, field, in.GetEnumValue(from, field));
+        break;
+      case FieldDescriptor::CPPTYPE_STRING:
+        out.SetString(&to, field, in.GetString(from, field));
+        break;
+    }
+  }
+}
+
+// Accumulates "path = value: must be ..." for every field out of range.
+class Checker {
+ public:
+  template <typename T>
+  void AtLeast(absl::string_view path, T value, T least, absl::string_view note = "") {
+    if (!(value >= least)) Fail(path, value, absl::StrCat("must be >= ", least, note));
+  }
+  template <typename T>
+  void Positive(absl::string_view path, T value, absl::string_view note = "") {
+    if (!(value > 0)) Fail(path, value, absl::StrCat("must be > 0", note));
+  }
+  void NonEmpty(absl::string_view path, const std::string& value) {
+    if (value.empty()) errors_.push_back(absl::StrCat(path, " is empty: must be set"));
+  }
+  void Add(absl::Status status, absl::string_view path) {
+    if (!status.ok()) errors_.push_back(absl::StrCat(path, ": ", status.message()));
+  }
+  template <typename T>
+  void Fail(absl::string_view path, T value, absl::string_view rule) {
+    errors_.push_back(absl::StrCat(path, " = ", value, ": ", rule));
+  }
+  absl::Status Result() const {
+    if (errors_.empty()) return absl::OkStatus();
+    return absl::InvalidArgumentError(absl::StrCat("invalid configuration: ", absl::StrJoin(errors_, "; ")));
+  }
+
+ private:
+  std::vector<std::string> errors_;
+};
+
+void CheckData(const DataConfig& d, Checker& check) {
+  if (d.vocabulary() != DataConfig::WORDS && d.vocabulary() != DataConfig::SUBWORDS) {
+    check.Fail("data.vocabulary", DataConfig::Vocabulary_Name(d.vocabulary()), "must be WORDS or SUBWORDS");
+  }
+  // SentencePiece needs room for its specials and a few pieces; a shortlist needs one word.
+  const int32_t least = d.vocabulary() == DataConfig::SUBWORDS ? 16 : 1;
+  check.AtLeast("data.src_vocab_size", d.src_vocab_size(), least);
+  check.AtLeast("data.tgt_vocab_size", d.tgt_vocab_size(), least);
+  check.AtLeast("data.max_length", d.max_length(), 0, " (0: no limit)");
+  check.Positive("data.batch_size", d.batch_size());
+  check.Positive("data.batches_per_chunk", d.batches_per_chunk());
+  check.AtLeast<int64_t>("data.max_target_tokens", d.max_target_tokens(), 0, " (0: batches of batch_size sentences)");
+  check.NonEmpty("data.src_lang", d.src_lang());
+  check.NonEmpty("data.tgt_lang", d.tgt_lang());
+  if (d.corpus_dir().empty() &&
+      (d.train_src().empty() || d.train_tgt().empty() || d.dev_src().empty() || d.dev_tgt().empty())) {
+    check.NonEmpty("data.corpus_dir (or all of data.train_src/train_tgt/dev_src/dev_tgt)", d.corpus_dir());
+  }
+}
+
+void CheckModel(const models::ModelConfig& m, Checker& check) {
+  if (!models::ModelConfig::Kind_IsValid(m.kind()) || m.kind() == models::ModelConfig::KIND_UNSPECIFIED) {
+    check.Fail("model.kind", m.kind(), "must name a model");
+  }
+  check.AtLeast<int64_t>("model.src_vocab", m.src_vocab(), 0, " (0: from the data)");
+  check.AtLeast<int64_t>("model.tgt_vocab", m.tgt_vocab(), 0, " (0: from the data)");
+  check.Positive("model.m", m.m());
+  check.Positive("model.n", m.n());
+  check.Positive("model.n_align", m.n_align());
+  check.Positive("model.l", m.l());
+  if (m.init() == models::ModelConfig::INIT_NORMAL) check.Positive("model.init_stddev", m.init_stddev());
+}
+
+}  // namespace
 
 DataFiles ResolveDataFiles(const DataConfig& data) {
   auto pick = [&](const std::string& given, const std::string& split, const std::string& lang) {
@@ -63,6 +224,45 @@ void ApplyPaperPreset(TrainConfig& c) {
   c.mutable_optimizer()->mutable_adadelta();
   c.set_max_minutes(0);
   c.set_run_dir("runs/paper");
+}
+
+absl::StatusOr<TrainConfig> ParseTrainConfig(absl::string_view text, absl::string_view name) {
+  TextFormat::ParseInfoTree tree;
+  return Parse(text, name, &tree);
+}
+
+absl::Status MergeTrainConfigText(absl::string_view text, absl::string_view name, TrainConfig& config) {
+  TextFormat::ParseInfoTree tree;
+  absl::StatusOr<TrainConfig> parsed = Parse(text, name, &tree);
+  if (!parsed.ok()) return parsed.status();
+  MergePresent(*parsed, tree, config);
+  return absl::OkStatus();
+}
+
+absl::Status ValidateTrainConfig(const TrainConfig& c) {
+  Checker check;
+  CheckData(c.data(), check);
+  CheckModel(c.model(), check);
+  if (c.optimizer().kind_case() == OptimizerConfig::KIND_NOT_SET) {
+    check.Fail("optimizer", "{}", "must set adadelta, adam or sgd");
+  } else {
+    check.Add(MakeOptimizer(c.optimizer(), {}).status(), "optimizer");
+  }
+  check.AtLeast("max_grad_norm", c.max_grad_norm(), 0.0, " (0: no clipping)");
+  check.AtLeast<int64_t>("max_steps", c.max_steps(), 0, " (0: no limit)");
+  check.AtLeast("max_minutes", c.max_minutes(), 0.0, " (0: no limit)");
+  check.AtLeast("max_epochs", c.max_epochs(), 0, " (0: no limit)");
+  check.AtLeast("validate_every", c.validate_every(), 0, " (0: never)");
+  check.AtLeast("patience", c.patience(), 0, " (0: never stop early)");
+  check.AtLeast("dev_sentences", c.dev_sentences(), 0, " (0: all)");
+  check.AtLeast("checkpoint_every", c.checkpoint_every(), 0, " (0: only at the end and by time)");
+  check.AtLeast("checkpoint_minutes", c.checkpoint_minutes(), 0.0, " (0: by steps only)");
+  check.Positive("threads", c.threads());
+  check.NonEmpty("run_dir", c.run_dir());
+  check.Positive("beam_size", c.beam_size(), " (1: greedy)");
+  check.Positive("max_len_factor", c.max_len_factor());
+  check.AtLeast("heatmaps", c.heatmaps(), 0);
+  return check.Result();
 }
 
 }  // namespace nmt::trainers

@@ -1,13 +1,24 @@
-// The presets of the main job and where a run's data files are.
+// Training configurations: the presets of the main job, config files in text format
+// merged over them, the validation every config passes before use, and where a run's
+// data files are.
 //
 //   TrainConfig config = DefaultTrainConfig();          // RNNsearch for ~15 minutes on 2 cores
 //   ApplyPaperPreset(config);                           // Appendix A.2 / B sizes and recipe
+//   absl::Status s = MergeTrainConfigText(text, "my.textproto", config);   // fields it sets win
+//   absl::Status v = ValidateTrainConfig(config);       // field, value and allowed range
 //   DataFiles files = ResolveDataFiles(config.data());  // files.test_src, ...
+//
+// Merging is presence-aware: every field the text sets replaces the base's, zeros and
+// empty messages included (`max_grad_norm: 0` means no clipping, not "unset"), which
+// proto3's MergeFrom would skip. Repeated fields the text sets replace the base's list.
 #ifndef NMT_TRAINERS_TRAIN_CONFIG_H_
 #define NMT_TRAINERS_TRAIN_CONFIG_H_
 
 #include <string>
 
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "trainers/train_config.pb.h"
 
 namespace nmt::trainers {
@@ -24,6 +35,18 @@ TrainConfig DefaultTrainConfig();
 // The paper's sizes and recipe over `config` (Appendix A.2.3 and B): n = n' = 1000,
 // m = 620, l = 500, 30k word shortlists, Adadelta, batches of 80, no time limit.
 void ApplyPaperPreset(TrainConfig& config);
+
+// Parses a TrainConfig in text format. InvalidArgument naming `name`, the line and the
+// column for a syntax error, an unknown field or an out-of-range enum value.
+absl::StatusOr<TrainConfig> ParseTrainConfig(absl::string_view text, absl::string_view name);
+
+// Parses `text` and sets in `config` every field the text sets (see above).
+absl::Status MergeTrainConfigText(absl::string_view text, absl::string_view name, TrainConfig& config);
+
+// Every field checked in one place: InvalidArgument with the field's path, the value
+// and what is allowed, e.g. "max_grad_norm = -1: must be >= 0 (0: no clipping)". Model
+// vocabulary sizes may be 0 (the trainer fills them from the data).
+absl::Status ValidateTrainConfig(const TrainConfig& config);
 
 }  // namespace nmt::trainers
 

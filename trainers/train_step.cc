@@ -17,7 +17,8 @@ StepResult TrainStep(models::Seq2Seq& model, Optimizer& optimizer, Tape& tape, c
     Backward(out.loss);
     tape.Reset();
   }
-  result.grad_norm = ClipGradNorm(optimizer.parameters(), max_grad_norm).norm;
+  result.grad_norm = max_grad_norm > 0 ? ClipGradNorm(optimizer.parameters(), max_grad_norm).norm
+                                       : GlobalGradNorm(optimizer.parameters());
   result.applied = !ShouldSkipStep(result.grad_norm) && std::isfinite(result.loss);
   if (result.applied) optimizer.Step();
   return result;

@@ -6,7 +6,7 @@
 //   if (!step.applied) report(step.grad_norm, step.loss);
 //
 // zero the grads, the teacher-forced loss (Σ −log p / batch size), Backward, clip the
-// global gradient norm to max_grad_norm, then the optimizer's update. When the norm or
+// global gradient norm to max_grad_norm (when it is > 0), then the optimizer's update. When the norm or
 // the loss is NaN or infinite the update is skipped: neither the parameters nor the
 // optimizer state move.
 #ifndef NMT_TRAINERS_TRAIN_STEP_H_
@@ -25,7 +25,7 @@ struct StepResult {
   bool applied = false;  // false: non-finite norm or loss, the update was skipped
 };
 
-// `tape` is reset before returning. `max_grad_norm` > 0.
+// `tape` is reset before returning. `max_grad_norm` 0 means no clipping.
 StepResult TrainStep(models::Seq2Seq& model, Optimizer& optimizer, Tape& tape, const datasets::Batch& batch,
                      double max_grad_norm);
 

@@ -61,8 +61,7 @@ absl::StatusOr<std::unique_ptr<Trainer>> Trainer::Create(const TrainConfig& conf
 }
 
 absl::StatusOr<std::unique_ptr<Trainer>> Trainer::Create(const TrainConfig& config, const TrainingData& data) {
-  if (config.run_dir().empty()) return absl::InvalidArgumentError("run_dir is empty");
-  if (config.data().batch_size() <= 0) return absl::InvalidArgumentError("data.batch_size must be positive");
+  if (absl::Status s = ValidateTrainConfig(config); !s.ok()) return s;
   std::unique_ptr<Trainer> trainer(new Trainer(config));
   if (absl::Status s = trainer->Prepare(data); !s.ok()) return s;
   return trainer;
@@ -120,7 +119,7 @@ absl::Status Trainer::PrepareBatches(const TrainingData& data) {
   options.max_source_length = d.max_length();
   options.max_target_length = d.max_length();
   options.batch_size = d.batch_size();
-  options.batches_per_chunk = std::max(1, d.batches_per_chunk());
+  options.batches_per_chunk = d.batches_per_chunk();
   options.max_target_tokens = d.max_target_tokens();
   options.seed = config_.seed();
   absl::StatusOr<datasets::TrainingBatcher> batcher =

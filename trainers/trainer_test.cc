@@ -79,6 +79,15 @@ TEST(Trainer, TrainsOnAnInMemoryCorpusAndDevLossFalls) {
   EXPECT_TRUE(ReadRunConfig(t.run()).ok());
 }
 
+TEST(Trainer, MaxGradNormZeroTrainsWithoutClipping) {
+  TrainConfig config = TinyConfig("noclip", 20);
+  config.set_max_grad_norm(0);
+  absl::StatusOr<std::unique_ptr<Trainer>> trainer = Trainer::Create(config, TinyCorpus());
+  ASSERT_TRUE(trainer.ok()) << trainer.status();
+  ASSERT_TRUE((*trainer)->Train().ok());
+  EXPECT_EQ((*trainer)->progress().step(), 20);
+}
+
 TEST(Trainer, WritesAValidationRowEveryValidateEverySteps) {
   absl::StatusOr<std::unique_ptr<Trainer>> trainer = Trainer::Create(TinyConfig("log", 40), TinyCorpus());
   ASSERT_TRUE(trainer.ok()) << trainer.status();

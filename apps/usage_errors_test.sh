@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The main binary refuses bad flags and config values with one line and exit status 2, and
+# a missing corpus with exit status 1, before it trains or builds anything.
+set -uo pipefail
+train="$TEST_SRCDIR/nmt/apps/train"
+work="$TEST_TMPDIR/usage"
+mkdir -p "$work"
+failures=0
+expect() {  # expect STATUS PATTERN ARGS...
+  local status=$1 pattern=$2
+  shift 2
+  "$train" --run_dir="$work/run" --corpus_dir="$work/none" "$@" >"$work/out" 2>&1
+  local got=$?
+  if [[ $got -ne $status ]] || ! grep -q -- "$pattern" "$work/out"; then
+    echo "FAILED: $* -> status $got (want $status), output: $(cat "$work/out")"
+    failures=$((failures + 1))
+  else
+    echo "ok: $* -> $status: $(tail -1 "$work/out")"
+  fi
+}
+config() { echo "$1" >"$work/c.textproto"; echo "--config=$work/c.textproto"; }
+
+expect 2 "data.batch_size = -3: must be > 0" --batch_size=-3
+expect 2 "Adam: invalid options lr=-1" --lr=-1
+expect 2 "unknown flag --batchsize" --batchsize=3
+expect 2 "Illegal value 'abc'" --batch_size=abc
+expect 2 "expected rnnsearch or rnnencdec" --model=transformer
+expect 2 "CPU backend only" --device=cuda
+expect 2 "max_grad_norm = -1: must be >= 0" "$(config 'max_grad_norm: -1')"
+expect 2 "patience = -1" "$(config 'patience: -1')"
+expect 2 "c.textproto:1:10: .*max_stepz" "$(config 'max_stepz: 3')"
+expect 2 "no such file\|cannot open\|No such file" --config="$work/missing.textproto"
+expect 1 "no corpus in $work/none" "$(config 'max_grad_norm: 0')"
+[[ ! -e "$work/none" && ! -e "$work/run" ]] || { echo "FAILED: something was created"; failures=$((failures + 1)); }
+((failures == 0))

@@ -1,0 +1,101 @@
+#include "trainers/train_config.h"
+
+#include <string>
+
+#include "gtest/gtest.h"
+
+namespace nmt::trainers {
+namespace {
+
+TrainConfig Merged(const std::string& text) {
+  TrainConfig config = DefaultTrainConfig();
+  const absl::Status status = MergeTrainConfigText(text, "test.textproto", config);
+  EXPECT_TRUE(status.ok()) << status;
+  return config;
+}
+
+std::string Invalid(const std::string& text) {
+  const absl::Status status = ValidateTrainConfig(Merged(text));
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << text;
+  return std::string(status.message());
+}
+
+TEST(TrainConfig, BothPresetsAreValid) {
+  EXPECT_TRUE(ValidateTrainConfig(DefaultTrainConfig()).ok()) << ValidateTrainConfig(DefaultTrainConfig());
+  TrainConfig paper = DefaultTrainConfig();
+  ApplyPaperPreset(paper);
+  EXPECT_TRUE(ValidateTrainConfig(paper).ok()) << ValidateTrainConfig(paper);
+}
+
+TEST(TrainConfig, AZeroInTheTextMeansZero) {
+  const TrainConfig c = Merged(
+      "max_grad_norm: 0 max_minutes: 0 validate_every: 0 patience: 0 "
+      "checkpoint_minutes: 0 data { max_length: 0 }");
+  EXPECT_EQ(c.max_grad_norm(), 0);
+  EXPECT_EQ(c.max_minutes(), 0);
+  EXPECT_EQ(c.validate_every(), 0);
+  EXPECT_EQ(c.patience(), 0);
+  EXPECT_EQ(c.checkpoint_minutes(), 0);
+  EXPECT_EQ(c.data().max_length(), 0);
+  EXPECT_TRUE(ValidateTrainConfig(c).ok());
+}
+
+TEST(TrainConfig, FieldsTheTextDoesNotSetKeepThePresets) {
+  const TrainConfig c = Merged("data { batch_size: 8 } model { n: 12 }");
+  EXPECT_EQ(c.data().batch_size(), 8);
+  EXPECT_EQ(c.data().corpus_dir(), DefaultTrainConfig().data().corpus_dir());
+  EXPECT_EQ(c.data().src_vocab_size(), 8000);
+  EXPECT_EQ(c.model().n(), 12);
+  EXPECT_EQ(c.model().m(), 128);
+  EXPECT_EQ(c.max_minutes(), 15);
+  EXPECT_TRUE(c.optimizer().has_adam());
+}
+
+TEST(TrainConfig, AnOptimizerInTheTextReplacesThePresetsOne) {
+  const TrainConfig c = Merged("optimizer { adadelta { } }");
+  EXPECT_TRUE(c.optimizer().has_adadelta());
+  EXPECT_FALSE(c.optimizer().has_adam());
+  EXPECT_EQ(Merged("optimizer { adam { beta2: 0.98 } }").optimizer().adam().lr(), 2e-3);
+}
+
+TEST(TrainConfig, SyntaxErrorsAndUnknownFieldsNameTheFileLineAndColumn) {
+  TrainConfig config = DefaultTrainConfig();
+  const absl::Status unknown = MergeTrainConfigText("max_steps: 3\nmax_stepz: 3\n", "run.textproto", config);
+  EXPECT_EQ(unknown.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(unknown.message().substr(0, 18), "run.textproto:2:10") << unknown;
+  EXPECT_NE(unknown.message().find("max_stepz"), std::string::npos);
+  EXPECT_EQ(config.max_steps(), DefaultTrainConfig().max_steps()) << "a failed merge changes nothing";
+  EXPECT_FALSE(ParseTrainConfig("data { batch_size: ", "x").ok());
+  EXPECT_FALSE(ParseTrainConfig("data { vocabulary: LETTERS }", "x").ok());
+}
+
+TEST(TrainConfig, EveryOutOfRangeValueIsRefusedWithItsFieldValueAndRule) {
+  EXPECT_EQ(Invalid("max_grad_norm: -1"), "invalid configuration: max_grad_norm = -1: must be >= 0 (0: no clipping)");
+  EXPECT_EQ(Invalid("data { batch_size: -3 }"), "invalid configuration: data.batch_size = -3: must be > 0");
+  EXPECT_NE(Invalid("optimizer { adam { lr: -1 } }").find("optimizer: Adam: invalid options lr=-1"), std::string::npos);
+  EXPECT_NE(Invalid("optimizer { adadelta { rho: 1.5 } }").find("optimizer: Adadelta"), std::string::npos);
+  EXPECT_NE(Invalid("patience: -1").find("patience = -1"), std::string::npos);
+  EXPECT_NE(Invalid("validate_every: -5").find("validate_every = -5"), std::string::npos);
+  EXPECT_NE(Invalid("max_minutes: -1").find("max_minutes = -1"), std::string::npos);
+  EXPECT_NE(Invalid("max_steps: -1").find("max_steps = -1"), std::string::npos);
+  EXPECT_NE(Invalid("threads: 0").find("threads = 0"), std::string::npos);
+  EXPECT_NE(Invalid("beam_size: 0").find("beam_size = 0"), std::string::npos);
+  EXPECT_NE(Invalid("run_dir: ''").find("run_dir is empty"), std::string::npos);
+  EXPECT_NE(Invalid("model { n: 0 }").find("model.n = 0"), std::string::npos);
+  EXPECT_NE(Invalid("model { kind: KIND_UNSPECIFIED }").find("model.kind = 0"), std::string::npos);
+  EXPECT_NE(Invalid("data { vocabulary: VOCABULARY_UNSPECIFIED }").find("data.vocabulary"), std::string::npos);
+  EXPECT_NE(Invalid("data { vocabulary: SUBWORDS src_vocab_size: 3 }").find("data.src_vocab_size = 3"),
+            std::string::npos);
+  EXPECT_NE(Invalid("data { batches_per_chunk: 0 }").find("data.batches_per_chunk = 0"), std::string::npos);
+  EXPECT_NE(Invalid("data { src_lang: '' }").find("data.src_lang is empty"), std::string::npos);
+}
+
+TEST(TrainConfig, ReportsEveryProblemAtOnce) {
+  const std::string message = Invalid("threads: 0 beam_size: 0 max_grad_norm: -2");
+  EXPECT_NE(message.find("threads = 0"), std::string::npos);
+  EXPECT_NE(message.find("beam_size = 0"), std::string::npos);
+  EXPECT_NE(message.find("max_grad_norm = -2"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace nmt::trainers
