@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/atomic_file.h"
 #include "models/models.h"
 #include "trainers/checkpoint.h"
 #include "trainers/optimizer_checkpoint.h"
@@ -38,6 +39,29 @@ std::vector<datasets::Example> Encode(const std::vector<datasets::SentencePair>&
 std::string FormatDuration(double seconds) {
   const int s = static_cast<int>(seconds);
   return absl::StrFormat("%d:%02d", s / 60, s % 60);
+}
+
+// A process killed while writing a file atomically (SIGKILL, a power cut) leaves the
+// writer's temporary file behind. The run directory is this trainer's alone, so on start
+// the temporaries of every file it writes that way go, and each is named on stderr.
+absl::Status RemoveStaleTemporaries(const RunDirectory& run) {
+  std::vector<std::string> removed;
+  for (const std::string& checkpoint : {run.checkpoint(), run.best()}) {
+    absl::StatusOr<std::vector<std::string>> stale = RemoveStaleCheckpointTemporaries(checkpoint);
+    if (!stale.ok()) return stale.status();
+    removed.insert(removed.end(), stale->begin(), stale->end());
+  }
+  // The word vocabularies are "<prefix>.words" (datasets/text_codec.h).
+  for (const std::string& file :
+       {run.config(), run.source_vocabulary() + ".words", run.target_vocabulary() + ".words"}) {
+    absl::StatusOr<std::vector<std::string>> stale = nmt::RemoveStaleTemporaries(file);
+    if (!stale.ok()) return stale.status();
+    removed.insert(removed.end(), stale->begin(), stale->end());
+  }
+  for (const std::string& path : removed) {
+    std::fprintf(stderr, "removed %s, left by a run killed while writing it\n", path.c_str());
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -70,6 +94,7 @@ absl::StatusOr<std::unique_ptr<Trainer>> Trainer::Create(const TrainConfig& conf
 
 absl::Status Trainer::Prepare(const TrainingData& data) {
   std::filesystem::create_directories(run_.dir());
+  if (absl::Status s = RemoveStaleTemporaries(run_); !s.ok()) return s;
   const bool resuming = run_.HasCheckpoint();
   if (absl::Status s = PrepareCodecs(data.train, resuming); !s.ok()) return s;
   if (absl::Status s = PrepareBatches(data); !s.ok()) return s;

@@ -152,6 +152,33 @@ TEST(Trainer, RefusesToResumeFromACorruptCheckpointAndPointsToThePreviousOne) {
   EXPECT_NE(resumed.status().message().find("checkpoint.prev.ckpt (step "), std::string::npos) << resumed.status();
 }
 
+TEST(Trainer, RemovesTheTemporariesOfARunKilledMidWriteAndResumes) {
+  const TrainConfig config = TinyConfig("stale", 20);
+  const TrainingData data = TinyCorpus();
+  {
+    absl::StatusOr<std::unique_ptr<Trainer>> first = Trainer::Create(config, data);
+    ASSERT_TRUE(first.ok() && (*first)->Train().ok());
+  }
+  // What SIGKILLs during the atomic writes leave, and a file of the user's.
+  const RunDirectory run(config.run_dir());
+  const std::vector<std::string> stale = {
+      run.checkpoint() + ".tmp.Ab12Cd", PreviousCheckpointPath(run.checkpoint()) + ".link", run.best() + ".tmp.x9Y8z7",
+      run.config() + ".tmp.000aaa", run.source_vocabulary() + ".words.tmp.QQQQQQ"};
+  for (const std::string& file : stale) std::ofstream(file) << "half written";
+  const std::string users = run.dir() + "/notes.tmp.Ab12Cd";
+  std::ofstream(users) << "not the trainer's";
+
+  TrainConfig longer = config;
+  longer.set_max_steps(25);
+  absl::StatusOr<std::unique_ptr<Trainer>> resumed = Trainer::Create(longer, data);
+  ASSERT_TRUE(resumed.ok()) << resumed.status();
+  for (const std::string& file : stale) EXPECT_FALSE(std::filesystem::exists(file)) << file;
+  EXPECT_TRUE(std::filesystem::exists(users));
+  EXPECT_EQ((*resumed)->progress().step(), 20);
+  ASSERT_TRUE((*resumed)->Train().ok());
+  EXPECT_EQ((*resumed)->progress().step(), 25);
+}
+
 TEST(Trainer, RefusesAConfigWithoutRunDirOrBatchSize) {
   TrainConfig no_dir = TinyConfig("bad", 1);
   no_dir.clear_run_dir();
