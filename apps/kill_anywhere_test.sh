@@ -7,8 +7,9 @@
 #   (b) the run finally resumed to its end is bit-identical (checkpoint_info's digest)
 #       to an uninterrupted run of the same steps;
 #   (c) no temporary file (*.tmp.*, *.link) is left in the run directory at the end.
-# The moments come from a seeded generator (KILL_ANYWHERE_SEED), so the schedule is
-# reproducible; where a kill lands within a step still depends on the machine.
+# The moments come from a seeded generator, so the schedule is reproducible (another
+# seed: --test_env=KILL_ANYWHERE_SEED=N); where a kill lands within a step still
+# depends on the machine, and the last lines count where they landed.
 set -euo pipefail
 train="$TEST_SRCDIR/nmt/apps/train"
 info="$TEST_SRCDIR/nmt/tools/checkpoint_info"
