@@ -1,5 +1,6 @@
 #include "base/atomic_file.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -7,6 +8,8 @@
 #include <cerrno>
 #include <vector>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace nmt {
@@ -58,6 +61,23 @@ absl::Status WriteAll(int fd, absl::string_view bytes, const std::string& path) 
   return absl::OkStatus();
 }
 
+// The suffix mkstemp replaces; temporary files are "<path>.tmp.XXXXXX".
+constexpr absl::string_view kTemporarySuffix = ".tmp.XXXXXX";
+constexpr size_t kRandomCharacters = 6;
+
+// Is `name` one of `base`'s temporary files?
+bool IsTemporaryOf(absl::string_view name, absl::string_view base) {
+  const absl::string_view stem = kTemporarySuffix.substr(0, kTemporarySuffix.size() - kRandomCharacters);
+  if (name.size() != base.size() + kTemporarySuffix.size() || !absl::StartsWith(name, base) ||
+      name.substr(base.size(), stem.size()) != stem) {
+    return false;
+  }
+  for (char c : name.substr(name.size() - kRandomCharacters)) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
 // Writes and fsyncs the temporary file; the caller removes it if this fails.
 absl::Status WriteAndSync(FileDescriptor& file, absl::string_view bytes, const std::string& temp) {
   // mkstemp creates 0600; a checkpoint should be as readable as any other output.
@@ -71,7 +91,7 @@ absl::Status WriteAndSync(FileDescriptor& file, absl::string_view bytes, const s
 }  // namespace
 
 absl::Status WriteFileAtomically(const std::string& path, absl::string_view bytes) {
-  std::string temp = absl::StrCat(path, ".tmp.XXXXXX");
+  std::string temp = absl::StrCat(path, kTemporarySuffix);
   std::vector<char> name(temp.begin(), temp.end());
   name.push_back('\0');
   FileDescriptor file(::mkstemp(name.data()));
@@ -93,6 +113,31 @@ absl::Status WriteFileAtomically(const std::string& path, absl::string_view byte
   if (dir.get() < 0) return ErrnoError("opening directory", directory);
   if (::fsync(dir.get()) != 0) return ErrnoError("fsync of directory", directory);
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::string>> RemoveStaleTemporaries(const std::string& path) {
+  const std::string directory = DirectoryOf(path);
+  const size_t slash = path.rfind('/');
+  const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+  std::vector<std::string> removed;
+  DIR* dir = ::opendir(directory.c_str());
+  if (dir == nullptr) {
+    if (errno == ENOENT) return removed;
+    return ErrnoError("opening directory", directory);
+  }
+  std::vector<std::string> stale;
+  while (const dirent* entry = ::readdir(dir)) {
+    if (IsTemporaryOf(entry->d_name, base)) stale.push_back(absl::StrCat(directory, "/", entry->d_name));
+  }
+  ::closedir(dir);
+  for (const std::string& temp : stale) {
+    if (::unlink(temp.c_str()) != 0) {
+      if (errno == ENOENT) continue;
+      return ErrnoError("removing", temp);
+    }
+    removed.push_back(temp);
+  }
+  return removed;
 }
 
 absl::StatusOr<std::string> ReadFileToString(const std::string& path) {

@@ -9,10 +9,15 @@
 // same directory (rename is only atomic within one file system), which is fsynced,
 // renamed over the target, and then the directory is fsynced so that the rename
 // itself survives a power cut. Readers see the old file or the new one, never a mix.
+// A process killed mid-write (SIGKILL, a power cut) cannot remove its temporary file;
+// the program that owns `path` removes such leftovers when it starts:
+//
+//   absl::StatusOr<std::vector<std::string>> removed = nmt::RemoveStaleTemporaries(path);
 #ifndef NMT_BASE_ATOMIC_FILE_H_
 #define NMT_BASE_ATOMIC_FILE_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -23,6 +28,14 @@ namespace nmt {
 // Replaces (or creates) `path` with `bytes`, atomically and durably. On failure the
 // previous contents of `path`, if any, are untouched and no temporary file is left.
 absl::Status WriteFileAtomically(const std::string& path, absl::string_view bytes);
+
+// Removes the temporary files that WriteFileAtomically(path, ...) leaves when its
+// process dies mid-write: the files "<path>.tmp.XXXXXX" next to `path`, where XXXXXX
+// are the six letters or digits mkstemp chose; files of any other name are left alone.
+// Returns the paths removed (none when the directory does not exist). Only for a
+// program that owns `path`, when no other process can be writing it: a live writer's
+// temporary file would be removed under it and its rename would fail.
+absl::StatusOr<std::vector<std::string>> RemoveStaleTemporaries(const std::string& path);
 
 // The whole file. NotFound if it does not exist.
 absl::StatusOr<std::string> ReadFileToString(const std::string& path);

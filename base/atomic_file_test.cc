@@ -3,7 +3,9 @@
 #include <dirent.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -65,6 +67,43 @@ TEST(WriteFileAtomically, FailedRenameKeepsTargetAndRemovesTemporaryFile) {
   EXPECT_FALSE(status.ok());
   EXPECT_NE(status.message().find("renaming"), std::string::npos) << status;
   EXPECT_EQ(Entries(TestDir(), "target_is_dir.tmp"), std::vector<std::string>{});
+}
+
+TEST(RemoveStaleTemporaries, RemovesTheTemporaryFilesOfThatExactNameOnly) {
+  const std::string dir = absl::StrCat(TestDir(), "/stale");
+  ASSERT_EQ(mkdir(dir.c_str(), 0755), 0);
+  const std::string path = absl::StrCat(dir, "/checkpoint.ckpt");
+  ASSERT_TRUE(WriteFileAtomically(path, "current").ok());
+  // What a SIGKILL mid-write leaves (mkstemp's six letters or digits), and neighbours
+  // that are not this file's temporaries.
+  const std::vector<std::string> stale = {"checkpoint.ckpt.tmp.P4z7tD", "checkpoint.ckpt.tmp.000000"};
+  const std::vector<std::string> others = {"checkpoint.ckpt.tmp.short",   "checkpoint.ckpt.tmp.P4z7tD7",
+                                           "checkpoint.ckpt.tmp.P4z-tD",  "best.ckpt.tmp.P4z7tD",
+                                           "xcheckpoint.ckpt.tmp.P4z7tD", "checkpoint.ckpt.prev"};
+  for (const std::string& name : stale) std::ofstream(absl::StrCat(dir, "/", name)) << "half";
+  for (const std::string& name : others) std::ofstream(absl::StrCat(dir, "/", name)) << "keep";
+
+  absl::StatusOr<std::vector<std::string>> removed = RemoveStaleTemporaries(path);
+  ASSERT_TRUE(removed.ok()) << removed.status();
+  std::vector<std::string> expected_removed;
+  for (const std::string& name : stale) expected_removed.push_back(absl::StrCat(dir, "/", name));
+  std::sort(removed->begin(), removed->end());
+  std::sort(expected_removed.begin(), expected_removed.end());
+  EXPECT_EQ(*removed, expected_removed);
+
+  std::vector<std::string> left = Entries(dir, "");
+  std::sort(left.begin(), left.end());
+  std::vector<std::string> expected_left = others;
+  expected_left.insert(expected_left.end(), {".", "..", "checkpoint.ckpt"});
+  std::sort(expected_left.begin(), expected_left.end());
+  EXPECT_EQ(left, expected_left);
+  EXPECT_EQ(*ReadFileToString(path), "current");
+
+  // Nothing left to remove; a missing directory has none either.
+  EXPECT_EQ(RemoveStaleTemporaries(path)->size(), 0u);
+  absl::StatusOr<std::vector<std::string>> none = RemoveStaleTemporaries(absl::StrCat(dir, "/absent/x.ckpt"));
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_TRUE(none->empty());
 }
 
 TEST(ReadFileToString, MissingFileIsNotFound) {

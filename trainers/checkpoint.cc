@@ -35,6 +35,9 @@ void AddSection(absl::string_view name, std::string payload, CheckpointFile& fil
   section.set_payload(std::move(payload));
 }
 
+// The second name of the current file on its way to PreviousCheckpointPath(path).
+std::string KeepLinkPath(const std::string& path) { return PreviousCheckpointPath(path) + ".link"; }
+
 // A version-1 file is a bare Checkpoint; say so rather than "corrupt".
 absl::Status UnknownFormat(absl::string_view bytes, absl::string_view name) {
   Checkpoint old;
@@ -129,15 +132,31 @@ absl::Status WriteCheckpoint(const std::string& path, const Checkpoint& checkpoi
   if (access(path.c_str(), F_OK) == 0) {
     // A second name for the current file, moved over the previous one in one rename:
     // both names always hold complete checkpoints.
-    const std::string link_path = previous + ".link";
+    const std::string link_path = KeepLinkPath(path);
     std::remove(link_path.c_str());
     if (link(path.c_str(), link_path.c_str()) != 0 || rename(link_path.c_str(), previous.c_str()) != 0) {
       const int error = errno;
       std::remove(link_path.c_str());
       return absl::InternalError(absl::StrCat("cannot keep ", path, " as ", previous, ": ", std::strerror(error)));
     }
+    // When `previous` already was a name of the current file (a run killed between the
+    // rename above and WriteFileAtomically's), rename() succeeds without doing
+    // anything and the link stays: remove it, or it would outlive the run.
+    std::remove(link_path.c_str());
   }
   return WriteFileAtomically(path, SerializeCheckpoint(checkpoint));
+}
+
+absl::StatusOr<std::vector<std::string>> RemoveStaleCheckpointTemporaries(const std::string& path) {
+  absl::StatusOr<std::vector<std::string>> removed = RemoveStaleTemporaries(path);
+  if (!removed.ok()) return removed.status();
+  const std::string link_path = KeepLinkPath(path);
+  if (unlink(link_path.c_str()) == 0) {
+    removed->push_back(link_path);
+  } else if (errno != ENOENT) {
+    return absl::ErrnoToStatus(errno, absl::StrCat("removing ", link_path));
+  }
+  return removed;
 }
 
 absl::StatusOr<Checkpoint> ReadCheckpointFile(const std::string& path) {

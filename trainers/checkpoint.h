@@ -19,6 +19,7 @@
 #define NMT_TRAINERS_CHECKPOINT_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -52,6 +53,13 @@ std::string PreviousCheckpointPath(const std::string& path);
 // writes `checkpoint` atomically. On failure (a full disk, say) the file at `path` is
 // the previous checkpoint, intact.
 absl::Status WriteCheckpoint(const std::string& path, const Checkpoint& checkpoint);
+
+// Removes what WriteCheckpoint(path, ...) leaves when its process is killed mid-write:
+// the atomic writer's "<path>.tmp.XXXXXX" files and the ".link" next to
+// PreviousCheckpointPath(path). Neither checkpoint is touched. For the program that
+// owns `path`, on start (base/atomic_file.h's RemoveStaleTemporaries); returns the
+// paths removed.
+absl::StatusOr<std::vector<std::string>> RemoveStaleCheckpointTemporaries(const std::string& path);
 
 // Reads and parses a checkpoint file (ParseCheckpoint's checks).
 absl::StatusOr<Checkpoint> ReadCheckpointFile(const std::string& path);

@@ -2,10 +2,13 @@
 
 #include <signal.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "autograd/tensor.h"
@@ -127,6 +130,42 @@ TEST(Checkpoint, AFullDiskLeavesThePreviousCheckpointIntact) {
   absl::StatusOr<Checkpoint> still = ReadCheckpointFile(path);
   ASSERT_TRUE(still.ok()) << still.status();
   EXPECT_EQ(still->SerializeAsString(), SmallCheckpoint(1).SerializeAsString());
+}
+
+// A run killed mid-write leaves the previous checkpoint and the current one as two
+// names of one file; the next write must still keep a previous one and leave no link.
+TEST(Checkpoint, WritingAfterAKillBetweenTheRenamesLeavesNoLink) {
+  const std::string path = TempPath("killed.ckpt");
+  const std::string previous = PreviousCheckpointPath(path);
+  ASSERT_TRUE(WriteCheckpoint(path, SmallCheckpoint(1)).ok());
+  ASSERT_EQ(link(path.c_str(), previous.c_str()), 0);
+  ASSERT_TRUE(WriteCheckpoint(path, SmallCheckpoint(2)).ok());
+  EXPECT_FALSE(std::filesystem::exists(previous + ".link"));
+  absl::StatusOr<Checkpoint> current = ReadCheckpointFile(path);
+  absl::StatusOr<Checkpoint> kept = ReadCheckpointFile(previous);
+  ASSERT_TRUE(current.ok() && kept.ok());
+  EXPECT_EQ(current->SerializeAsString(), SmallCheckpoint(2).SerializeAsString());
+  EXPECT_EQ(kept->SerializeAsString(), SmallCheckpoint(1).SerializeAsString());
+}
+
+TEST(Checkpoint, RemovesTheTemporariesAKilledWriteLeavesAndNothingElse) {
+  const std::string path = TempPath("stale.ckpt");
+  const std::string previous = PreviousCheckpointPath(path);
+  ASSERT_TRUE(WriteCheckpoint(path, SmallCheckpoint(1)).ok());
+  ASSERT_TRUE(WriteCheckpoint(path, SmallCheckpoint(2)).ok());
+  const std::vector<std::string> stale = {path + ".tmp.Ab12Cd", previous + ".link"};
+  for (const std::string& file : stale) std::ofstream(file) << "half a checkpoint";
+  const std::string other = TempPath("other.ckpt.tmp.Ab12Cd");
+  std::ofstream(other) << "another file's";
+
+  absl::StatusOr<std::vector<std::string>> removed = RemoveStaleCheckpointTemporaries(path);
+  ASSERT_TRUE(removed.ok()) << removed.status();
+  EXPECT_EQ(*removed, stale);
+  for (const std::string& file : stale) EXPECT_FALSE(std::filesystem::exists(file)) << file;
+  EXPECT_TRUE(std::filesystem::exists(other));
+  EXPECT_TRUE(ReadCheckpointFile(path).ok());
+  EXPECT_TRUE(ReadCheckpointFile(previous).ok());
+  EXPECT_TRUE(RemoveStaleCheckpointTemporaries(path)->empty());
 }
 
 TEST(Checkpoint, ReadRefusesAnotherModelConfig) {

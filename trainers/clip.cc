@@ -64,4 +64,16 @@ GradClip ClipGradNorm(const NamedParameters& parameters, double max_norm) {
 
 bool ShouldSkipStep(double grad_norm) { return !std::isfinite(grad_norm); }
 
+std::optional<NonFiniteGrad> FirstNonFiniteGrad(const NamedParameters& parameters) {
+  for (const auto& [name, param] : parameters) {
+    const Tensor& grad = param->grad();
+    if (!grad.defined()) continue;
+    const float* g = grad.data();
+    for (int64_t i = 0; i < grad.size(); ++i) {
+      if (!std::isfinite(g[i])) return NonFiniteGrad{name, i, g[i]};
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace nmt::trainers

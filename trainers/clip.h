@@ -14,9 +14,13 @@
 // grads are then left untouched (PyTorch would multiply them by NaN) and the step
 // should be skipped. GroundHog instead replaced such a gradient by 0.1·p; the
 // training loop reports and skips, which neither moves the parameters nor the
-// optimizer state.
+// optimizer state; FirstNonFiniteGrad names the parameter to blame in its report.
 #ifndef NMT_TRAINERS_CLIP_H_
 #define NMT_TRAINERS_CLIP_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
 
 #include "trainers/optimizer.h"
 
@@ -40,6 +44,18 @@ GradClip ClipGradNorm(const NamedParameters& parameters, double max_norm = kPape
 
 // True if the norm is NaN or infinite: the update must not be applied.
 bool ShouldSkipStep(double grad_norm);
+
+// A NaN or infinite gradient element: which parameter, where in it, what value.
+struct NonFiniteGrad {
+  std::string parameter;  // its name in `parameters`
+  int64_t index = 0;      // the element's flat (row-major) index
+  float value = 0;        // NaN, +Inf or -Inf
+};
+
+// The first non-finite element of the first parameter, in the order of `parameters`
+// (the model's registration order), whose defined grad holds one; nullopt when every
+// grad is finite. One pass over the grads: meant for the report of a skipped step.
+std::optional<NonFiniteGrad> FirstNonFiniteGrad(const NamedParameters& parameters);
 
 }  // namespace nmt::trainers
 

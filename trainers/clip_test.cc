@@ -75,6 +75,36 @@ TEST(GlobalGradNorm, DoesNotDependOnTheThreadCount) {
   EXPECT_EQ(one, three);
 }
 
+TEST(FirstNonFiniteGrad, NamesTheFirstParameterInOrderAndTheElement) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const float inf = std::numeric_limits<float>::infinity();
+  Parameter undefined(Tensor::Zeros({2}));
+  Parameter finite(Tensor::Zeros({2}));
+  Parameter first(Tensor::Zeros({2, 3}));
+  Parameter second(Tensor::Zeros({2}));
+  undefined.grad() = Tensor();
+  finite.grad() = Tensor::FromVector({2}, {1e30f, -1e30f});
+  first.grad() = Tensor::FromVector({2, 3}, {0, 1, 2, 3, -inf, nan});
+  second.grad() = Tensor::FromVector({2}, {nan, nan});
+  const NamedParameters parameters = {
+      {"undefined", &undefined}, {"finite", &finite}, {"first", &first}, {"second", &second}};
+  std::optional<NonFiniteGrad> bad = FirstNonFiniteGrad(parameters);
+  ASSERT_TRUE(bad.has_value());
+  EXPECT_EQ(bad->parameter, "first");
+  EXPECT_EQ(bad->index, 4);
+  EXPECT_EQ(bad->value, -inf);
+
+  first.grad() = Tensor::Zeros({2, 3});
+  bad = FirstNonFiniteGrad(parameters);
+  ASSERT_TRUE(bad.has_value());
+  EXPECT_EQ(bad->parameter, "second");
+  EXPECT_EQ(bad->index, 0);
+  EXPECT_TRUE(std::isnan(bad->value));
+
+  second.grad() = Tensor::Zeros({2});
+  EXPECT_FALSE(FirstNonFiniteGrad(parameters).has_value());
+}
+
 TEST(ShouldSkipStep, DetectsNanAndInfGradients) {
   Parameter a(Tensor::Zeros({3}));
   a.grad() = Tensor::FromVector({3}, {1.0f, std::numeric_limits<float>::quiet_NaN(), 2.0f});

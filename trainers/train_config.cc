@@ -262,6 +262,9 @@ absl::Status ValidateTrainConfig(const TrainConfig& c) {
   check.Positive("beam_size", c.beam_size(), " (1: greedy)");
   check.Positive("max_len_factor", c.max_len_factor());
   check.AtLeast("heatmaps", c.heatmaps(), 0);
+  if (c.has_max_consecutive_skipped_steps()) {
+    check.AtLeast("max_consecutive_skipped_steps", c.max_consecutive_skipped_steps(), 0, " (0: never stop)");
+  }
   return check.Result();
 }
 

@@ -79,6 +79,7 @@ TEST(TrainConfig, EveryOutOfRangeValueIsRefusedWithItsFieldValueAndRule) {
   EXPECT_NE(Invalid("max_minutes: -1").find("max_minutes = -1"), std::string::npos);
   EXPECT_NE(Invalid("max_steps: -1").find("max_steps = -1"), std::string::npos);
   EXPECT_NE(Invalid("threads: 0").find("threads = 0"), std::string::npos);
+  EXPECT_NE(Invalid("max_consecutive_skipped_steps: -1").find("max_consecutive_skipped_steps = -1"), std::string::npos);
   EXPECT_NE(Invalid("beam_size: 0").find("beam_size = 0"), std::string::npos);
   EXPECT_NE(Invalid("run_dir: ''").find("run_dir is empty"), std::string::npos);
   EXPECT_NE(Invalid("model { n: 0 }").find("model.n = 0"), std::string::npos);

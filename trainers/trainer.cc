@@ -9,8 +9,10 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/atomic_file.h"
 #include "models/models.h"
 #include "trainers/checkpoint.h"
+#include "trainers/clip.h"
 #include "trainers/optimizer_checkpoint.h"
 #include "trainers/train_config.h"
 #include "trainers/train_step.h"
@@ -38,6 +40,32 @@ std::vector<datasets::Example> Encode(const std::vector<datasets::SentencePair>&
 std::string FormatDuration(double seconds) {
   const int s = static_cast<int>(seconds);
   return absl::StrFormat("%d:%02d", s / 60, s % 60);
+}
+
+// %g, but NaN whatever its sign bit ("-nan" reads as if the sign meant something).
+std::string FormatNumber(double x) { return std::isnan(x) ? "nan" : absl::StrFormat("%g", x); }
+
+// A process killed while writing a file atomically (SIGKILL, a power cut) leaves the
+// writer's temporary file behind. The run directory is this trainer's alone, so on start
+// the temporaries of every file it writes that way go, and each is named on stderr.
+absl::Status RemoveStaleTemporaries(const RunDirectory& run) {
+  std::vector<std::string> removed;
+  for (const std::string& checkpoint : {run.checkpoint(), run.best()}) {
+    absl::StatusOr<std::vector<std::string>> stale = RemoveStaleCheckpointTemporaries(checkpoint);
+    if (!stale.ok()) return stale.status();
+    removed.insert(removed.end(), stale->begin(), stale->end());
+  }
+  // The word vocabularies are "<prefix>.words" (datasets/text_codec.h).
+  for (const std::string& file :
+       {run.config(), run.source_vocabulary() + ".words", run.target_vocabulary() + ".words"}) {
+    absl::StatusOr<std::vector<std::string>> stale = nmt::RemoveStaleTemporaries(file);
+    if (!stale.ok()) return stale.status();
+    removed.insert(removed.end(), stale->begin(), stale->end());
+  }
+  for (const std::string& path : removed) {
+    std::fprintf(stderr, "removed %s, left by a run killed while writing it\n", path.c_str());
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -69,6 +97,7 @@ absl::StatusOr<std::unique_ptr<Trainer>> Trainer::Create(const TrainConfig& conf
 
 absl::Status Trainer::Prepare(const TrainingData& data) {
   std::filesystem::create_directories(run_.dir());
+  if (absl::Status s = RemoveStaleTemporaries(run_); !s.ok()) return s;
   const bool resuming = run_.HasCheckpoint();
   if (absl::Status s = PrepareCodecs(data.train, resuming); !s.ok()) return s;
   if (absl::Status s = PrepareBatches(data); !s.ok()) return s;
@@ -148,7 +177,9 @@ absl::Status Trainer::SaveCheckpoint(const std::string& path) {
   checkpoint->set_max_grad_norm(config_.max_grad_norm());
   *checkpoint->mutable_progress() = progress_;
   checkpoint->set_data_position(batcher_->State().SerializeAsString());
-  return WriteCheckpoint(path, *checkpoint);
+  if (absl::Status s = WriteCheckpoint(path, *checkpoint); !s.ok()) return s;
+  if (path == run_.checkpoint()) checkpoint_step_ = progress_.step();
+  return absl::OkStatus();
 }
 
 absl::Status Trainer::LoadCheckpoint(const std::string& path, bool parameters_only) {
@@ -166,6 +197,7 @@ absl::Status Trainer::LoadCheckpoint(const std::string& path, bool parameters_on
   }
   if (absl::Status s = batcher_->Restore(state); !s.ok()) return s;
   progress_ = checkpoint->progress();
+  checkpoint_step_ = progress_.step();
   return absl::OkStatus();
 }
 
@@ -187,13 +219,15 @@ double Trainer::DevLoss(const std::vector<datasets::Example>& examples) {
 
 double Trainer::tokens_per_second() const { return session_seconds_ > 0 ? session_tokens_ / session_seconds_ : 0.0; }
 
-void Trainer::Log(const std::string& kind, double loss, double dev_loss) {
+void Trainer::Log(const std::string& kind, double loss, double dev_loss, const std::string& detail) {
   const std::string path = run_.train_log();
   const bool fresh = !std::ifstream(path).good();
   std::ofstream log(path, std::ios::app);
-  if (fresh) log << "kind,step,epoch,elapsed_s,train_loss_per_token,dev_loss_per_token,target_tokens_per_s\n";
-  log << absl::StrFormat("%s,%d,%d,%.1f,%.5f,%.5f,%.1f\n", kind, progress_.step(), progress_.epoch(),
-                         progress_.elapsed_seconds(), loss, dev_loss, tokens_per_second());
+  if (fresh) log << "kind,step,epoch,elapsed_s,train_loss_per_token,dev_loss_per_token,target_tokens_per_s,detail\n";
+  auto unsigned_nan = [](double x) { return std::isnan(x) ? std::fabs(x) : x; };  // "nan", not "-nan"
+  log << absl::StrFormat("%s,%d,%d,%.1f,%.5f,%.5f,%.1f,%s\n", kind, progress_.step(), progress_.epoch(),
+                         progress_.elapsed_seconds(), unsigned_nan(loss), unsigned_nan(dev_loss), tokens_per_second(),
+                         detail);
 }
 
 bool Trainer::BudgetSpent() const {
@@ -205,11 +239,8 @@ void Trainer::Step(const datasets::Batch& batch) {
   const Clock::time_point start = Clock::now();
   const int64_t tokens = batch.num_target_tokens();
   const StepResult step = TrainStep(*model_, *optimizer_, tape_, batch, config_.max_grad_norm());
-  if (!step.applied) {
-    std::fprintf(stderr, "\nstep %lld: gradient norm %g, loss %g: update skipped\n",
-                 static_cast<long long>(progress_.step() + 1), step.grad_norm, step.loss);
-    progress_.set_skipped_steps(progress_.skipped_steps() + 1);
-  } else {
+  if (step.applied) {
+    consecutive_skipped_ = 0;
     window_nll_ += static_cast<double>(step.loss) * batch.batch_size;
     window_tokens_ += tokens;
   }
@@ -220,6 +251,53 @@ void Trainer::Step(const datasets::Batch& batch) {
   session_seconds_ += SecondsSince(start);
   session_tokens_ += tokens;
   progress_.set_elapsed_seconds(elapsed_before_session_ + SecondsSince(session_start_));
+  if (!step.applied) {
+    ReportSkippedStep(step.loss, step.grad_norm,
+                      tokens > 0 ? static_cast<double>(step.loss) * batch.batch_size / tokens : step.loss);
+  }
+}
+
+int Trainer::MaxConsecutiveSkippedSteps() const {
+  return config_.has_max_consecutive_skipped_steps() ? config_.max_consecutive_skipped_steps()
+                                                     : kDefaultMaxConsecutiveSkippedSteps;
+}
+
+void Trainer::ReportSkippedStep(float loss, double grad_norm, double loss_per_token) {
+  ++consecutive_skipped_;
+  progress_.set_skipped_steps(progress_.skipped_steps() + 1);
+  // TrainStep leaves the grads of a skipped step as Backward made them (clipping does
+  // not touch non-finite ones), so the culprit can still be found.
+  const std::optional<NonFiniteGrad> bad = FirstNonFiniteGrad(optimizer_->parameters());
+  last_skip_cause_ = bad.has_value() ? absl::StrCat("first non-finite gradient: ", bad->parameter, " element ",
+                                                    bad->index, " = ", FormatNumber(bad->value))
+                                     : std::string("non-finite loss: every gradient finite");
+  const int limit = MaxConsecutiveSkippedSteps();
+  const std::string streak =
+      absl::StrCat(consecutive_skipped_, " in a row", limit > 0 ? absl::StrCat(", training stops at ", limit) : "");
+  std::fprintf(stderr, "\nstep %lld: update skipped (loss %s, gradient norm %s); %s; %s\n",
+               static_cast<long long>(progress_.step()), FormatNumber(loss).c_str(), FormatNumber(grad_norm).c_str(),
+               last_skip_cause_.c_str(), streak.c_str());
+  Log("skipped", loss_per_token, 0.0, last_skip_cause_);
+}
+
+absl::Status Trainer::CheckSkippedSteps() const {
+  const int limit = MaxConsecutiveSkippedSteps();
+  if (limit <= 0 || consecutive_skipped_ < limit) return absl::OkStatus();
+  // Nothing is written here. Skipped steps moved neither the parameters nor the
+  // optimizer state, so writing a checkpoint now would be safe: it would hold the
+  // parameters and slots of the last applied step. It would differ from the one on
+  // disk only in progress and data position, and put the data position past the bad
+  // batches, so that a resumed run would pass over them unseen. Left as it is (and
+  // MaybeCheckpoint wrote none during the streak), the latest checkpoint predates the
+  // streak, and a run resumed from it once the cause is fixed meets the same batches.
+  const int64_t first = progress_.step() - consecutive_skipped_ + 1;
+  const std::string kept = checkpoint_step_ >= 0 ? absl::StrCat("the latest checkpoint, ", run_.checkpoint(), " (step ",
+                                                                checkpoint_step_, "), predates them")
+                                                 : std::string("no checkpoint was written before them");
+  return absl::AbortedError(absl::StrFormat(
+      "training stopped: %d consecutive steps (%d to %d) were skipped for a non-finite gradient or loss "
+      "(max_consecutive_skipped_steps: %d); at step %d, %s; %s",
+      consecutive_skipped_, first, progress_.step(), limit, progress_.step(), last_skip_cause_, kept));
 }
 
 // The live progress line, at most once a second.
@@ -263,14 +341,24 @@ absl::Status Trainer::MaybeCheckpoint() {
   const bool due =
       (config_.checkpoint_every() > 0 && progress_.step() % config_.checkpoint_every() == 0) ||
       (config_.checkpoint_minutes() > 0 && SecondsSince(last_checkpoint_) >= 60 * config_.checkpoint_minutes());
-  if (!due) return absl::OkStatus();
+  checkpoint_pending_ = checkpoint_pending_ || due;
+  // None while steps are being skipped: the parameters and optimizer state are those
+  // of the last applied step anyway, and the checkpoint from before the streak (and
+  // the one before it, checkpoint.prev.ckpt) stay as they are until a step is applied
+  // again, or the streak stops training (CheckSkippedSteps). So every checkpoint
+  // written here has no streak behind it, and a resumed run that counts afresh is
+  // exact.
+  if (!checkpoint_pending_ || consecutive_skipped_ > 0) return absl::OkStatus();
   if (absl::Status s = SaveCheckpoint(run_.checkpoint()); !s.ok()) return s;
+  checkpoint_pending_ = false;
   last_checkpoint_ = Clock::now();
   return absl::OkStatus();
 }
 
 absl::Status Trainer::Finish() {
   std::fprintf(stderr, "\n");
+  // Written even when the budget ran out during skipped steps: they moved neither the
+  // parameters nor the optimizer state, so this holds those of the last applied step.
   if (absl::Status s = SaveCheckpoint(run_.checkpoint()); !s.ok()) return s;
   // The final model: the best dev parameters when validation ran and found one.
   const double final_dev = DevLoss(dev_);
@@ -295,6 +383,7 @@ absl::Status Trainer::Train() {
     const datasets::Batch batch = batcher_->Next();
     if (config_.max_epochs() > 0 && batcher_->epoch() >= config_.max_epochs()) break;
     Step(batch);
+    if (absl::Status s = CheckSkippedSteps(); !s.ok()) return s;
     ReportProgress();
     if (progress_.step() % kLogEvery == 0 && window_tokens_ > 0) Log("progress", WindowLoss(), 0.0);
     bool stop = false;

@@ -6,15 +6,20 @@
 //   models::Seq2Seq& model = (*trainer)->model();   // the best dev parameters after Train
 //
 // Each step is trainers/train_step.h's TrainStep on the next length-sorted batch: a
-// step whose norm or loss is NaN or Inf is reported and skipped (the paper's code
-// replaced it with 0.1·p instead). Every `validate_every` steps the dev loss per
+// step whose norm or loss is NaN or Inf is skipped, moving nothing (the paper's code
+// replaced it with 0.1·p instead), and reported on stderr and as a `skipped` row of
+// train_log.csv naming the step and the first parameter whose gradient is not finite.
+// No checkpoint is written while skipped steps follow one another, and after
+// `max_consecutive_skipped_steps` of them (10 when unset) Train() fails with Aborted,
+// leaving the checkpoint from before them. Every `validate_every` steps the dev loss per
 // target token is measured; the best parameters are kept in best.ckpt and training
 // stops after `patience` validations without improvement. A checkpoint (parameters,
 // optimizer slots, batcher position, progress) is written atomically every
 // `checkpoint_every` steps or `checkpoint_minutes`, and Train() on a run_dir holding
 // one continues exactly where it stopped: the same batches, the same updates, bit for
-// bit. train_log.csv gets a row every 100 steps, per validation, and at the end; its
-// train loss is the running mean per target token since the previous validation.
+// bit. train_log.csv gets a row every 100 steps, per validation, per skipped step and at
+// the end; its train loss is the running mean per target token since the previous
+// validation.
 #ifndef NMT_TRAINERS_TRAINER_H_
 #define NMT_TRAINERS_TRAINER_H_
 
@@ -38,6 +43,9 @@
 
 namespace nmt::trainers {
 
+// TrainConfig.max_consecutive_skipped_steps when unset.
+inline constexpr int kDefaultMaxConsecutiveSkippedSteps = 10;
+
 // The sentence pairs a run trains and validates on, as raw text.
 struct TrainingData {
   std::vector<datasets::SentencePair> train;
@@ -60,6 +68,7 @@ class Trainer {
   const TrainConfig& config() const { return config_; }
   const RunDirectory& run() const { return run_; }
   models::Seq2Seq& model() { return *model_; }
+  const Optimizer& optimizer() const { return *optimizer_; }
   CpuContext& context() { return context_; }
   const datasets::TextCodec& src_codec() const { return *codecs_.source; }
   const datasets::TextCodec& tgt_codec() const { return *codecs_.target; }
@@ -81,6 +90,11 @@ class Trainer {
 
   bool BudgetSpent() const;
   void Step(const datasets::Batch& batch);
+  // Counts and reports a step TrainStep skipped; its grads are still in place.
+  void ReportSkippedStep(float loss, double grad_norm, double loss_per_token);
+  // An error once max_consecutive_skipped_steps steps in a row were skipped.
+  absl::Status CheckSkippedSteps() const;
+  int MaxConsecutiveSkippedSteps() const;
   void ReportProgress();
   // Validates when due; sets `stop` when patience has run out.
   absl::Status MaybeValidate(bool& stop);
@@ -90,7 +104,8 @@ class Trainer {
 
   absl::Status SaveCheckpoint(const std::string& path);
   absl::Status LoadCheckpoint(const std::string& path, bool parameters_only);
-  void Log(const std::string& kind, double loss, double dev_loss);
+  // A row of train_log.csv; `detail` (no commas) says why a step was skipped.
+  void Log(const std::string& kind, double loss, double dev_loss, const std::string& detail = "");
   double WindowLoss() const { return window_tokens_ ? window_nll_ / window_tokens_ : 0.0; }
 
   TrainConfig config_;
@@ -104,6 +119,15 @@ class Trainer {
   std::unique_ptr<Optimizer> optimizer_;
   TrainingProgress progress_;
   int validations_without_improvement_ = 0;
+  // The step of the checkpoint at run_.checkpoint() (-1: none yet).
+  int64_t checkpoint_step_ = -1;
+  // A checkpoint fell due while steps were being skipped: it is written after the
+  // next applied step.
+  bool checkpoint_pending_ = false;
+  // The skipped steps just before this one, and why the last one was skipped. Not in
+  // the checkpoint: none is written while steps are being skipped (but Finish's).
+  int64_t consecutive_skipped_ = 0;
+  std::string last_skip_cause_;
 
   // This process's session: its clocks, and the training loss since the last validation.
   Clock::time_point session_start_, last_checkpoint_, last_report_;
