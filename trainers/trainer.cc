@@ -327,10 +327,11 @@ absl::Status Trainer::MaybeValidate(bool& stop) {
     progress_.set_best_dev_score(dev);
     progress_.set_best_dev_step(progress_.step());
     progress_.set_dev_metric("nll_per_token");
-    validations_without_improvement_ = 0;
+    progress_.set_validations_without_improvement(0);
     return SaveCheckpoint(run_.best());
   }
-  if (config_.patience() > 0 && ++validations_without_improvement_ >= config_.patience()) {
+  progress_.set_validations_without_improvement(progress_.validations_without_improvement() + 1);
+  if (config_.patience() > 0 && progress_.validations_without_improvement() >= config_.patience()) {
     std::fprintf(stderr, "early stop: no dev improvement in %d validations\n", config_.patience());
     stop = true;
   }

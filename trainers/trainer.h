@@ -118,7 +118,6 @@ class Trainer {
   std::unique_ptr<models::Seq2Seq> model_;
   std::unique_ptr<Optimizer> optimizer_;
   TrainingProgress progress_;
-  int validations_without_improvement_ = 0;
   // The step of the checkpoint at run_.checkpoint() (-1: none yet).
   int64_t checkpoint_step_ = -1;
   // A checkpoint fell due while steps were being skipped: it is written after the

@@ -164,6 +164,25 @@ TEST(Trainer, ResumedRunEndsWhereAnUninterruptedOneDoes) {
   EXPECT_EQ(a->data_position(), b->data_position());
 }
 
+TEST(Trainer, PatienceCountsOnAcrossAResume) {
+  // With lr 0 nothing moves, so no validation after the first improves on it.
+  TrainConfig config = TinyConfig("patience", 10);
+  config.mutable_optimizer()->mutable_adam()->set_lr(0);
+  config.set_validate_every(5);
+  config.set_patience(3);
+  const TrainingData data = TinyCorpus();
+  {
+    absl::StatusOr<std::unique_ptr<Trainer>> first = Trainer::Create(config, data);
+    ASSERT_TRUE(first.ok() && (*first)->Train().ok());
+    EXPECT_EQ((*first)->progress().validations_without_improvement(), 1);
+  }
+  config.set_max_steps(100);
+  absl::StatusOr<std::unique_ptr<Trainer>> resumed = Trainer::Create(config, data);
+  ASSERT_TRUE(resumed.ok()) << resumed.status();
+  ASSERT_TRUE((*resumed)->Train().ok());
+  EXPECT_EQ((*resumed)->progress().step(), 20) << "validations at 5 (best), 10, 15, 20: the third without improvement";
+}
+
 TEST(Trainer, AFinishedRunTrainsNoFurther) {
   const TrainConfig config = TinyConfig("finished", 20);
   const TrainingData data = TinyCorpus();
