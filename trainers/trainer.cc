@@ -304,12 +304,19 @@ absl::Status Trainer::CheckSkippedSteps() const {
 void Trainer::ReportProgress() {
   if (SecondsSince(last_report_) < 1.0) return;
   last_report_ = Clock::now();
-  const double budget = 60.0 * config_.max_minutes();
-  const double eta = budget > 0 ? budget - progress_.elapsed_seconds() : 0;
+  // The ETA is whichever limit comes first: the time budget, or the steps left at this
+  // session's step rate.
+  double eta = -1;
+  if (config_.max_minutes() > 0) eta = 60.0 * config_.max_minutes() - progress_.elapsed_seconds();
+  const int64_t session_steps = progress_.step() - steps_before_session_;
+  if (config_.max_steps() > 0 && session_steps > 0) {
+    const double by_steps = (config_.max_steps() - progress_.step()) * SecondsSince(session_start_) / session_steps;
+    eta = eta < 0 ? by_steps : std::min(eta, by_steps);
+  }
   std::fprintf(stderr, "\rstep %lld  epoch %lld  loss/token %.3f  %.0f tgt tok/s  elapsed %s%s%s   ",
                static_cast<long long>(progress_.step()), static_cast<long long>(progress_.epoch() + 1), WindowLoss(),
-               tokens_per_second(), FormatDuration(progress_.elapsed_seconds()).c_str(), budget > 0 ? "  ETA " : "",
-               budget > 0 ? FormatDuration(std::max(0.0, eta)).c_str() : "");
+               tokens_per_second(), FormatDuration(progress_.elapsed_seconds()).c_str(), eta >= 0 ? "  ETA " : "",
+               eta >= 0 ? FormatDuration(std::max(0.0, eta)).c_str() : "");
   std::fflush(stderr);
 }
 
@@ -374,6 +381,7 @@ absl::Status Trainer::Finish() {
 absl::Status Trainer::Train() {
   session_start_ = last_checkpoint_ = last_report_ = Clock::now();
   elapsed_before_session_ = progress_.elapsed_seconds();
+  steps_before_session_ = progress_.step();
   window_nll_ = 0;
   window_tokens_ = 0;
   if (progress_.step() > 0) {

@@ -131,6 +131,7 @@ class Trainer {
   // This process's session: its clocks, and the training loss since the last validation.
   Clock::time_point session_start_, last_checkpoint_, last_report_;
   double elapsed_before_session_ = 0.0;
+  int64_t steps_before_session_ = 0;
   double session_seconds_ = 0.0;
   int64_t session_tokens_ = 0;
   double window_nll_ = 0.0;
