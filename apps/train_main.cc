@@ -23,6 +23,7 @@
 #include "datasets/bible_corpus.h"
 #include "datasets/text_file.h"
 #include "google/protobuf/text_format.h"
+#include "models/registry.h"
 #include "tools/evaluate.h"
 #include "tools/translator.h"
 #include "tools/user_path.h"
@@ -32,7 +33,7 @@
 
 ABSL_FLAG(std::string, preset, "default", "default (RNNsearch for ~15 min on 2 cores) or paper (Appendix A/B sizes)");
 ABSL_FLAG(std::string, config, "", "a TrainConfig in text format, applied over the preset");
-ABSL_FLAG(std::string, model, "", "rnnsearch or rnnencdec");
+ABSL_FLAG(std::string, model, "", "a model of models/registry.cc: rnnsearch, rnnencdec, ...");
 ABSL_FLAG(std::string, optimizer, "", "adam or adadelta (the paper's)");
 ABSL_FLAG(double, lr, 0, "learning rate (Adam; Adadelta's is 1)");
 ABSL_FLAG(std::string, vocab, "", "words (the paper's shortlist) or subwords (SentencePiece)");
@@ -93,8 +94,9 @@ absl::Status ApplyConfigFile(TrainConfig& c) {
 // --model, --optimizer, --lr, --vocab: the recipe.
 absl::Status ApplyRecipeFlags(TrainConfig& c) {
   if (const std::string m = absl::GetFlag(FLAGS_model); !m.empty()) {
-    if (m != "rnnsearch" && m != "rnnencdec") return absl::InvalidArgumentError("--model: rnnsearch or rnnencdec");
-    c.mutable_model()->set_kind(m == "rnnsearch" ? models::ModelConfig::RNNSEARCH : models::ModelConfig::RNNENCDEC);
+    const models::ModelEntry* entry = models::FindModel(m);
+    if (entry == nullptr) return absl::InvalidArgumentError("--model: one of " + models::RegisteredModelNames());
+    c.mutable_model()->set_kind(entry->kind);
     if (absl::GetFlag(FLAGS_run_dir).empty() && absl::GetFlag(FLAGS_preset) == "default") c.set_run_dir("runs/" + m);
   }
   if (const std::string o = absl::GetFlag(FLAGS_optimizer); !o.empty()) {
@@ -216,7 +218,7 @@ absl::Status EvaluateTestSet(Trainer& t) {
   tools::Translator translator(t.model(), t.context(), t.src_codec(), t.tgt_codec(), search);
   tools::EvaluationOptions eval;
   eval.heatmaps = t.config().heatmaps();
-  eval.curve_label = t.config().model().kind() == models::ModelConfig::RNNSEARCH ? "RNNsearch" : "RNNencdec";
+  eval.curve_label = models::FindModel(t.config().model().kind())->label;
   absl::StatusOr<tools::EvaluationReport> report =
       tools::Evaluate(translator, *sources, *references, t.run().eval(), eval);
   if (!report.ok()) return report.status();

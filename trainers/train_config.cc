@@ -1,6 +1,7 @@
 #include "trainers/train_config.h"
 
 #include "absl/strings/str_cat.h"
+#include "models/registry.h"
 
 namespace nmt::trainers {
 
@@ -26,7 +27,7 @@ TrainConfig DefaultTrainConfig() {
   d.set_batch_size(64);
   d.set_batches_per_chunk(20);
   models::ModelConfig& m = *c.mutable_model();
-  m.set_kind(models::ModelConfig::RNNSEARCH);
+  m.set_kind(models::DefaultModel().kind);
   m.set_m(128);
   m.set_n(256);
   m.set_n_align(256);

@@ -9,7 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "models/models.h"
+#include "models/registry.h"
 #include "trainers/checkpoint.h"
 #include "trainers/optimizer_checkpoint.h"
 #include "trainers/train_config.h"
@@ -133,7 +133,7 @@ absl::Status Trainer::PrepareBatches(const TrainingData& data) {
 absl::Status Trainer::PrepareModel() {
   config_.mutable_model()->set_src_vocab(codecs_.source->size());
   config_.mutable_model()->set_tgt_vocab(codecs_.target->size());
-  absl::StatusOr<std::unique_ptr<models::Seq2Seq>> model = models::MakeModel(config_.model());
+  absl::StatusOr<std::unique_ptr<models::Model>> model = models::MakeModel(config_.model());
   if (!model.ok()) return model.status();
   model_ = *std::move(model);
   absl::StatusOr<std::unique_ptr<Optimizer>> optimizer = MakeOptimizer(config_.optimizer(), model_->NamedParameters());
