@@ -8,14 +8,6 @@
 
 namespace nmt::models {
 
-layers::GruOptions GruOptionsFor(const ModelConfig& config, int64_t input_size, int64_t context_size) {
-  return {.input_size = input_size,
-          .hidden_size = config.n(),
-          .context_size = context_size,
-          .form = config.gru_variant() == ModelConfig::LINEAR_BEFORE_RESET ? GruForm::kLinearBeforeReset
-                                                                           : GruForm::kResetBeforeU};
-}
-
 std::unique_ptr<DecoderState> BahdanauState::Select(absl::Span<const int> rows) const {
   auto out = std::make_unique<BahdanauState>();
   out->s = SelectRows(s, rows);
@@ -57,24 +49,12 @@ std::unique_ptr<DecoderState> BahdanauModel::Encode(absl::Span<const int32_t> sr
   return std::make_unique<BahdanauState>(EncodeState(src, src_mask));
 }
 
-Var BahdanauModel::EmbedPrevious(const datasets::Batch& batch) const {
-  const int64_t b = batch.batch_size, t = batch.target_length, m = config().m();
-  Var zeros = CurrentTape("EmbedPrevious").Constant(Tensor::Zeros({b, 1, m}));
-  if (t == 1) return zeros;
-  std::vector<int32_t> previous;
-  previous.reserve(b * (t - 1));
-  for (int64_t i = 0; i < b; ++i) {
-    previous.insert(previous.end(), batch.target_ids.begin() + i * t, batch.target_ids.begin() + i * t + t - 1);
-  }
-  return Concat({zeros, tgt_embedding_->Forward(previous, {b, t - 1})}, 1);
-}
-
 ForwardResult BahdanauModel::Forward(const datasets::Batch& batch) {
   NMT_CHECK(batch.target_length > 0 && batch.batch_size > 0) << "BahdanauModel::Forward: a batch without targets";
   const int64_t b = batch.batch_size, t = batch.target_length, n = config().n();
   const BahdanauState enc = EncodeState(batch.source_ids, SourceMask(batch));
   const layers::GruWeights& w = enc.dec_weights;
-  Var y_prev = EmbedPrevious(batch);
+  Var y_prev = EmbedPrevious(*tgt_embedding_, batch);
   Var inputs = Transpose(DecoderInputs(y_prev, enc), {1, 0, 2});  // (T_y, B, 3n): one block per step
   Var s = enc.s;
   std::vector<Var> states, contexts, alphas;

@@ -67,15 +67,11 @@ class BahdanauModel : public Model {
 
  private:
   BahdanauState EncodeState(absl::Span<const int32_t> src, const Tensor& src_mask);
-  // E y_{i−1} for i = 1..T_y with E y_0 = 0: (B, T_y, m).
-  Var EmbedPrevious(const datasets::Batch& batch) const;
 
   std::unique_ptr<layers::Embedding> tgt_embedding_;
   std::unique_ptr<layers::Gru> dec_;
   std::unique_ptr<layers::DeepOutput> readout_;
 };
-
-layers::GruOptions GruOptionsFor(const ModelConfig& config, int64_t input_size, int64_t context_size);
 
 }  // namespace nmt::models
 

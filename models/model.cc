@@ -1,9 +1,11 @@
 #include "models/model.h"
 
 #include <cstring>
+#include <vector>
 
 #include "base/check.h"
 #include "google/protobuf/descriptor.h"
+#include "ops/shape.h"
 
 namespace nmt::models {
 
@@ -21,6 +23,26 @@ Tensor SourceMask(const datasets::Batch& batch) {
 
 Tensor TargetMask(const datasets::Batch& batch) {
   return Tensor::FromVector({batch.batch_size, batch.target_length}, batch.target_mask);
+}
+
+layers::GruOptions GruOptionsFor(const ModelConfig& config, int64_t input_size, int64_t context_size) {
+  return {.input_size = input_size,
+          .hidden_size = config.n(),
+          .context_size = context_size,
+          .form = config.gru_variant() == ModelConfig::LINEAR_BEFORE_RESET ? GruForm::kLinearBeforeReset
+                                                                           : GruForm::kResetBeforeU};
+}
+
+Var EmbedPrevious(const layers::Embedding& embedding, const datasets::Batch& batch) {
+  const int64_t b = batch.batch_size, t = batch.target_length;
+  Var zeros = CurrentTape("EmbedPrevious").Constant(Tensor::Zeros({b, 1, embedding.width()}));
+  if (t == 1) return zeros;
+  std::vector<int32_t> previous;
+  previous.reserve(b * (t - 1));
+  for (int64_t i = 0; i < b; ++i) {
+    previous.insert(previous.end(), batch.target_ids.begin() + i * t, batch.target_ids.begin() + i * t + t - 1);
+  }
+  return Concat({zeros, embedding.Forward(previous, {b, t - 1})}, 1);
 }
 
 absl::Status CheckSizesPositive(const ModelConfig& config, absl::Span<const char* const> fields) {

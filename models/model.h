@@ -33,6 +33,8 @@
 #include "absl/types/span.h"
 #include "autograd/tape.h"
 #include "datasets/batch.h"
+#include "models/layers/embedding.h"
+#include "models/layers/gru.h"
 #include "models/layers/module.h"
 #include "models/model_config.pb.h"
 
@@ -91,9 +93,18 @@ class Model : public layers::Module {
   ModelConfig config_;
 };
 
+// Helpers for implementations.
+
 // A batch's host masks as the (B, T_x) and (B, T_y) Tensors the ops read.
 Tensor SourceMask(const datasets::Batch& batch);
 Tensor TargetMask(const datasets::Batch& batch);
+
+// E y_{i−1} for i = 1..T_y of the batch's targets, with E y_0 = 0 (no start symbol, as
+// in the authors' code and Nematus): (B, T_y, m).
+Var EmbedPrevious(const layers::Embedding& embedding, const datasets::Batch& batch);
+
+// A GRU of config.n() units in the config's form (gru_variant).
+layers::GruOptions GruOptionsFor(const ModelConfig& config, int64_t input_size, int64_t context_size);
 
 // For a model's factory: InvalidArgument naming config unless each listed size field
 // (ModelConfig's int64 fields, by name) is positive.

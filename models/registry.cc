@@ -5,6 +5,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "models/cgru.h"
 #include "models/rnnencdec.h"
 #include "models/rnnsearch.h"
 
@@ -15,6 +16,7 @@ namespace {
 const ModelEntry kModels[] = {
     {"rnnsearch", ModelConfig::RNNSEARCH, &RnnSearch::Create, "RNNsearch"},
     {"rnnencdec", ModelConfig::RNNENCDEC, &RnnEncDec::Create, "RNNencdec"},
+    {"cgru", ModelConfig::CGRU, &CGru::Create, "cGRU"},
 };
 
 }  // namespace
