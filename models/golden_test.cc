@@ -30,5 +30,20 @@ TEST(Golden, RnnEncDecMatchesTheReference) { ExpectParity("tiny_rnnencdec.npz", 
 // testdata/make_zoo_fixtures.py: loss, logits, nll, alpha, s0, annotations, 50 gradients.
 TEST(Golden, CGruMatchesItsPyTorchFixture) { ExpectParity("tiny_cgru.npz", "cgru", 1 + 5 + 50 + 1 + 3); }
 
+// Luong: loss, logits, nll, alpha, annotations and every gradient, for two layers of LSTMs
+// with the general score and input feeding, one LSTM with dot and no feeding, and one GRU
+// with concat.
+TEST(Golden, LuongLstmGeneralMatchesItsPyTorchFixture) {
+  ExpectParity("tiny_luong_lstm_general.npz", "luong", 1 + 4 + 59 + 1 + 3);
+}
+
+TEST(Golden, LuongLstmDotMatchesItsPyTorchFixture) {
+  ExpectParity("tiny_luong_lstm_dot.npz", "luong", 1 + 4 + 30 + 1 + 3);
+}
+
+TEST(Golden, LuongGruConcatMatchesItsPyTorchFixture) {
+  ExpectParity("tiny_luong_gru_concat.npz", "luong", 1 + 4 + 31 + 1 + 3);
+}
+
 }  // namespace
 }  // namespace nmt::models

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "models/cgru.h"
+#include "models/luong.h"
 #include "models/rnnencdec.h"
 #include "models/rnnsearch.h"
 
@@ -17,6 +18,7 @@ const ModelEntry kModels[] = {
     {"rnnsearch", ModelConfig::RNNSEARCH, &RnnSearch::Create, "RNNsearch"},
     {"rnnencdec", ModelConfig::RNNENCDEC, &RnnEncDec::Create, "RNNencdec"},
     {"cgru", ModelConfig::CGRU, &CGru::Create, "cGRU"},
+    {"luong", ModelConfig::LUONG, &Luong::Create, "Luong"},
 };
 
 }  // namespace

@@ -25,7 +25,10 @@ import torch
 import torch.nn.functional as F
 
 PAD, EOS, FIRST_WORD = 0, 1, 2
-KIND = {"CGRU": 3}  # ModelConfig.Kind (models/model_config.proto)
+# ModelConfig's enums (models/model_config.proto).
+KIND = {"CGRU": 3, "LUONG": 4}
+CELL = {"LSTM": 0, "GRU": 1}
+SCORE = {"GENERAL": 0, "DOT": 1, "CONCAT": 2}
 MAX_LEN_FACTOR = 2.0
 
 
@@ -50,22 +53,57 @@ class Params:
         return self.f64[name]
 
 
-def add_gru(p, prefix, n_in, n):
+def add_gru(p, prefix, n_in, n, n_ctx=0):
     for gate in ("W_z", "W_r", "W"):
         p.add(f"{prefix}.{gate}", n, n_in)
     for gate in ("U_z", "U_r", "U"):
         p.add(f"{prefix}.{gate}", n, n)
+    for gate in ("C_z", "C_r", "C") if n_ctx else ():
+        p.add(f"{prefix}.{gate}", n, n_ctx)
     for gate in ("b_z", "b_r", "b"):
         p.add(f"{prefix}.{gate}", n)
 
 
-def gru_step(p, prefix, x, h, real=None):
-    """The paper's GRU (reset before U, models/layers/gru.h); a row with real == False keeps h."""
-    z = torch.sigmoid(F.linear(x, p[f"{prefix}.W_z"], p[f"{prefix}.b_z"]) + F.linear(h, p[f"{prefix}.U_z"]))
-    r = torch.sigmoid(F.linear(x, p[f"{prefix}.W_r"], p[f"{prefix}.b_r"]) + F.linear(h, p[f"{prefix}.U_r"]))
-    h_tilde = torch.tanh(F.linear(x, p[f"{prefix}.W"], p[f"{prefix}.b"]) + F.linear(r * h, p[f"{prefix}.U"]))
+def gru_step(p, prefix, x, h, real=None, ctx=None):
+    """The paper's GRU (reset before U, models/layers/gru.h), with the context input C ctx when
+    given; a row with real == False keeps h."""
+
+    def outside(w, c):  # W x + C ctx + b: every term but the recurrent one
+        pre = F.linear(x, p[f"{prefix}.{w}"], p[f"{prefix}.{'b' + w[1:]}"])
+        return pre if ctx is None else pre + F.linear(ctx, p[f"{prefix}.{c}"])
+
+    z = torch.sigmoid(outside("W_z", "C_z") + F.linear(h, p[f"{prefix}.U_z"]))
+    r = torch.sigmoid(outside("W_r", "C_r") + F.linear(h, p[f"{prefix}.U_r"]))
+    h_tilde = torch.tanh(outside("W", "C") + F.linear(r * h, p[f"{prefix}.U"]))
     h_next = (1 - z) * h + z * h_tilde
     return h_next if real is None else torch.where(real[:, None], h_next, h)
+
+
+def add_lstm(p, prefix, n_in, n, n_ctx=0):
+    for gate in "ifoc":
+        p.add(f"{prefix}.W_{gate}", n, n_in)
+    for gate in "ifoc":
+        p.add(f"{prefix}.U_{gate}", n, n)
+    for gate in "ifoc" if n_ctx else "":
+        p.add(f"{prefix}.C_{gate}", n, n_ctx)
+    for gate in "ifoc":
+        p.add(f"{prefix}.b_{gate}", n)
+
+
+def lstm_step(p, prefix, x, state, real=None, ctx=None):
+    """models/layers/lstm.h: i, f, o = σ(...), c̃ = tanh(...), c' = f c + i c̃, h' = o tanh c'; state = (h, c)."""
+    h, c = state
+
+    def pre(gate):
+        a = F.linear(x, p[f"{prefix}.W_{gate}"], p[f"{prefix}.b_{gate}"]) + F.linear(h, p[f"{prefix}.U_{gate}"])
+        return a if ctx is None else a + F.linear(ctx, p[f"{prefix}.C_{gate}"])
+
+    i, f, o, c_tilde = torch.sigmoid(pre("i")), torch.sigmoid(pre("f")), torch.sigmoid(pre("o")), torch.tanh(pre("c"))
+    c_next = f * c + i * c_tilde
+    h_next = o * torch.tanh(c_next)
+    if real is None:
+        return h_next, c_next
+    return torch.where(real[:, None], h_next, h), torch.where(real[:, None], c_next, c)
 
 
 def run_gru(p, prefix, x, real, n, reverse=False):
@@ -86,7 +124,12 @@ def additive_attention(p, prefix, query, annotations, keys, src_real):
 
 
 def select(state, rows):
-    return {key: value[rows] for key, value in state.items()}
+    """The state's rows `rows`: every tensor in it, however nested in dicts, lists and tuples."""
+    if isinstance(state, dict):
+        return {key: select(value, rows) for key, value in state.items()}
+    if isinstance(state, (list, tuple)):
+        return type(state)(select(value, rows) for value in state)
+    return state if state is None else state[rows]
 
 
 # --------------------------------------------------------------------------- models
@@ -144,7 +187,91 @@ class CGru:
         return {"s0": state["s"], "annotations": state["annotations"]}
 
 
-MODELS = {"cgru": CGru}
+class Luong:
+    """models/luong.h: stacked LSTM (or GRU) encoder and decoder, left to right; each decoder layer starts
+    from its encoder layer's last state; x_t = [E y_{t−1}; h̃_{t−1}] (input feeding, h̃_0 = 0); global
+    attention from the top h_t (dot, general, concat); h̃_t = tanh(W_c [c_t; h_t] + b_c); p = softmax(W_s h̃_t + b_s)."""
+
+    def __init__(self, cfg, seed):
+        self.cfg = cfg
+        K_x, K_y, m, n, na = cfg["src_vocab"], cfg["tgt_vocab"], cfg["m"], cfg["n"], cfg.get("n_align", 0)
+        self.lstm = cfg["rnn_cell"] == CELL["LSTM"]
+        self.score = cfg["attention_score"]
+        self.depth = max(cfg["layers"], 1)
+        self.feeding = bool(cfg["input_feeding"])
+        add = add_lstm if self.lstm else add_gru
+        p = self.p = Params(seed)
+        p.add("src_embedding", K_x, m)
+        for k in range(self.depth):
+            add(p, f"enc{k + 1}", m if k == 0 else n, n)
+        p.add("tgt_embedding", K_y, m)
+        for k in range(self.depth):
+            add(p, f"dec{k + 1}", m if k == 0 else n, n, n if k == 0 and self.feeding else 0)
+        if self.score == SCORE["GENERAL"]:
+            p.add("attention.W_a", n, n)
+        if self.score == SCORE["CONCAT"]:
+            p.add("attention.W_a", na, n)
+            p.add("attention.U_a", na, n)
+            p.add("attention.b_a", na)
+            p.add("attention.v_a", na)
+        p.add("attention.W_c", n, 2 * n)
+        p.add("attention.b_c", n)
+        p.add("output.W_s", K_y, n)
+        p.add("output.b_s", K_y)
+
+    def cell(self, prefix, x, state, real=None, ctx=None):
+        return (lstm_step if self.lstm else gru_step)(self.p, prefix, x, state, real, ctx)
+
+    def top(self, state):
+        return state[0] if self.lstm else state
+
+    def encode(self, src, src_real):
+        p, n = self.p, self.cfg["n"]
+        x = F.embedding(src, p["src_embedding"])
+        finals = []
+        for k in range(self.depth):
+            state = (x.new_zeros(x.shape[0], n), x.new_zeros(x.shape[0], n)) if self.lstm else x.new_zeros(x.shape[0], n)
+            hs = []
+            for t in range(x.shape[1]):  # padded positions keep the state
+                state = self.cell(f"enc{k + 1}", x[:, t], state, src_real[:, t])
+                hs.append(self.top(state))
+            finals.append(state)
+            x = torch.stack(hs, dim=1)
+        if self.score == SCORE["DOT"]:
+            keys = x
+        elif self.score == SCORE["GENERAL"]:
+            keys = F.linear(x, p["attention.W_a"])  # W_a h̄_s
+        else:
+            keys = F.linear(x, p["attention.U_a"], p["attention.b_a"])
+        return {"layers": finals, "feed": None, "annotations": x, "keys": keys, "src_real": src_real}
+
+    def step(self, state, y_prev):
+        p = self.p
+        layers, h = [], None
+        for k, layer in enumerate(state["layers"]):
+            x = y_prev if k == 0 else h
+            ctx = state["feed"] if k == 0 and self.feeding and state["feed"] is not None else None
+            if k == 0 and self.feeding and ctx is None:
+                ctx = torch.zeros_like(y_prev[:, :1]).expand(-1, self.cfg["n"])  # h̃_0 = 0
+            layer = self.cell(f"dec{k + 1}", x, layer, None, ctx)
+            layers.append(layer)
+            h = self.top(layer)
+        keys, annotations = state["keys"], state["annotations"]
+        if self.score == SCORE["CONCAT"]:
+            e = torch.tanh(keys + F.linear(h, p["attention.W_a"])[:, None, :]) @ p["attention.v_a"]
+        else:
+            e = (keys @ h[:, :, None])[:, :, 0]
+        alpha = torch.softmax(e.masked_fill(~state["src_real"], float("-inf")), dim=1)
+        c = (alpha[:, :, None] * annotations).sum(dim=1)
+        h_tilde = torch.tanh(F.linear(torch.cat([c, h], dim=1), p["attention.W_c"], p["attention.b_c"]))
+        logits = F.linear(h_tilde, p["output.W_s"], p["output.b_s"])
+        return logits, alpha, {**state, "layers": layers, "feed": h_tilde if self.feeding else None}
+
+    def intermediates(self, state):
+        return {"annotations": state["annotations"]}
+
+
+MODELS = {"cgru": CGru, "luong": Luong}
 
 
 def embed_previous(model, ids):
@@ -269,8 +396,20 @@ def write_fixture(path, model_name, cfg, seed=1234, src_lengths=(6, 4, 2), tgt_l
 
 
 TINY = dict(src_vocab=20, tgt_vocab=20, m=6, n=8, n_align=7)
+SMALLER = dict(src_vocab=16, tgt_vocab=16, m=5, n=6)
+
+
+def luong(cell, score, layers, input_feeding, **sizes):
+    return dict(kind=KIND["LUONG"], **SMALLER, **sizes, rnn_cell=CELL[cell], attention_score=SCORE[score],
+                layers=layers, input_feeding=int(input_feeding), gru_variant=0)
+
+
 FIXTURES = {
     "tiny_cgru": ("cgru", dict(kind=KIND["CGRU"], **TINY, gru_variant=0)),
+    # The paper's best global model: stacked LSTMs, general score, input feeding.
+    "tiny_luong_lstm_general": ("luong", luong("LSTM", "GENERAL", 2, True)),
+    "tiny_luong_lstm_dot": ("luong", luong("LSTM", "DOT", 1, False)),
+    "tiny_luong_gru_concat": ("luong", luong("GRU", "CONCAT", 1, True, n_align=5)),
 }
 
 
