@@ -25,6 +25,7 @@
 #include "datasets/bible_corpus.h"
 #include "datasets/text_file.h"
 #include "google/protobuf/text_format.h"
+#include "models/registry.h"
 #include "tools/evaluate.h"
 #include "tools/translator.h"
 #include "tools/user_path.h"
@@ -36,7 +37,8 @@
 // given; a given value is applied as it is and then validated with the rest.
 ABSL_FLAG(std::string, preset, "default", "default (RNNsearch for ~15 min on 2 cores) or paper (Appendix A/B sizes)");
 ABSL_FLAG(std::string, config, "", "a TrainConfig in text format; every field it sets replaces the preset's");
-ABSL_FLAG(std::optional<std::string>, model, std::nullopt, "rnnsearch or rnnencdec");
+ABSL_FLAG(std::optional<std::string>, model, std::nullopt,
+          "a model of models/registry.cc: rnnsearch, rnnencdec, cgru, luong");
 ABSL_FLAG(std::optional<std::string>, optimizer, std::nullopt, "adam or adadelta (the paper's)");
 ABSL_FLAG(std::optional<double>, lr, std::nullopt, "learning rate of the chosen optimizer (Adadelta's is 1)");
 ABSL_FLAG(std::optional<std::string>, vocab, std::nullopt, "words (the paper's shortlist) or subwords (SentencePiece)");
@@ -95,10 +97,12 @@ absl::Status ApplyConfigFile(TrainConfig& c) {
 // --model, --optimizer, --lr, --vocab: the recipe.
 absl::Status ApplyRecipeFlags(TrainConfig& c) {
   if (const std::optional<std::string> m = absl::GetFlag(FLAGS_model)) {
-    if (*m != "rnnsearch" && *m != "rnnencdec") {
-      return absl::InvalidArgumentError(absl::StrCat("--model=", *m, ": expected rnnsearch or rnnencdec"));
+    const models::ModelEntry* entry = models::FindModel(*m);
+    if (entry == nullptr) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--model=", *m, ": expected one of ", models::RegisteredModelNames()));
     }
-    c.mutable_model()->set_kind(*m == "rnnsearch" ? models::ModelConfig::RNNSEARCH : models::ModelConfig::RNNENCDEC);
+    c.mutable_model()->set_kind(entry->kind);
     if (!absl::GetFlag(FLAGS_run_dir) && absl::GetFlag(FLAGS_preset) == "default") c.set_run_dir("runs/" + *m);
   }
   if (const std::optional<std::string> o = absl::GetFlag(FLAGS_optimizer)) {
@@ -237,7 +241,7 @@ absl::Status EvaluateTestSet(Trainer& t) {
   tools::Translator translator(t.model(), t.context(), t.src_codec(), t.tgt_codec(), search);
   tools::EvaluationOptions eval;
   eval.heatmaps = t.config().heatmaps();
-  eval.curve_label = t.config().model().kind() == models::ModelConfig::RNNSEARCH ? "RNNsearch" : "RNNencdec";
+  eval.curve_label = models::FindModel(t.config().model().kind())->label;
   absl::StatusOr<tools::EvaluationReport> report =
       tools::Evaluate(translator, *sources, *references, t.run().eval(), eval);
   if (!report.ok()) return report.status();

@@ -24,7 +24,7 @@ expect 2 "data.batch_size = -3: must be > 0" --batch_size=-3
 expect 2 "Adam: invalid options lr=-1" --lr=-1
 expect 2 "unknown flag --batchsize" --batchsize=3
 expect 2 "Illegal value 'abc'" --batch_size=abc
-expect 2 "expected rnnsearch or rnnencdec" --model=transformer
+expect 2 "expected one of rnnsearch" --model=transformer
 expect 2 "CPU backend only" --device=cuda
 expect 2 "max_grad_norm = -1: must be >= 0" "$(config 'max_grad_norm: -1')"
 expect 2 "patience = -1" "$(config 'patience: -1')"

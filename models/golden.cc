@@ -10,38 +10,112 @@
 #include "autograd/npz.h"
 #include "base/status_macros.h"
 #include "datasets/special_ids.h"
-#include "models/models.h"
+#include "google/protobuf/descriptor.h"
+#include "models/registry.h"
 #include "models/search.h"
 
 namespace nmt::models {
 namespace {
 
+// Scalar `key` of the file into `field` of config.
+absl::Status SetField(const NpzFile& npz, const std::string& key, const google::protobuf::FieldDescriptor& field,
+                      ModelConfig& config) {
+  using google::protobuf::FieldDescriptor;
+  const google::protobuf::Reflection& r = *config.GetReflection();
+  NMT_ASSIGN_OR_RETURN(const auto* array, npz.Find(key));
+  if (NumElements(array->shape) != 1) return absl::InvalidArgumentError(npz.path() + ": " + key + " not a scalar");
+  switch (field.cpp_type()) {
+    case FieldDescriptor::CPPTYPE_FLOAT:
+    case FieldDescriptor::CPPTYPE_DOUBLE: {
+      NMT_ASSIGN_OR_RETURN(auto v, array->ToDoubles());
+      if (field.cpp_type() == FieldDescriptor::CPPTYPE_FLOAT) {
+        r.SetFloat(&config, &field, static_cast<float>(v[0]));
+      } else {
+        r.SetDouble(&config, &field, v[0]);
+      }
+      return absl::OkStatus();
+    }
+    case FieldDescriptor::CPPTYPE_BOOL: {
+      if (absl::StatusOr<std::vector<bool>> b = array->ToBools(); b.ok()) {
+        r.SetBool(&config, &field, (*b)[0]);
+        return absl::OkStatus();
+      }
+      NMT_ASSIGN_OR_RETURN(auto v, array->ToInt64s());
+      r.SetBool(&config, &field, v[0] != 0);
+      return absl::OkStatus();
+    }
+    default:
+      break;
+  }
+  NMT_ASSIGN_OR_RETURN(auto v, array->ToInt64s());
+  switch (field.cpp_type()) {
+    case FieldDescriptor::CPPTYPE_INT32:
+      r.SetInt32(&config, &field, static_cast<int32_t>(v[0]));
+      return absl::OkStatus();
+    case FieldDescriptor::CPPTYPE_INT64:
+      r.SetInt64(&config, &field, v[0]);
+      return absl::OkStatus();
+    case FieldDescriptor::CPPTYPE_UINT32:
+      r.SetUInt32(&config, &field, static_cast<uint32_t>(v[0]));
+      return absl::OkStatus();
+    case FieldDescriptor::CPPTYPE_UINT64:
+      r.SetUInt64(&config, &field, static_cast<uint64_t>(v[0]));
+      return absl::OkStatus();
+    case FieldDescriptor::CPPTYPE_ENUM:
+      r.SetEnumValue(&config, &field, static_cast<int>(v[0]));
+      return absl::OkStatus();
+    default:
+      return absl::InvalidArgumentError(
+          absl::StrCat(npz.path(), ": ", key, ": ModelConfig.", field.name(), " is not a scalar field"));
+  }
+}
+
+// Every config/NAME scalar of the file, into ModelConfig's field NAME.
 absl::StatusOr<ModelConfig> ConfigOf(const NpzFile& npz) {
   ModelConfig config;
-  if (npz.contains("param/attention.W_a")) {
-    config.set_kind(ModelConfig::RNNSEARCH);
-  } else if (npz.contains("param/V")) {
-    config.set_kind(ModelConfig::RNNENCDEC);
-  } else {
-    return absl::InvalidArgumentError(npz.path() + ": neither param/attention.W_a nor param/V: not a dump-grads file");
+  const google::protobuf::Descriptor& descriptor = *config.GetDescriptor();
+  for (const NpyArray& a : npz.arrays()) {
+    if (a.name.rfind("config/", 0) != 0) continue;
+    const std::string name = a.name.substr(std::string("config/").size());
+    const google::protobuf::FieldDescriptor* field = descriptor.FindFieldByName(name);
+    if (field == nullptr) return absl::InvalidArgumentError(npz.path() + ": " + a.name + ": no such ModelConfig field");
+    NMT_RETURN_IF_ERROR(SetField(npz, a.name, *field, config));
   }
-  std::vector<int64_t> sizes;
-  for (const char* key : {"src_vocab", "tgt_vocab", "m", "n", "n_align", "l"}) {
-    NMT_ASSIGN_OR_RETURN(auto v, npz.GetInt64s(absl::StrCat("config/", key)));
-    if (v.size() != 1) return absl::InvalidArgumentError(absl::StrCat(npz.path(), ": config/", key, " not a scalar"));
-    sizes.push_back(v[0]);
-  }
-  config.set_src_vocab(sizes[0]);
-  config.set_tgt_vocab(sizes[1]);
-  config.set_m(sizes[2]);
-  config.set_n(sizes[3]);
-  config.set_n_align(sizes[4]);
-  config.set_l(sizes[5]);
   return config;
 }
 
+// True when the model's parameters are exactly the file's param/* arrays, by name and shape.
+bool HasTheFilesParameters(const NpzFile& npz, const Model& model) {
+  size_t count = 0;
+  for (const NpyArray& a : npz.arrays()) count += a.name.rfind("param/", 0) == 0;
+  const std::vector<layers::NamedParameter> parameters = model.NamedParameters();
+  if (parameters.size() != count) return false;
+  for (const auto& [name, p] : parameters) {
+    absl::StatusOr<const NpyArray*> a = npz.Find("param/" + name);
+    if (!a.ok() || (*a)->shape != p->shape()) return false;
+  }
+  return true;
+}
+
+// A file without config/kind: the one registered model that has its parameters.
+absl::Status InferKind(const NpzFile& npz, ModelConfig& config) {
+  std::vector<const ModelEntry*> matches;
+  for (const ModelEntry& entry : RegisteredModels()) {
+    ModelConfig candidate = config;
+    candidate.set_kind(entry.kind);
+    absl::StatusOr<std::unique_ptr<Model>> model = entry.create(candidate);
+    if (model.ok() && HasTheFilesParameters(npz, **model)) matches.push_back(&entry);
+  }
+  if (matches.size() != 1) {
+    return absl::InvalidArgumentError(absl::StrCat(npz.path(), ": no config/kind, and ", matches.size(),
+                                                   " registered models have exactly its parameters"));
+  }
+  config.set_kind(matches[0]->kind);
+  return absl::OkStatus();
+}
+
 // Every param/NAME into the model's NAME; every mismatch reported at once.
-absl::Status LoadParameters(const NpzFile& npz, Seq2Seq& model) {
+absl::Status LoadParameters(const NpzFile& npz, Model& model) {
   std::vector<std::string> problems;
   int found = 0;
   for (auto& [name, p] : model.NamedParameters()) {
@@ -97,6 +171,7 @@ double ParityReport::max_rel_err() const {
 
 absl::StatusOr<GoldenModel> LoadGoldenModel(const NpzFile& npz) {
   NMT_ASSIGN_OR_RETURN(auto config, ConfigOf(npz));
+  if (!npz.contains("config/kind")) NMT_RETURN_IF_ERROR(InferKind(npz, config));
   NMT_ASSIGN_OR_RETURN(auto model, MakeModel(config));
   if (absl::Status s = LoadParameters(npz, *model); !s.ok()) return s;
   NMT_ASSIGN_OR_RETURN(auto src, Sentences(npz, "batch/src"));
@@ -107,13 +182,13 @@ absl::StatusOr<GoldenModel> LoadGoldenModel(const NpzFile& npz) {
 absl::StatusOr<ParityReport> CompareWithGolden(const std::string& path, DeviceContext& context) {
   NMT_ASSIGN_OR_RETURN(auto npz, NpzFile::Read(path));
   NMT_ASSIGN_OR_RETURN(auto golden, LoadGoldenModel(npz));
-  std::unique_ptr<Seq2Seq>& model = golden.model;
+  std::unique_ptr<Model>& model = golden.model;
   const datasets::Batch& batch = golden.batch;
   const ModelConfig& config = model->config();
   NMT_ASSIGN_OR_RETURN(auto src, Sentences(npz, "batch/src"));
 
   ParityReport report;
-  report.model = config.kind() == ModelConfig::RNNSEARCH ? "rnnsearch" : "rnnencdec";
+  report.model = FindModel(config.kind())->name;
   auto compare = [&](const std::string& key, absl::Span<const float> ours) -> absl::Status {
     NMT_ASSIGN_OR_RETURN(auto theirs, npz.GetDoubles(key));
     report.errors.push_back({key, RelErr(ours, theirs)});
@@ -126,11 +201,9 @@ absl::StatusOr<ParityReport> CompareWithGolden(const std::string& path, DeviceCo
     ForwardResult out = model->Forward(batch);
     Backward(out.loss);
     std::vector<std::pair<std::string, Var>> forward = {
-        {"loss", out.loss}, {"fwd/s0", out.s0}, {"fwd/logits", out.logits}, {"fwd/nll", out.nll}};
-    if (out.alpha.defined()) {
-      forward.push_back({"fwd/annotations", out.annotations});
-      forward.push_back({"fwd/alpha", out.alpha});
-    }
+        {"loss", out.loss}, {"fwd/logits", out.logits}, {"fwd/nll", out.nll}};
+    if (out.alpha.defined()) forward.push_back({"fwd/alpha", out.alpha});
+    for (auto& [name, v] : out.intermediates) forward.push_back({"fwd/" + name, v});
     for (auto& [key, v] : forward) {
       if (absl::Status s = compare(key, v.value().values()); !s.ok()) return s;
     }

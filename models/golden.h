@@ -5,8 +5,10 @@
 //   absl::StatusOr<ParityReport> report = CompareWithGolden("tiny_rnnsearch.npz", context);
 //   for (const TensorError& e : report->errors) std::cout << e.name << " " << e.rel_err;
 //
-// The model kind comes from which parameters exist (attention.* → RNNsearch,
-// V → RNNencdec) and the sizes from config/*. Per tensor the error is
+// The config comes from the file's config/NAME scalars, one per ModelConfig field
+// (config/kind among them in our own fixtures); a file without config/kind (the
+// reference's dumps) is taken to hold the registered model whose parameter names and
+// shapes are exactly the file's. Per tensor the error is
 // max |ours − theirs| / max |theirs| (absolute when theirs is all zero); decoded id
 // sequences count 1 per sentence that differs.
 #ifndef NMT_MODELS_GOLDEN_H_
@@ -20,7 +22,7 @@
 #include "autograd/npz.h"
 #include "autograd/tape.h"
 #include "datasets/batch.h"
-#include "models/seq2seq.h"
+#include "models/model.h"
 
 namespace nmt::models {
 
@@ -30,7 +32,7 @@ struct TensorError {
 };
 
 struct ParityReport {
-  std::string model;  // "rnnsearch" or "rnnencdec"
+  std::string model;  // the registry's name of the model
   std::vector<TensorError> errors;
   double max_rel_err() const;
 };
@@ -38,7 +40,7 @@ struct ParityReport {
 // The model a golden describes, with its stored parameters, and its batch: for
 // checks that go beyond one step (trainers/reference_steps_test.cc).
 struct GoldenModel {
-  std::unique_ptr<Seq2Seq> model;
+  std::unique_ptr<Model> model;
   datasets::Batch batch;
 };
 absl::StatusOr<GoldenModel> LoadGoldenModel(const NpzFile& npz);

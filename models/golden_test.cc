@@ -1,4 +1,5 @@
-// Parity with the PyTorch reference on its float32 dumps of the tiny models: loss,
+// Parity with PyTorch on float32 dumps of the tiny models (the reference's, and the
+// zoo's from testdata/make_zoo_fixtures.py): loss,
 // intermediates and every gradient within 1e-4 relative; greedy and beam-3
 // translations identical; beam scores within 1e-4.
 #include "models/golden.h"
@@ -25,6 +26,24 @@ void ExpectParity(const std::string& file, const std::string& model, size_t expe
 TEST(Golden, RnnSearchMatchesTheReference) { ExpectParity("tiny_rnnsearch.npz", "rnnsearch", 1 + 5 + 44 + 1 + 3); }
 
 TEST(Golden, RnnEncDecMatchesTheReference) { ExpectParity("tiny_rnnencdec.npz", "rnnencdec", 1 + 3 + 33 + 1 + 3); }
+
+// testdata/make_zoo_fixtures.py: loss, logits, nll, alpha, s0, annotations, 50 gradients.
+TEST(Golden, CGruMatchesItsPyTorchFixture) { ExpectParity("tiny_cgru.npz", "cgru", 1 + 5 + 50 + 1 + 3); }
+
+// Luong: loss, logits, nll, alpha, annotations and every gradient, for two layers of LSTMs
+// with the general score and input feeding, one LSTM with dot and no feeding, and one GRU
+// with concat.
+TEST(Golden, LuongLstmGeneralMatchesItsPyTorchFixture) {
+  ExpectParity("tiny_luong_lstm_general.npz", "luong", 1 + 4 + 59 + 1 + 3);
+}
+
+TEST(Golden, LuongLstmDotMatchesItsPyTorchFixture) {
+  ExpectParity("tiny_luong_lstm_dot.npz", "luong", 1 + 4 + 30 + 1 + 3);
+}
+
+TEST(Golden, LuongGruConcatMatchesItsPyTorchFixture) {
+  ExpectParity("tiny_luong_gru_concat.npz", "luong", 1 + 4 + 31 + 1 + 3);
+}
 
 }  // namespace
 }  // namespace nmt::models

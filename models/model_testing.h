@@ -4,12 +4,13 @@
 #define NMT_MODELS_MODEL_TESTING_H_
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "autograd/gradcheck.h"
 #include "datasets/batch.h"
 #include "datasets/special_ids.h"
-#include "models/models.h"
+#include "models/registry.h"
 
 namespace nmt::models {
 
@@ -28,16 +29,24 @@ inline ModelConfig TinyConfig(ModelConfig::Kind kind) {
   return config;
 }
 
+// The intermediate a Forward reports under `name`, or an undefined Var.
+inline Var Intermediate(const ForwardResult& out, const std::string& name) {
+  for (const auto& [key, v] : out.intermediates) {
+    if (key == name) return v;
+  }
+  return Var();
+}
+
 // Two sentences of unequal lengths on both sides.
 inline datasets::Batch TinyBatch() {
   using datasets::kEosId;
   return datasets::MakeBatch({{3, 5, 6, kEosId}, {4, kEosId}}, {{2, 5, kEosId}, {3, 4, 2, 5, kEosId}});
 }
 
-inline std::unique_ptr<Seq2Seq> TinyModel(ModelConfig::Kind kind) { return *MakeModel(TinyConfig(kind)); }
+inline std::unique_ptr<Model> TinyModel(ModelConfig::Kind kind) { return *MakeModel(TinyConfig(kind)); }
 
 // Every parameter's gradient by finite differences on the batch loss.
-inline ::testing::AssertionResult CheckModelGradients(DeviceContext& context, Seq2Seq& model,
+inline ::testing::AssertionResult CheckModelGradients(DeviceContext& context, Model& model,
                                                       const datasets::Batch& batch) {
   GradCheckOptions options;
   options.parameters = model.Parameters();
@@ -46,7 +55,7 @@ inline ::testing::AssertionResult CheckModelGradients(DeviceContext& context, Se
 }
 
 // Loss of the padded batch minus the mean of the sentences' own losses (0 when padding is inert).
-inline double PaddingEffect(DeviceContext& context, Seq2Seq& model, const std::vector<std::vector<int32_t>>& src,
+inline double PaddingEffect(DeviceContext& context, Model& model, const std::vector<std::vector<int32_t>>& src,
                             const std::vector<std::vector<int32_t>>& tgt) {
   Tape tape(context);
   TapeScope scope(tape);

@@ -11,21 +11,28 @@
 #ifndef NMT_MODELS_RNNENCDEC_H_
 #define NMT_MODELS_RNNENCDEC_H_
 
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "models/bahdanau.h"
 #include "models/layers/embedding.h"
 #include "models/layers/gru.h"
 #include "models/layers/linear.h"
-#include "models/seq2seq.h"
 
 namespace nmt::models {
 
-class RnnEncDec : public Seq2Seq {
+class RnnEncDec : public BahdanauModel {
  public:
   explicit RnnEncDec(const ModelConfig& config);
+  // The registry's factory: InvalidArgument unless every size is positive.
+  static absl::StatusOr<std::unique_ptr<Model>> Create(const ModelConfig& config);
+
+  double ForwardFlops(int64_t batch, int64_t src_len, int64_t tgt_len) const override;
 
  protected:
-  void EncodeInto(absl::Span<const int32_t> src, const Tensor& src_mask, EncoderOutput& enc) override;
-  Var DecoderInputs(Var y_prev, const EncoderOutput& enc) override;
-  StepContext ContextAt(Var s_prev, const EncoderOutput& enc) override;
+  void EncodeInto(absl::Span<const int32_t> src, const Tensor& src_mask, BahdanauState& state) override;
+  Var DecoderInputs(Var y_prev, const BahdanauState& state) override;
+  StepContext ContextAt(Var s_prev, const BahdanauState& state) override;
   bool fixed_context() const override { return true; }
 
  private:

@@ -54,7 +54,8 @@ TEST(RnnSearch, ForwardShapes) {
   ForwardResult out = model->Forward(TinyBatch());
   EXPECT_EQ(out.logits.shape(), (Shape{2 * 5, 6}));
   EXPECT_EQ(out.alpha.shape(), (Shape{2, 5, 4}));
-  EXPECT_EQ(out.annotations.shape(), (Shape{2, 4, 8}));
+  EXPECT_EQ(Intermediate(out, "annotations").shape(), (Shape{2, 4, 8}));
+  EXPECT_EQ(Intermediate(out, "s0").shape(), (Shape{2, 4}));
   EXPECT_NEAR(out.nll.value().data()[0] + out.nll.value().data()[1], 2 * out.loss.value().item(), 1e-5);
 }
 

@@ -13,37 +13,14 @@ namespace {
 
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 
-// x's rows (dim 0) in the order `rows` lists them, as a constant.
-Tensor GatherRows(DeviceContext& context, const Tensor& x, absl::Span<const int> rows) {
-  Shape shape = x.shape();
-  const int64_t width = x.size() / shape[0];
-  shape[0] = rows.size();
-  Tensor y = context.Allocate(shape);
-  for (size_t i = 0; i < rows.size(); ++i) {
-    std::memcpy(y.data() + i * width, x.data() + rows[i] * width, width * sizeof(float));
-  }
-  return y;
-}
-
-Var GatherRows(Tape& tape, Var x, absl::Span<const int> rows) {
-  return x.defined() ? tape.Constant(GatherRows(tape.context(), x.value(), rows)) : Var();
-}
-
-EncoderOutput SelectSentences(Tape& tape, const EncoderOutput& enc, absl::Span<const int> rows) {
-  EncoderOutput out = enc;
-  out.batch_size = rows.size();
-  out.src_mask = GatherRows(tape.context(), enc.src_mask, rows);
-  out.annotations = GatherRows(tape, enc.annotations, rows);
-  out.keys = GatherRows(tape, enc.keys, rows);
-  out.context = GatherRows(tape, enc.context, rows);
-  out.context_proj = GatherRows(tape, enc.context_proj, rows);
-  return out;
-}
-
+// The model never emits PAD (log-probability −inf, the rest not renormalised); with
+// suppress_unk neither UNK.
 void Suppress(Tensor& log_probs, const SearchOptions& options) {
-  if (!options.suppress_unk) return;
   const int64_t k = log_probs.dim(1);
-  for (int64_t i = 0; i < log_probs.dim(0); ++i) log_probs.data()[i * k + options.unk_id] = kNegInf;
+  for (int64_t i = 0; i < log_probs.dim(0); ++i) {
+    log_probs.data()[i * k + datasets::kPadId] = kNegInf;
+    if (options.suppress_unk) log_probs.data()[i * k + options.unk_id] = kNegInf;
+  }
 }
 
 // Rows of alpha (one per output word), trimmed to the sentence's `src_len` positions.
@@ -54,10 +31,10 @@ Tensor Alignment(const std::vector<std::vector<float>>& rows, int64_t src_len) {
   return t;
 }
 
-std::vector<float> AlphaRow(const Var& alpha, int64_t row) {
+std::vector<float> AlphaRow(const Tensor& alpha, int64_t row) {
   if (!alpha.defined()) return {};
   const int64_t width = alpha.dim(1);
-  const float* p = alpha.value().data() + row * width;
+  const float* p = alpha.data() + row * width;
   return std::vector<float>(p, p + width);
 }
 
@@ -77,12 +54,6 @@ struct Survivors {
   std::vector<int> parents;
   std::vector<int32_t> words;
 };
-
-// The sentence's encoder output once per live hypothesis.
-EncoderOutput TileSentence(Tape& tape, const EncoderOutput& enc, size_t copies) {
-  const std::vector<int> rows(copies, 0);
-  return SelectSentences(tape, enc, rows);
-}
 
 // Row p of log p(y | ·) (live, K_y) becomes the totals score_p + log p(w) of live[p]'s
 // extensions, in place.
@@ -110,7 +81,7 @@ absl::Span<const int> TopExtensions(const Tensor& totals, int want, std::vector<
 // Each chosen extension is its parent plus one word, with the parent's row of α; one that
 // ends in EOS leaves the beam for `finished`, the others survive.
 Survivors ExtendHypotheses(const std::vector<BeamEntry>& live, absl::Span<const int> chosen, const Tensor& totals,
-                           const Var& alpha, std::vector<BeamEntry>& finished) {
+                           const Tensor& alpha, std::vector<BeamEntry>& finished) {
   const int64_t vocab = totals.dim(1);
   Survivors next;
   for (int c : chosen) {
@@ -127,12 +98,6 @@ Survivors ExtendHypotheses(const std::vector<BeamEntry>& live, absl::Span<const 
     }
   }
   return next;
-}
-
-// The decoder's input for the next step: s_i of each survivor's parent row, and E of its word.
-void ReorderDecoderState(Seq2Seq& model, Tape& tape, const Var& state, const Survivors& next, Var& s, Var& y_prev) {
-  s = GatherRows(tape, state, next.parents);
-  y_prev = model.EmbedTargets(next.words);
 }
 
 // The n-best list: each finished hypothesis scored (per word with length_norm) and given
@@ -153,13 +118,13 @@ std::vector<Hypothesis> NBestList(std::vector<BeamEntry> finished, int64_t src_l
 
 }  // namespace
 
-std::vector<Hypothesis> GreedySearch(Seq2Seq& model, DeviceContext& context, const datasets::Batch& batch,
+std::vector<Hypothesis> GreedySearch(Model& model, DeviceContext& context, const datasets::Batch& batch,
                                      const SearchOptions& options) {
   Tape tape(context);
   TapeScope scope(tape);
   NoGradScope no_grad;
   const int64_t b = batch.batch_size, vocab = model.config().tgt_vocab();
-  EncoderOutput enc = model.Encode(batch.source_ids, SourceMask(batch));
+  std::unique_ptr<DecoderState> state = model.Encode(batch.source_ids, SourceMask(batch));
   std::vector<int64_t> src_lens(b), max_lens(b);
   int64_t longest = 0;
   for (int64_t i = 0; i < b; ++i) {
@@ -171,13 +136,12 @@ std::vector<Hypothesis> GreedySearch(Seq2Seq& model, DeviceContext& context, con
   std::vector<Hypothesis> out(b);
   std::vector<std::vector<std::vector<float>>> alphas(b);
   std::vector<bool> done(b, false);
-  Var s = enc.s0;
-  Var y_prev = tape.Constant(Tensor::Zeros({b, model.config().m()}));
-  std::vector<int32_t> words(b);
+  std::vector<int32_t> words;  // y_{i−1} of every row (PAD once it has finished); none at first
   for (int64_t step = 0; step < longest; ++step) {
-    DecodeStepResult r = model.DecodeStep(s, y_prev, enc);
+    StepResult r = model.Step(*state, words);
     Suppress(r.log_probs, options);
     bool all_done = true;
+    words.resize(b);
     for (int64_t i = 0; i < b; ++i) {
       const float* lp = r.log_probs.data() + i * vocab;
       words[i] = static_cast<int32_t>(std::max_element(lp, lp + vocab) - lp);
@@ -192,8 +156,7 @@ std::vector<Hypothesis> GreedySearch(Seq2Seq& model, DeviceContext& context, con
       all_done = all_done && done[i];
     }
     if (all_done) break;
-    y_prev = model.EmbedTargets(words);
-    s = r.state;
+    state = std::move(r.state);
   }
   for (int64_t i = 0; i < b; ++i) {
     out[i].score = options.length_norm ? out[i].log_prob / out[i].ids.size() : out[i].log_prob;
@@ -202,7 +165,7 @@ std::vector<Hypothesis> GreedySearch(Seq2Seq& model, DeviceContext& context, con
   return out;
 }
 
-std::vector<Hypothesis> BeamSearch(Seq2Seq& model, DeviceContext& context, absl::Span<const int32_t> src,
+std::vector<Hypothesis> BeamSearch(Model& model, DeviceContext& context, absl::Span<const int32_t> src,
                                    const SearchOptions& options) {
   NMT_CHECK(options.beam_size > 0 && !src.empty())
       << "BeamSearch: beam " << options.beam_size << ", " << src.size() << " source words";
@@ -210,22 +173,23 @@ std::vector<Hypothesis> BeamSearch(Seq2Seq& model, DeviceContext& context, absl:
   TapeScope scope(tape);
   NoGradScope no_grad;
   const int64_t src_len = src.size();
-  const EncoderOutput enc = model.Encode(src, Tensor::Full({1, src_len}, 1.0f));
+  std::unique_ptr<DecoderState> state = model.Encode(src, Tensor::Full({1, src_len}, 1.0f));
   const int64_t max_len = static_cast<int64_t>(src_len * options.max_len_factor);
   std::vector<BeamEntry> live(1);
   std::vector<BeamEntry> finished;
-  Var s = enc.s0;
-  Var y_prev = tape.Constant(Tensor::Zeros({1, model.config().m()}));
+  std::vector<int32_t> words;  // y_{i−1} of each live hypothesis; none at first
   std::vector<int> scratch;
   for (int64_t step = 0; step < max_len; ++step) {
-    DecodeStepResult r = model.DecodeStep(s, y_prev, TileSentence(tape, enc, live.size()));
+    StepResult r = model.Step(*state, words);
     Suppress(r.log_probs, options);
     AddHypothesisScores(live, r.log_probs);
     const int want = options.beam_size - static_cast<int>(finished.size());
     Survivors next = ExtendHypotheses(live, TopExtensions(r.log_probs, want, scratch), r.log_probs, r.alpha, finished);
     live = std::move(next.live);
     if (live.empty()) break;  // k have finished
-    ReorderDecoderState(model, tape, r.state, next, s, y_prev);
+    // The decoder continues each survivor's parent row, fed the survivor's word.
+    state = r.state->Select(next.parents);
+    words = std::move(next.words);
   }
   // At the length limit the live ones count as finished (none are left after an early stop).
   for (BeamEntry& h : live) finished.push_back(std::move(h));

@@ -4,7 +4,10 @@
 //   SearchOptions options{.beam_size = 5, .length_norm = true};
 //   std::vector<Hypothesis> nbest = BeamSearch(model, context, src_ids, options);
 //   nbest[0].ids;        // best translation, EOS included
-//   nbest[0].alignment;  // α (T_y × T_x) for an alignment plot (RNNsearch)
+//   nbest[0].alignment;  // α (T_y × T_x) for an alignment plot (models with attention)
+//
+// Search works on any Model (model.h): it steps the model's DecoderState and asks
+// it to select rows, and knows nothing else of the model.
 //
 // The model never emits PAD (log-probability −inf, the rest not renormalised);
 // with suppress_unk neither UNK. Greedy stops a sentence at EOS or after
@@ -23,7 +26,7 @@
 #include "absl/types/span.h"
 #include "datasets/batch.h"
 #include "datasets/special_ids.h"
-#include "models/seq2seq.h"
+#include "models/model.h"
 
 namespace nmt::models {
 
@@ -39,15 +42,15 @@ struct Hypothesis {
   std::vector<int32_t> ids;  // EOS included if it finished with EOS
   double log_prob = 0.0;     // Σ log p(y_i | ·), accumulated in f32 as the reference does
   double score = 0.0;        // what ranks it: log_prob, or log_prob / ids.size() with length_norm
-  Tensor alignment;          // (T_y, T_x) attention weights; undefined for RNNencdec
+  Tensor alignment;          // (T_y, T_x) attention weights; undefined for a model without attention
 };
 
 // One hypothesis per sentence of batch (its targets are ignored); options.beam_size is not used.
-std::vector<Hypothesis> GreedySearch(Seq2Seq& model, DeviceContext& context, const datasets::Batch& batch,
+std::vector<Hypothesis> GreedySearch(Model& model, DeviceContext& context, const datasets::Batch& batch,
                                      const SearchOptions& options = {});
 
 // The finished hypotheses of one unpadded sentence, best first (the n-best list).
-std::vector<Hypothesis> BeamSearch(Seq2Seq& model, DeviceContext& context, absl::Span<const int32_t> src,
+std::vector<Hypothesis> BeamSearch(Model& model, DeviceContext& context, absl::Span<const int32_t> src,
                                    const SearchOptions& options);
 
 }  // namespace nmt::models

@@ -1,6 +1,8 @@
 #include "models/search.h"
 
 #include <cmath>
+#include <string>
+#include <vector>
 
 #include "datasets/batch.h"
 #include "datasets/special_ids.h"
@@ -17,12 +19,19 @@ using datasets::kUnkId;
 using datasets::MakeBatch;
 
 // A model whose teacher-forced log-probability we can compare with search scores.
-double TeacherForcedLogProb(DeviceContext& context, Seq2Seq& model, const std::vector<int32_t>& src,
+double TeacherForcedLogProb(DeviceContext& context, Model& model, const std::vector<int32_t>& src,
                             const std::vector<int32_t>& tgt) {
   Tape tape(context);
   TapeScope scope(tape);
   NoGradScope no_grad;
   return -model.Forward(MakeBatch({src}, {tgt})).loss.value().item();
+}
+
+bool HasAttention(DeviceContext& context, Model& model) {
+  Tape tape(context);
+  TapeScope scope(tape);
+  NoGradScope no_grad;
+  return model.Forward(MakeBatch({{3, kEosId}}, {{2, kEosId}})).alpha.defined();
 }
 
 class SearchTest : public ::testing::TestWithParam<ModelConfig::Kind> {
@@ -79,7 +88,7 @@ TEST_P(SearchTest, AlignmentIsOneDistributionPerOutputWord) {
   auto model = TinyModel(GetParam());
   const std::vector<int32_t> src = {3, 5, 6, kEosId};
   Hypothesis best = BeamSearch(*model, context_, src, {.beam_size = 2})[0];
-  if (GetParam() == ModelConfig::RNNENCDEC) {
+  if (!HasAttention(context_, *model)) {
     EXPECT_FALSE(best.alignment.defined());
     return;
   }
@@ -91,7 +100,17 @@ TEST_P(SearchTest, AlignmentIsOneDistributionPerOutputWord) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(BothModels, SearchTest, ::testing::Values(ModelConfig::RNNSEARCH, ModelConfig::RNNENCDEC));
+std::vector<ModelConfig::Kind> RegisteredKinds() {
+  std::vector<ModelConfig::Kind> kinds;
+  for (const ModelEntry& e : RegisteredModels()) kinds.push_back(e.kind);
+  return kinds;
+}
+
+// Every registered model, so that a new one is searched as soon as it has its registry line.
+INSTANTIATE_TEST_SUITE_P(EveryModel, SearchTest, ::testing::ValuesIn(RegisteredKinds()),
+                         [](const ::testing::TestParamInfo<ModelConfig::Kind>& info) {
+                           return std::string(FindModel(info.param)->name);
+                         });
 
 }  // namespace
 }  // namespace nmt::models

@@ -1,4 +1,4 @@
-// Finite-difference checks of the fused ops (GruStep, AdditiveScores), and their
+// Finite-difference checks of the fused ops (GruStep, LstmStep, AdditiveScores), and their
 // agreement with the same maths written with primitive ops.
 #include <vector>
 
@@ -8,6 +8,7 @@
 #include "ops/elementwise.h"
 #include "ops/gru.h"
 #include "ops/kernels/cpu/cpu_context.h"
+#include "ops/lstm.h"
 #include "ops/matmul.h"
 #include "ops/reduce.h"
 #include "ops/shape.h"
@@ -69,6 +70,56 @@ TEST_F(FusedOps, GruStepMatchesComposition) {
     std::vector<Var> v;
     for (const Tensor& t : in) v.push_back(tape.Variable(t.Clone()));
     Var y = fused ? GruStep(v[0], v[1], v[2], v[3]) : ComposedGruStep(v[0], v[1], v[2], v[3], 4);
+    tape.Backward(y, RandomTensor(y.shape(), 9));
+    for (const Var& x : v) (fused ? fused_grads : composed_grads).push_back(x.grad().Clone());
+    (fused ? fused_grads : composed_grads).push_back(y.value().Clone());
+  }
+  for (size_t i = 0; i < fused_grads.size(); ++i) {
+    for (int64_t j = 0; j < fused_grads[i].size(); ++j) {
+      EXPECT_NEAR(fused_grads[i].data()[j], composed_grads[i].data()[j], 1e-5) << "tensor " << i << " element " << j;
+    }
+  }
+}
+
+std::vector<Tensor> LstmInputs(int64_t batch, int64_t n) {
+  return {RandomTensor({batch, 4 * n}, 1), RandomTensor({batch, 2 * n}, 2), RandomTensor({4 * n, n}, 3, 0.5f)};
+}
+
+TEST_F(FusedOps, LstmStep) {
+  EXPECT_TRUE(CheckGradients(
+      context_, [](In x) { return LstmStep(x[0], x[1], x[2]); }, LstmInputs(3, 4)));
+}
+
+TEST_F(FusedOps, LstmStepMaskedRowsKeepTheirState) {
+  const Tensor mask = Tensor::FromVector({3}, {1.0f, 0.0f, 1.0f});
+  EXPECT_TRUE(CheckGradients(
+      context_, [&](In x) { return LstmStep(x[0], x[1], x[2], &mask); }, LstmInputs(3, 4)));
+  Tape tape(context_);
+  TapeScope scope(tape);
+  const std::vector<Tensor> in = LstmInputs(3, 4);
+  Var state = tape.Constant(in[1]);
+  Var y = LstmStep(tape.Constant(in[0]), state, tape.Constant(in[2]), &mask);
+  for (int k = 0; k < 8; ++k) EXPECT_EQ(y.value().data()[8 + k], state.value().data()[8 + k]);
+}
+
+// The same step from primitive ops: i, f, o, c̃ = split(x_proj + h Uᵀ), c' = f c + i c̃, h' = o tanh c'.
+Var ComposedLstmStep(Var x_proj, Var state, Var u, int64_t n) {
+  std::vector<Var> hc = Split(state, {n, n}, 1);
+  std::vector<Var> a = Split(Add(x_proj, Affine(hc[0], u)), {3 * n, n}, 1);
+  std::vector<Var> ifo = Split(Sigmoid(a[0]), {n, n, n}, 1);
+  Var c = Add(Mul(ifo[1], hc[1]), Mul(ifo[0], Tanh(a[1])));
+  return Concat({Mul(ifo[2], Tanh(c)), c}, 1);
+}
+
+TEST_F(FusedOps, LstmStepMatchesComposition) {
+  const std::vector<Tensor> in = LstmInputs(3, 4);
+  std::vector<Tensor> fused_grads, composed_grads;
+  for (bool fused : {true, false}) {
+    Tape tape(context_);
+    TapeScope scope(tape);
+    std::vector<Var> v;
+    for (const Tensor& t : in) v.push_back(tape.Variable(t.Clone()));
+    Var y = fused ? LstmStep(v[0], v[1], v[2]) : ComposedLstmStep(v[0], v[1], v[2], 4);
     tape.Backward(y, RandomTensor(y.shape(), 9));
     for (const Var& x : v) (fused ? fused_grads : composed_grads).push_back(x.grad().Clone());
     (fused ? fused_grads : composed_grads).push_back(y.value().Clone());

@@ -1,4 +1,4 @@
-// bench: training (and optionally decoding) speed of RNNsearch / RNNencdec, printed
+// bench: training (and optionally decoding) speed of any registered model, printed
 // as one JSON line with the same fields and FLOP formula as the PyTorch
 // reference's `bench` (../shared/reference/README.md, "bench JSON fields"), so the
 // two can be compared side by side on one machine.
@@ -26,7 +26,7 @@
 #include "base/flags.h"
 #include "datasets/batch.h"
 #include "datasets/special_ids.h"
-#include "models/models.h"
+#include "models/registry.h"
 #include "models/search.h"
 #include "oneapi/dnnl/dnnl.hpp"
 #include "ops/kernels/cpu/cpu_context.h"
@@ -35,7 +35,8 @@
 #include "trainers/clip.h"
 #include "trainers/train_step.h"
 
-ABSL_FLAG(std::string, model, "rnnsearch", "rnnsearch or rnnencdec");
+ABSL_FLAG(std::string, model, nmt::models::DefaultModel().name,
+          "a model of models/registry.cc: rnnsearch, rnnencdec, ...");
 ABSL_FLAG(std::string, config, "small", "tiny, small or paper (the reference's table)");
 ABSL_FLAG(int, threads, 2, "CPU threads");
 ABSL_FLAG(int, steps, 10, "timed training steps (0: none)");
@@ -61,24 +62,6 @@ BenchConfig ConfigNamed(const std::string& name) {
   return {8000, 256, 512, 512, 256, 64, 30};
 }
 
-// The reference's forward_flops: 2 per multiply-add of every matrix product.
-double ForwardFlops(bool search, const BenchConfig& c) {
-  const double m = c.m, n = c.n, na = c.n_align, l = c.l, vocab = c.vocab, b = c.batch, tx = c.length, ty = c.length;
-  const double gru_input = 2 * m * 3 * n, gru_recurrent = 2 * 3 * n * n;
-  const double readout = 2 * (n + m) * 2 * l + 2 * l * vocab;
-  if (search) {
-    const double encoder = b * tx * (2 * (gru_input + gru_recurrent) + 2 * 2 * n * na);
-    const double initial = b * 2 * n * n;
-    const double attention = 2 * n * na + 2 * tx * na + 2 * tx * 2 * n;
-    const double per_target = gru_input + attention + 2 * 2 * n * 2 * l + readout;
-    const double per_step = gru_recurrent + 2 * 2 * n * 3 * n;
-    return encoder + initial + b * ty * per_target + b * (ty - 1) * per_step;
-  }
-  const double encoder = b * tx * (gru_input + gru_recurrent);
-  const double per_sentence = 2 * (2 * n * n) + 2 * n * 3 * n + 2 * n * 2 * l;
-  return encoder + b * per_sentence + b * ty * (gru_input + readout) + b * (ty - 1) * gru_recurrent;
-}
-
 std::vector<std::vector<int32_t>> Sentences(std::mt19937_64& rng, int64_t count, int64_t length, int64_t vocab) {
   std::uniform_int_distribution<int32_t> word(2, static_cast<int32_t>(vocab - 1));
   std::vector<std::vector<int32_t>> out(count);
@@ -101,7 +84,7 @@ struct BenchFlags {
   std::string model, config, decode, optimizer;
   int threads = 0, steps = 0, warmup = 0;
   int beam = 0;  // 0: greedy (or no decoding)
-  bool search = false;
+  ModelConfig::Kind kind = ModelConfig::KIND_UNSPECIFIED;
 };
 
 std::optional<BenchFlags> ParseBenchFlags() {
@@ -113,11 +96,12 @@ std::optional<BenchFlags> ParseBenchFlags() {
   f.threads = absl::GetFlag(FLAGS_threads);
   f.steps = absl::GetFlag(FLAGS_steps);
   f.warmup = absl::GetFlag(FLAGS_warmup);
-  f.search = f.model == "rnnsearch";
-  if (!f.search && f.model != "rnnencdec") {
-    std::fprintf(stderr, "bench: --model must be rnnsearch or rnnencdec\n");
+  const ModelEntry* entry = FindModel(f.model);
+  if (entry == nullptr) {
+    std::fprintf(stderr, "bench: --model must be one of %s\n", RegisteredModelNames().c_str());
     return std::nullopt;
   }
+  f.kind = entry->kind;
   if (f.decode != "none" && f.decode != "greedy" &&
       !(f.decode.rfind("beam", 0) == 0 && absl::SimpleAtoi(f.decode.substr(4), &f.beam) && f.beam > 0)) {
     std::fprintf(stderr, "bench: --decode: expected none, greedy or beamK, got %s\n", f.decode.c_str());
@@ -128,7 +112,7 @@ std::optional<BenchFlags> ParseBenchFlags() {
 
 ModelConfig ModelConfigFor(const BenchFlags& f, const BenchConfig& c) {
   ModelConfig config;
-  config.set_kind(f.search ? ModelConfig::RNNSEARCH : ModelConfig::RNNENCDEC);
+  config.set_kind(f.kind);
   config.set_src_vocab(c.vocab);
   config.set_tgt_vocab(c.vocab);
   config.set_m(c.m);
@@ -140,7 +124,7 @@ ModelConfig ModelConfigFor(const BenchFlags& f, const BenchConfig& c) {
 }
 
 // The training fields: --warmup untimed, then --steps timed TrainSteps on fresh batches.
-std::string TrainingJson(const BenchFlags& f, const BenchConfig& c, Seq2Seq& model, DeviceContext& context) {
+std::string TrainingJson(const BenchFlags& f, const BenchConfig& c, Model& model, DeviceContext& context) {
   if (f.steps <= 0) {
     return R"("target_tokens_per_step": null, "target_tokens_per_s": null, "ms_per_step": null, )"
            R"("ms_per_step_min": null, "ms_per_step_max": null, "est_train_gflop_per_step": null, )"
@@ -168,18 +152,21 @@ std::string TrainingJson(const BenchFlags& f, const BenchConfig& c, Seq2Seq& mod
   std::vector<double> rates;
   for (double s : seconds) rates.push_back(tokens / s);
   const double median = Median(seconds);
-  const double gflop = 3 * ForwardFlops(f.search, c) / 1e9;
+  // Training = 3 × forward; null where the model does not count its products.
+  const double gflop = 3 * model.ForwardFlops(c.batch, c.length, c.length) / 1e9;
   const double peak = absl::GetFlag(FLAGS_peak_gflops);
+  auto num_or_null = [&](double v) { return gflop > 0 ? Num(v) : std::string("null"); };
   return absl::StrFormat(R"("target_tokens_per_step": %d, "target_tokens_per_s": %.1f, "ms_per_step": %.1f, )"
                          R"("ms_per_step_min": %.1f, "ms_per_step_max": %.1f, "est_train_gflop_per_step": %s, )"
                          R"("gflop_per_s": %s, "peak_gflops": %s, "fraction_of_peak": %s)",
                          tokens, Median(rates), 1e3 * median, 1e3 * *std::min_element(seconds.begin(), seconds.end()),
-                         1e3 * *std::max_element(seconds.begin(), seconds.end()), Num(gflop), Num(gflop / median),
-                         Num(peak), absl::StrFormat("%.3g", gflop / median / peak));
+                         1e3 * *std::max_element(seconds.begin(), seconds.end()), num_or_null(gflop),
+                         num_or_null(gflop / median), Num(peak),
+                         gflop > 0 ? absl::StrFormat("%.3g", gflop / median / peak) : std::string("null"));
 }
 
 // The decoding fields: --decode_sentences random sources, greedy in batches or beam one by one.
-std::string DecodingJson(const BenchFlags& f, const BenchConfig& c, Seq2Seq& model, DeviceContext& context) {
+std::string DecodingJson(const BenchFlags& f, const BenchConfig& c, Model& model, DeviceContext& context) {
   if (f.decode == "none") {
     return R"("decode": null, "decode_sentences": null, "decode_max_len": null, "decode_mean_len": null, )"
            R"("decode_sentences_per_s": null)";
@@ -216,7 +203,7 @@ int Run() {
   const BenchConfig c = ConfigNamed(f.config);
   const ModelConfig config = ModelConfigFor(f, c);
   CpuContext context(f.threads);
-  std::unique_ptr<Seq2Seq> model = *MakeModel(config);
+  std::unique_ptr<Model> model = *MakeModel(config);
 
   std::vector<std::string> fields = {R"("device": "cpu")",
                                      absl::StrCat(R"("model": ")", f.model, "\""),

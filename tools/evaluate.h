@@ -18,9 +18,9 @@
 namespace nmt::tools {
 
 struct EvaluationOptions {
-  int heatmaps = 4;  // attention plots for the first sentences of 10-20 source words
-  std::string curve_label = "RNNsearch";
-  bool show_progress = true;  // a live "translated N/M" line on stderr
+  int heatmaps = 4;                   // attention plots for the first sentences of 10-20 source words
+  std::string curve_label = "model";  // the BLEU-by-length legend: the registry's label
+  bool show_progress = true;          // a live "translated N/M" line on stderr
 };
 
 struct EvaluationReport {

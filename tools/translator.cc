@@ -4,7 +4,7 @@
 
 #include "absl/status/status.h"
 #include "datasets/batch.h"
-#include "models/models.h"
+#include "models/registry.h"
 #include "trainers/checkpoint.h"
 #include "trainers/run_directory.h"
 
@@ -29,7 +29,7 @@ Translation FromHypotheses(std::vector<int32_t> source_ids, std::vector<models::
 
 }  // namespace
 
-Translator::Translator(models::Seq2Seq& model, DeviceContext& context, const datasets::TextCodec& src,
+Translator::Translator(models::Model& model, DeviceContext& context, const datasets::TextCodec& src,
                        const datasets::TextCodec& tgt, const models::SearchOptions& options)
     : model_(model), context_(context), src_(src), tgt_(tgt), options_(options) {}
 
@@ -76,7 +76,7 @@ absl::StatusOr<std::unique_ptr<LoadedRun>> LoadRun(const std::string& run_dir, i
   if (!codecs.ok()) return codecs.status();
   run->src_codec = std::move(codecs->source);
   run->tgt_codec = std::move(codecs->target);
-  absl::StatusOr<std::unique_ptr<models::Seq2Seq>> model = models::MakeModel(run->config.model());
+  absl::StatusOr<std::unique_ptr<models::Model>> model = models::MakeModel(run->config.model());
   if (!model.ok()) return model.status();
   run->model = *std::move(model);
   const std::string path = checkpoint.empty() ? directory.FinalCheckpoint() : checkpoint;

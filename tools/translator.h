@@ -19,8 +19,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "datasets/text_codec.h"
+#include "models/model.h"
 #include "models/search.h"
-#include "models/seq2seq.h"
 #include "ops/kernels/cpu/cpu_context.h"
 #include "trainers/train_config.pb.h"
 
@@ -30,13 +30,13 @@ struct Translation {
   std::string text;                       // the best hypothesis, detokenized
   std::vector<int32_t> source_ids;        // EOS included
   std::vector<int32_t> ids;               // the best hypothesis, EOS included if it ended
-  Tensor alignment;                       // (ids.size(), source_ids.size()); RNNsearch only
+  Tensor alignment;                       // (ids.size(), source_ids.size()); models with attention only
   std::vector<models::Hypothesis> nbest;  // best first (beam search only)
 };
 
 class Translator {
  public:
-  Translator(models::Seq2Seq& model, DeviceContext& context, const datasets::TextCodec& src,
+  Translator(models::Model& model, DeviceContext& context, const datasets::TextCodec& src,
              const datasets::TextCodec& tgt, const models::SearchOptions& options);
 
   Translation Translate(absl::string_view source) const;
@@ -47,7 +47,7 @@ class Translator {
   const datasets::TextCodec& target_codec() const { return tgt_; }
 
  private:
-  models::Seq2Seq& model_;
+  models::Model& model_;
   DeviceContext& context_;
   const datasets::TextCodec& src_;
   const datasets::TextCodec& tgt_;
@@ -61,7 +61,7 @@ struct LoadedRun {
   CpuContext context;
   std::unique_ptr<datasets::TextCodec> src_codec;
   std::unique_ptr<datasets::TextCodec> tgt_codec;
-  std::unique_ptr<models::Seq2Seq> model;
+  std::unique_ptr<models::Model> model;
 };
 
 // Reads config.textproto, the vocabularies and `checkpoint` (default: best.ckpt if

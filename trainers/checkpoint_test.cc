@@ -22,7 +22,7 @@ namespace {
 Checkpoint SmallCheckpoint(float scale) {
   Checkpoint c;
   c.set_format_version(kCheckpointFormatVersion);
-  c.set_model_kind("RNNSEARCH");
+  c.set_model_kind("SOME_MODEL");
   models::ModelConfig config;
   config.set_n(4);
   c.set_model_config(config.SerializeAsString());

@@ -2,8 +2,11 @@
 // in the tiny goldens): from the stored weights, on the stored batch, each step is
 // forward, backward, global-norm clipping at 1 and the optimizer's update. The loss
 // before each step and every parameter after it must match to 1e-4 relative.
+#include <algorithm>
+#include <filesystem>
 #include <string>
 #include <tuple>
+#include <vector>
 
 #include "autograd/npz.h"
 #include "gtest/gtest.h"
@@ -23,7 +26,7 @@ TEST_P(ReferenceSteps, ParametersMatchAfterOneAndTwoSteps) {
   ASSERT_TRUE(npz.ok()) << npz.status();
   absl::StatusOr<models::GoldenModel> golden = models::LoadGoldenModel(*npz);
   ASSERT_TRUE(golden.ok()) << golden.status();
-  models::Seq2Seq& model = *golden->model;
+  models::Model& model = *golden->model;
 
   // The reference's hyper-parameters are stored next to its results; ours must be the same.
   OptimizerConfig config;
@@ -66,8 +69,20 @@ TEST_P(ReferenceSteps, ParametersMatchAfterOneAndTwoSteps) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(BothModelsBothOptimizers, ReferenceSteps,
-                         ::testing::Combine(::testing::Values("tiny_rnnsearch.npz", "tiny_rnnencdec.npz"),
+// Every golden in models/testdata that stores optimizer steps, whichever model it holds.
+std::vector<std::string> GoldensWithSteps() {
+  std::vector<std::string> files;
+  for (const auto& entry : std::filesystem::directory_iterator("models/testdata")) {
+    if (entry.path().extension() != ".npz") continue;
+    absl::StatusOr<NpzFile> npz = NpzFile::Read(entry.path().string());
+    if (!npz.ok() || npz->contains("adadelta/losses")) files.push_back(entry.path().filename().string());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryGoldenBothOptimizers, ReferenceSteps,
+                         ::testing::Combine(::testing::ValuesIn(GoldensWithSteps()),
                                             ::testing::Values("adadelta", "adam")));
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
+#include "models/registry.h"
 #include "trainers/optimizer_checkpoint.h"
 
 namespace nmt::trainers {
@@ -187,7 +188,7 @@ TrainConfig DefaultTrainConfig() {
   d.set_batch_size(64);
   d.set_batches_per_chunk(20);
   models::ModelConfig& m = *c.mutable_model();
-  m.set_kind(models::ModelConfig::RNNSEARCH);
+  m.set_kind(models::DefaultModel().kind);
   m.set_m(128);
   m.set_n(256);
   m.set_n_align(256);

@@ -6,7 +6,7 @@
 
 namespace nmt::trainers {
 
-StepResult TrainStep(models::Seq2Seq& model, Optimizer& optimizer, Tape& tape, const datasets::Batch& batch,
+StepResult TrainStep(models::Model& model, Optimizer& optimizer, Tape& tape, const datasets::Batch& batch,
                      double max_grad_norm) {
   StepResult result;
   {

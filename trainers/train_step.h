@@ -14,7 +14,7 @@
 
 #include "autograd/tape.h"
 #include "datasets/batch.h"
-#include "models/seq2seq.h"
+#include "models/model.h"
 #include "trainers/optimizer.h"
 
 namespace nmt::trainers {
@@ -26,7 +26,7 @@ struct StepResult {
 };
 
 // `tape` is reset before returning. `max_grad_norm` 0 means no clipping.
-StepResult TrainStep(models::Seq2Seq& model, Optimizer& optimizer, Tape& tape, const datasets::Batch& batch,
+StepResult TrainStep(models::Model& model, Optimizer& optimizer, Tape& tape, const datasets::Batch& batch,
                      double max_grad_norm);
 
 }  // namespace nmt::trainers

@@ -10,7 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "base/atomic_file.h"
-#include "models/models.h"
+#include "models/registry.h"
 #include "trainers/checkpoint.h"
 #include "trainers/clip.h"
 #include "trainers/optimizer_checkpoint.h"
@@ -161,7 +161,7 @@ absl::Status Trainer::PrepareBatches(const TrainingData& data) {
 absl::Status Trainer::PrepareModel() {
   config_.mutable_model()->set_src_vocab(codecs_.source->size());
   config_.mutable_model()->set_tgt_vocab(codecs_.target->size());
-  absl::StatusOr<std::unique_ptr<models::Seq2Seq>> model = models::MakeModel(config_.model());
+  absl::StatusOr<std::unique_ptr<models::Model>> model = models::MakeModel(config_.model());
   if (!model.ok()) return model.status();
   model_ = *std::move(model);
   absl::StatusOr<std::unique_ptr<Optimizer>> optimizer = MakeOptimizer(config_.optimizer(), model_->NamedParameters());

@@ -3,7 +3,7 @@
 //
 //   absl::StatusOr<std::unique_ptr<Trainer>> trainer = Trainer::Create(config);
 //   absl::Status status = (*trainer)->Train();      // resumes if run_dir has a checkpoint
-//   models::Seq2Seq& model = (*trainer)->model();   // the best dev parameters after Train
+//   models::Model& model = (*trainer)->model();   // the best dev parameters after Train
 //
 // Each step is trainers/train_step.h's TrainStep on the next length-sorted batch: a
 // step whose norm or loss is NaN or Inf is skipped, moving nothing (the paper's code
@@ -34,7 +34,7 @@
 #include "datasets/batcher.h"
 #include "datasets/parallel_corpus.h"
 #include "datasets/text_codec.h"
-#include "models/seq2seq.h"
+#include "models/model.h"
 #include "ops/kernels/cpu/cpu_context.h"
 #include "trainers/checkpoint.pb.h"
 #include "trainers/optimizer.h"
@@ -67,7 +67,7 @@ class Trainer {
 
   const TrainConfig& config() const { return config_; }
   const RunDirectory& run() const { return run_; }
-  models::Seq2Seq& model() { return *model_; }
+  models::Model& model() { return *model_; }
   const Optimizer& optimizer() const { return *optimizer_; }
   CpuContext& context() { return context_; }
   const datasets::TextCodec& src_codec() const { return *codecs_.source; }
@@ -115,7 +115,7 @@ class Trainer {
   Codecs codecs_;
   std::vector<datasets::Example> dev_;
   std::unique_ptr<datasets::TrainingBatcher> batcher_;
-  std::unique_ptr<models::Seq2Seq> model_;
+  std::unique_ptr<models::Model> model_;
   std::unique_ptr<Optimizer> optimizer_;
   TrainingProgress progress_;
   // The step of the checkpoint at run_.checkpoint() (-1: none yet).

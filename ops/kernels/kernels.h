@@ -56,6 +56,23 @@ struct GruStepGrads {
   Tensor dx_proj, dh, du_zr, du;
 };
 
+// One LSTM step's tensors (ops/lstm.h): inputs, then what the forward saves.
+struct LstmStepTensors {
+  Tensor x_proj;     // (B, 4n): every term of the gates but the U ones, gate order i, f, o, c̃
+  Tensor state;      // (B, 2n): [h; c]
+  Tensor u;          // (4n, n): [U_i; U_f; U_o; U_c]
+  Tensor mask;       // (B) or undefined
+  Tensor h;          // (B, n): h, contiguous
+  Tensor gates;      // (B, 3n): i, f, o after the sigmoid
+  Tensor candidate;  // (B, n): c̃ after the tanh
+  Tensor cell_tanh;  // (B, n): tanh(c') of the unmasked new cell
+};
+
+// Gradients of an LSTM step; an undefined tensor is skipped. All accumulate.
+struct LstmStepGrads {
+  Tensor dx_proj, dstate, du;
+};
+
 struct Kernels {
   void (*gemm)(DeviceContext&, const GemmArgs&);
   // y = alpha x (y may alias x).
@@ -105,6 +122,9 @@ struct Kernels {
   // y = one GRU step (ops/gru.h); fills t.gates, t.candidate, t.recurrent.
   void (*gru_step_forward)(DeviceContext&, GruStepTensors& t, Tensor& y);
   void (*gru_step_backward)(DeviceContext&, const GruStepTensors& t, const Tensor& dy, GruStepGrads& grads);
+  // y = [h'; c'] of one LSTM step (ops/lstm.h); fills t.h, t.gates, t.candidate, t.cell_tanh.
+  void (*lstm_step_forward)(DeviceContext&, LstmStepTensors& t, Tensor& y);
+  void (*lstm_step_backward)(DeviceContext&, const LstmStepTensors& t, const Tensor& dy, LstmStepGrads& grads);
   // e[b, j] = Σ_k v[k] tanh(keys[b, j, k] + q[b, k]); tanh_out (B, Tx, n') is saved.
   void (*additive_scores_forward)(DeviceContext&, const Tensor& q, const Tensor& keys, const Tensor& v,
                                   Tensor& tanh_out, Tensor& e);

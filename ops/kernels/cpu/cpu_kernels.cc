@@ -30,6 +30,8 @@ const Kernels& CpuKernels() {
       .dropout_mask = cpu::DropoutMask,
       .gru_step_forward = cpu::GruStepForward,
       .gru_step_backward = cpu::GruStepBackward,
+      .lstm_step_forward = cpu::LstmStepForward,
+      .lstm_step_backward = cpu::LstmStepBackward,
       .additive_scores_forward = cpu::AdditiveScoresForward,
       .additive_scores_backward = cpu::AdditiveScoresBackward,
       .attention_context_forward = cpu::AttentionContextForward,

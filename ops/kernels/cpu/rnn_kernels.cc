@@ -1,4 +1,4 @@
-// CPU kernels of the GRU step and the additive attention scores. The products
+// CPU kernels of the GRU and LSTM steps and the additive attention scores. The products
 // go to oneDNN (Gemm) and the transcendental functions to oneDNN's vectorised
 // eltwise (UnaryForward, in place); what remains are single passes over
 // (B, n) or (B, Tx, n') that the compiler vectorises.
@@ -151,6 +151,113 @@ void GruStepBackward(DeviceContext& context, const GruStepTensors& t, const Tens
                    .accumulate = true,
                    .a = lbr ? ds : dah,
                    .b = lbr ? h : rec,
+                   .c = grads.du.data()});
+  }
+}
+
+// The gates i, f, o (sigmoids) and the candidate c̃ (tanh) sit in separate dense
+// tensors, (B, 3n) and (B, n), so that each activation is one eltwise pass, and so are
+// the two products: U's rows [0, 3n) and [3n, 4n) are contiguous blocks of it.
+void LstmStepForward(DeviceContext& context, LstmStepTensors& t, Tensor& y) {
+  const int64_t batch = t.state.dim(0), n = t.state.dim(1) / 2;
+  NMT_CHECK(t.x_proj.shape() == (Shape{batch, 4 * n}) && t.u.shape() == (Shape{4 * n, n}) &&
+            (!t.mask.defined() || t.mask.size() == batch))
+      << "LstmStep: x_proj " << t.x_proj.ShapeString() << ", state " << t.state.ShapeString() << ", U "
+      << t.u.ShapeString();
+  const float* x = t.x_proj.data();
+  const float* state = t.state.data();
+  float* h = t.h.data();
+  float* gates = t.gates.data();
+  float* cand = t.candidate.data();
+  float* cell = t.cell_tanh.data();
+  CopyBlock(state, 2 * n, 0, batch, n, h);
+  CopyBlock(x, 4 * n, 0, batch, 3 * n, gates);
+  CopyBlock(x, 4 * n, 3 * n, batch, n, cand);
+  // [i f o] = σ(x_ifo + h U_ifoᵀ), c̃ = tanh(x_c + h U_cᵀ)
+  Gemm(context,
+       {.m = batch, .n = 3 * n, .k = n, .trans_b = true, .accumulate = true, .a = h, .b = t.u.data(), .c = gates});
+  Gemm(context, {.m = batch,
+                 .n = n,
+                 .k = n,
+                 .trans_b = true,
+                 .accumulate = true,
+                 .a = h,
+                 .b = t.u.data() + 3 * n * n,
+                 .c = cand});
+  UnaryForward(context, UnaryOp::kSigmoid, t.gates, t.gates);
+  UnaryForward(context, UnaryOp::kTanh, t.candidate, t.candidate);
+  float* py = y.data();
+  for (int64_t b = 0; b < batch; ++b) {
+    for (int64_t k = 0; k < n; ++k) {  // c' = f ∘ c + i ∘ c̃, into y's c half and (for the tanh) cell
+      const float* g = gates + b * 3 * n;
+      const float c_new = g[n + k] * state[b * 2 * n + n + k] + g[k] * cand[b * n + k];
+      py[b * 2 * n + n + k] = c_new;
+      cell[b * n + k] = c_new;
+    }
+  }
+  UnaryForward(context, UnaryOp::kTanh, t.cell_tanh, t.cell_tanh);
+  const float* mask = t.mask.defined() ? t.mask.data() : nullptr;
+  for (int64_t b = 0; b < batch; ++b) {
+    const float keep = mask ? mask[b] : 1.0f;
+    for (int64_t k = 0; k < n; ++k) {  // h' = o ∘ tanh c'; a padded row (keep = 0) keeps [h; c]
+      const float h_new = gates[b * 3 * n + 2 * n + k] * cell[b * n + k];
+      const float h_old = state[b * 2 * n + k], c_old = state[b * 2 * n + n + k];
+      py[b * 2 * n + k] = h_old + keep * (h_new - h_old);
+      py[b * 2 * n + n + k] = c_old + keep * (py[b * 2 * n + n + k] - c_old);
+    }
+  }
+}
+
+void LstmStepBackward(DeviceContext& context, const LstmStepTensors& t, const Tensor& dy, LstmStepGrads& grads) {
+  const int64_t batch = t.state.dim(0), n = t.state.dim(1) / 2;
+  const float* state = t.state.data();
+  const float* gates = t.gates.data();
+  const float* cand = t.candidate.data();
+  const float* cell = t.cell_tanh.data();
+  const float* mask = t.mask.defined() ? t.mask.data() : nullptr;
+  const float* pdy = dy.data();
+  Tensor da_t = context.Allocate({batch, 4 * n});  // gradients of the pre-activations, order i, f, o, c̃
+  float* da = da_t.data();
+  float* dstate = grads.dstate.defined() ? grads.dstate.data() : nullptr;
+  for (int64_t b = 0; b < batch; ++b) {
+    const float keep = mask ? mask[b] : 1.0f;
+    const float* g = gates + b * 3 * n;
+    float* a = da + b * 4 * n;
+    for (int64_t k = 0; k < n; ++k) {
+      const float i = g[k], f = g[n + k], o = g[2 * n + k], c_tilde = cand[b * n + k], tc = cell[b * n + k];
+      const float dh = keep * pdy[b * 2 * n + k];
+      const float dc = keep * pdy[b * 2 * n + n + k] + dh * o * (1.0f - tc * tc);
+      const float c_old = state[b * 2 * n + n + k];
+      a[k] = dc * c_tilde * i * (1.0f - i);
+      a[n + k] = dc * c_old * f * (1.0f - f);
+      a[2 * n + k] = dh * tc * o * (1.0f - o);
+      a[3 * n + k] = dc * i * (1.0f - c_tilde * c_tilde);
+      if (dstate) {
+        dstate[b * 2 * n + k] += (1.0f - keep) * pdy[b * 2 * n + k];
+        dstate[b * 2 * n + n + k] += dc * f + (1.0f - keep) * pdy[b * 2 * n + n + k];
+      }
+    }
+  }
+  if (grads.dx_proj.defined()) {
+    float* dx = grads.dx_proj.data();
+    for (int64_t i = 0; i < batch * 4 * n; ++i) dx[i] += da[i];
+  }
+  if (dstate) {  // dh += da U, through a dense scratch: dstate's h half is strided
+    Tensor dh_t = context.Allocate({batch, n});
+    Gemm(context, {.m = batch, .n = n, .k = 4 * n, .a = da, .b = t.u.data(), .c = dh_t.data()});
+    const float* dh = dh_t.data();
+    for (int64_t b = 0; b < batch; ++b) {
+      for (int64_t k = 0; k < n; ++k) dstate[b * 2 * n + k] += dh[b * n + k];
+    }
+  }
+  if (grads.du.defined()) {  // dU += daᵀ h
+    Gemm(context, {.m = 4 * n,
+                   .n = n,
+                   .k = batch,
+                   .trans_a = true,
+                   .accumulate = true,
+                   .a = da,
+                   .b = t.h.data(),
                    .c = grads.du.data()});
   }
 }
