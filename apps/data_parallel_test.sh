@@ -44,8 +44,9 @@ status=0
 mpirun_loopback -np 1 "$train" "${args[@]}" --run_dir="$work/shared" : \
   -np 1 "$train" "${args[@]}" --run_dir="$work/elsewhere" >"$work/unshared.log" 2>&1 || status=$?
 elapsed=$((SECONDS - start))
-grep -a "error on rank 1 of 2" "$work/unshared.log"
+# Our line, not OpenMPI's MPI_ABORT banner: mpirun sometimes loses that one
+# ("ORTE_ERROR_LOG: Data unpack would read past end of buffer ... show_help.c").
+grep -a "error on rank 1 of 2" "$work/unshared.log" | cut -c1-100
 grep -a -q "must be on a file system every rank sees" "$work/unshared.log"
-grep -a -q "MPI_ABORT was invoked on rank 1" "$work/unshared.log"
 echo "unshared run directory: mpirun exited with status $status after ${elapsed}s"
 [[ $status -ne 0 && $elapsed -le 20 ]]

@@ -37,11 +37,18 @@ threads: 1
 CONFIG
 }
 
-# The child processes of PID (from /proc: procps may be missing).
+# The child processes of PID, from /proc with shell builtins alone (procps may be
+# missing, and a process per entry would be slow).
 children_of() {
-  local stat
+  local stat fields
   for stat in /proc/[0-9]*/stat; do
-    [[ $(awk '{print $4}' "$stat" 2>/dev/null) == "$1" ]] && basename "$(dirname "$stat")"
+    { fields=$(<"$stat"); } 2>/dev/null || continue
+    fields=${fields##*) }  # after "pid (comm) ": state ppid ...
+    read -r _ ppid _ <<<"$fields"
+    if [[ $ppid == "$1" ]]; then
+      stat=${stat%/stat}
+      echo "${stat#/proc/}"
+    fi
   done
 }
 
@@ -49,7 +56,7 @@ children_of() {
 rank_pid() {
   local pid
   for pid in $(children_of "$1"); do
-    tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=$2" && echo "$pid"
+    if tr '\0' '\n' 2>/dev/null <"/proc/$pid/environ" | grep -qx "OMPI_COMM_WORLD_RANK=$2"; then echo "$pid"; fi
   done
 }
 
