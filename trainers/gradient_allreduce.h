@@ -25,7 +25,7 @@ namespace nmt::trainers {
 
 class GradientAllReducer {
  public:
-  // 16 Mi floats, 64 MiB: one bucket for `small` models, 6 for `paper` RNNsearch.
+  // 16 Mi floats, 64 MiB: one bucket for the `small` models, 5 for the `paper` ones.
   static constexpr int64_t kDefaultBucketFloats = int64_t{1} << 24;
 
   // `communicator` must be on host memory and outlive the reducer.
