@@ -88,7 +88,8 @@ TEST(GradientAllReducer, ScalarsThatDoNotFitTheLastBucketGetOneOfTheirOwn) {
 
 TEST(GradientAllReducer, SkipsUndefinedGradsAndReturnsTheCommunicatorsError) {
   Params p;
-  p.b.grad() = Tensor();
+  const Tensor undefined;
+  p.b.grad() = undefined;
   EchoCommunicator comm(2);
   GradientAllReducer reducer(comm);
   ASSERT_TRUE(reducer.AllReduce(p.named(), 1.0f, {}).ok());
