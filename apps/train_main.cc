@@ -29,6 +29,7 @@
 #include "tools/evaluate.h"
 #include "tools/translator.h"
 #include "tools/user_path.h"
+#include "trainers/mpi_communicator.h"
 #include "trainers/run_directory.h"
 #include "trainers/train_config.h"
 #include "trainers/trainer.h"
@@ -263,16 +264,32 @@ int Run() {
     std::fprintf(stderr, "usage error: %s\n", std::string(config.status().message()).c_str());
     return kExitUsageError;
   }
-  absl::Status status = EnsureCorpus(*config);
+  // MPI under mpirun (README.md, "Several processes"), else one process; rank 0 builds,
+  // writes, prints and evaluates.
+  absl::StatusOr<std::unique_ptr<trainers::Communicator>> comm =
+      trainers::MakeCommunicator(absl::GetFlag(FLAGS_device));
+  if (!comm.ok()) {
+    std::fprintf(stderr, "error: %s\n", std::string(comm.status().message()).c_str());
+    return kExitDataError;
+  }
+  if (!absl::GetFlag(FLAGS_threads) && trainers::MpirunWorldSize() > 0) {
+    config->set_threads(trainers::DefaultThreadsPerRank());
+  }
+  const int rank = (*comm)->rank(), ranks = (*comm)->size();
+  absl::Status status = rank == 0 ? EnsureCorpus(*config) : absl::OkStatus();
+  if (status.ok()) status = (*comm)->Barrier();
   absl::StatusOr<std::unique_ptr<Trainer>> trainer;
   if (status.ok()) {
-    trainer = Trainer::Create(*config);
+    trainer = Trainer::Create(*config, **comm);
     status = trainer.status();
   }
-  if (status.ok()) status = TrainModel(**trainer);
-  if (status.ok() && !absl::GetFlag(FLAGS_skip_eval)) status = EvaluateTestSet(**trainer);
+  if (status.ok()) status = rank == 0 ? TrainModel(**trainer) : (*trainer)->Train();
+  if (status.ok() && rank == 0 && !absl::GetFlag(FLAGS_skip_eval)) status = EvaluateTestSet(**trainer);
   if (!status.ok()) {
-    std::fprintf(stderr, "error: %s\n", std::string(status.message()).c_str());
+    std::fprintf(stderr, "error%s: %s\n", ranks > 1 ? absl::StrCat(" on rank ", rank, " of ", ranks).c_str() : "",
+                 std::string(status.message()).c_str());
+    // The other ranks may be waiting in a collective: end the whole job.
+    if (ranks > 1) (*comm)->Abort(kExitDataError);
     return kExitDataError;
   }
   return 0;

@@ -16,7 +16,50 @@ void FillSide(const std::vector<int32_t>& ids, int row, int length, std::vector<
   std::fill_n(out_mask.begin() + static_cast<size_t>(row) * length, ids.size(), 1.0f);
 }
 
+// Real tokens of row `row` of a right-padded side: its mask's ones come first.
+int RowLength(const std::vector<float>& mask, int row, int length) {
+  const float* begin = mask.data() + static_cast<size_t>(row) * length;
+  return static_cast<int>(std::find(begin, begin + length, 0.0f) - begin);
+}
+
+// Copies rows [begin, end) of one side of `batch`, cut to `new_length` columns.
+template <typename T>
+std::vector<T> CopyRows(const std::vector<T>& side, int length, int begin, int end, int new_length) {
+  std::vector<T> out(static_cast<size_t>(end - begin) * new_length);
+  for (int row = begin; row < end; ++row) {
+    const T* from = side.data() + static_cast<size_t>(row) * length;
+    std::copy(from, from + new_length, out.begin() + static_cast<size_t>(row - begin) * new_length);
+  }
+  return out;
+}
+
 }  // namespace
+
+RowRange ShardRows(int rows, int rank, int ranks) {
+  NMT_CHECK(rows >= 0 && ranks > 0 && rank >= 0 && rank < ranks)
+      << "ShardRows: rank " << rank << " of " << ranks << ", " << rows << " rows";
+  auto bound = [&](int r) { return static_cast<int>(static_cast<int64_t>(rows) * r / ranks); };
+  return {bound(rank), bound(rank + 1)};
+}
+
+Batch SliceRows(const Batch& batch, int begin, int end) {
+  NMT_CHECK(begin >= 0 && begin <= end && end <= batch.batch_size)
+      << "SliceRows: rows [" << begin << ", " << end << ") of " << batch.batch_size;
+  Batch slice;
+  slice.batch_size = end - begin;
+  for (int row = begin; row < end; ++row) {
+    slice.source_length = std::max(slice.source_length, RowLength(batch.source_mask, row, batch.source_length));
+    slice.target_length = std::max(slice.target_length, RowLength(batch.target_mask, row, batch.target_length));
+  }
+  slice.source_ids = CopyRows(batch.source_ids, batch.source_length, begin, end, slice.source_length);
+  slice.source_mask = CopyRows(batch.source_mask, batch.source_length, begin, end, slice.source_length);
+  slice.target_ids = CopyRows(batch.target_ids, batch.target_length, begin, end, slice.target_length);
+  slice.target_mask = CopyRows(batch.target_mask, batch.target_length, begin, end, slice.target_length);
+  if (!batch.example_indices.empty()) {
+    slice.example_indices.assign(batch.example_indices.begin() + begin, batch.example_indices.begin() + end);
+  }
+  return slice;
+}
 
 int64_t Batch::num_target_tokens() const {
   int64_t total = 0;

@@ -7,6 +7,8 @@
 //   Batch batch = MakeBatch({{5, 9, kEosId}, {7, kEosId}}, {{4, kEosId}, {6, 8, kEosId}});
 //   Batch sources = MakeBatch({{5, 9, kEosId}}, {});                 // decoding: no targets
 //   batch.num_target_tokens();                                        // 5 here
+//   RowRange rows = ShardRows(batch.batch_size, rank, ranks);         // data parallelism
+//   Batch shard = SliceRows(batch, rows.begin, rows.end);             // this rank's rows
 #ifndef NMT_DATASETS_BATCH_H_
 #define NMT_DATASETS_BATCH_H_
 
@@ -40,6 +42,24 @@ struct Batch {
 
 // Right-pads the chosen examples into a Batch; NMT_CHECKs that `indices` is non-empty.
 Batch MakeBatch(absl::Span<const Example> examples, absl::Span<const int64_t> indices);
+
+// Rows [begin, end) of a batch.
+struct RowRange {
+  int begin = 0;
+  int end = 0;
+  int size() const { return end - begin; }
+};
+
+// The contiguous rows of `rank` (0 <= rank < ranks) when `rows` rows are shared among
+// `ranks`: rank r takes rows [r·rows/ranks, (r+1)·rows/ranks), so shards differ by at most
+// one row, keep the batch's order, and a rank gets none when rows < ranks.
+RowRange ShardRows(int rows, int rank, int ranks);
+
+// Rows [begin, end) of `batch` (0 <= begin <= end <= batch_size) as a batch of their own,
+// trimmed to their longest source and target: exactly what MakeBatch makes from those
+// rows' examples. begin == end gives an empty batch (batch_size 0, no ids) that keeps
+// target_length 0 too.
+Batch SliceRows(const Batch& batch, int begin, int end);
 
 // Every sentence, in order: for decoding and tests. `targets` is empty (decoding) or as
 // long as `sources`, which must not be empty.

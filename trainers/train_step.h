@@ -9,25 +9,41 @@
 // global gradient norm to max_grad_norm (when it is > 0), then the optimizer's update. When the norm or
 // the loss is NaN or infinite the update is skipped: neither the parameters nor the
 // optimizer state move.
+//
+// Data parallelism (DISTRIBUTED.md): with a GradientAllReducer, `batch` is the global
+// batch, the same on every rank. Each rank runs the model on its rows
+// (datasets::ShardRows), scales its gradients by its rows / the global rows and sums
+// them with the other ranks' before clipping. Since the loss is Σ −log p / rows, the
+// sum is the gradient of the global batch as one process computes it, up to the order
+// of the additions; every rank then clips the same gradient and applies the same
+// update. A rank with no rows (a batch smaller than the job) contributes zeros.
 #ifndef NMT_TRAINERS_TRAIN_STEP_H_
 #define NMT_TRAINERS_TRAIN_STEP_H_
 
+#include "absl/status/status.h"
 #include "autograd/tape.h"
 #include "datasets/batch.h"
 #include "models/model.h"
+#include "trainers/gradient_allreduce.h"
 #include "trainers/optimizer.h"
 
 namespace nmt::trainers {
 
 struct StepResult {
-  float loss = 0;        // Σ −log p / batch size
+  float loss = 0;        // Σ −log p / batch size, over the global batch
   double grad_norm = 0;  // the global norm before clipping
-  bool applied = false;  // false: non-finite norm or loss, the update was skipped
+  bool applied = false;  // false: non-finite norm or loss, or a failed all-reduce; the update was skipped
+  absl::Status status;   // a failed all-reduce: the job cannot go on
 };
 
 // `tape` is reset before returning. `max_grad_norm` 0 means no clipping.
 StepResult TrainStep(models::Model& model, Optimizer& optimizer, Tape& tape, const datasets::Batch& batch,
                      double max_grad_norm);
+
+// The same step, data-parallel over `reducer`'s communicator. With one rank it is the
+// step above, bit for bit.
+StepResult TrainStep(models::Model& model, Optimizer& optimizer, Tape& tape, const datasets::Batch& batch,
+                     double max_grad_norm, GradientAllReducer& reducer);
 
 }  // namespace nmt::trainers
 

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <utility>
@@ -10,6 +11,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "base/atomic_file.h"
+#include "base/check.h"
+#include "base/fnv1a.h"
 #include "models/registry.h"
 #include "trainers/checkpoint.h"
 #include "trainers/clip.h"
@@ -79,32 +82,53 @@ absl::StatusOr<TrainingData> ReadTrainingData(const TrainConfig& config) {
   return TrainingData{std::move(train->pairs), std::move(dev->pairs)};
 }
 
-Trainer::Trainer(const TrainConfig& config)
-    : config_(config), run_(config.run_dir()), context_(config.threads()), tape_(context_) {}
+Trainer::Trainer(const TrainConfig& config, Communicator& communicator)
+    : config_(config),
+      comm_(communicator),
+      reducer_(communicator),
+      run_(config.run_dir()),
+      context_(config.threads()),
+      tape_(context_) {}
 
 absl::StatusOr<std::unique_ptr<Trainer>> Trainer::Create(const TrainConfig& config) {
-  absl::StatusOr<TrainingData> data = ReadTrainingData(config);
-  if (!data.ok()) return data.status();
-  return Create(config, *data);
+  return Create(config, OneProcess());
 }
 
 absl::StatusOr<std::unique_ptr<Trainer>> Trainer::Create(const TrainConfig& config, const TrainingData& data) {
+  return Create(config, data, OneProcess());
+}
+
+absl::StatusOr<std::unique_ptr<Trainer>> Trainer::Create(const TrainConfig& config, Communicator& communicator) {
+  absl::StatusOr<TrainingData> data = ReadTrainingData(config);
+  if (!data.ok()) return data.status();
+  return Create(config, *data, communicator);
+}
+
+absl::StatusOr<std::unique_ptr<Trainer>> Trainer::Create(const TrainConfig& config, const TrainingData& data,
+                                                         Communicator& communicator) {
   if (absl::Status s = ValidateTrainConfig(config); !s.ok()) return s;
-  std::unique_ptr<Trainer> trainer(new Trainer(config));
+  std::unique_ptr<Trainer> trainer(new Trainer(config, communicator));
   if (absl::Status s = trainer->Prepare(data); !s.ok()) return s;
   return trainer;
 }
 
 absl::Status Trainer::Prepare(const TrainingData& data) {
-  std::filesystem::create_directories(run_.dir());
-  if (absl::Status s = RemoveStaleTemporaries(run_); !s.ok()) return s;
-  const bool resuming = run_.HasCheckpoint();
+  if (lead()) {
+    std::filesystem::create_directories(run_.dir());
+    if (absl::Status s = RemoveStaleTemporaries(run_); !s.ok()) return s;
+  }
+  // Rank 0's view of the run directory decides for every rank.
+  bool resuming = run_.HasCheckpoint();
+  if (absl::Status s = comm_.Broadcast(AsBytes(resuming), 0); !s.ok()) return s;
   if (absl::Status s = PrepareCodecs(data.train, resuming); !s.ok()) return s;
   if (absl::Status s = PrepareBatches(data); !s.ok()) return s;
   if (absl::Status s = PrepareModel(); !s.ok()) return s;
-  if (absl::Status s = WriteRunConfig(run_, config_); !s.ok()) return s;
-  if (!resuming) return absl::OkStatus();
+  if (lead()) {
+    if (absl::Status s = WriteRunConfig(run_, config_); !s.ok()) return s;
+  }
+  if (!resuming) return CheckReplicasAgree();
   absl::Status loaded = LoadCheckpoint(run_.checkpoint(), /*parameters_only=*/false);
+  if (loaded.ok()) return CheckReplicasAgree();
   if (loaded.code() == absl::StatusCode::kDataLoss) {
     // Never resume from a damaged file behind the user's back; say what is intact.
     const std::string previous = PreviousCheckpointPath(run_.checkpoint());
@@ -118,10 +142,18 @@ absl::Status Trainer::Prepare(const TrainingData& data) {
 }
 
 // Built from the training text once, then reused from the run directory: a resumed run
-// must see exactly the same ids.
+// must see exactly the same ids. Rank 0 builds them; the others read its files.
 absl::Status Trainer::PrepareCodecs(const std::vector<datasets::SentencePair>& train, bool resuming) {
   absl::StatusOr<Codecs> codecs;
-  if (resuming) {
+  if (!lead()) {
+    if (absl::Status s = comm_.Barrier(); !s.ok()) return s;
+    codecs = LoadCodecs(run_, config_.data());
+    if (!codecs.ok()) {
+      return absl::Status(codecs.status().code(),
+                          absl::StrCat("rank ", comm_.rank(), " cannot read the codecs rank 0 wrote (", run_.dir(),
+                                       " must be on a file system every rank sees): ", codecs.status().message()));
+    }
+  } else if (resuming) {
     codecs = LoadCodecs(run_, config_.data());
   } else {
     std::vector<std::string> sources, targets;
@@ -135,7 +167,7 @@ absl::Status Trainer::PrepareCodecs(const std::vector<datasets::SentencePair>& t
   }
   if (!codecs.ok()) return codecs.status();
   codecs_ = *std::move(codecs);
-  return absl::OkStatus();
+  return lead() ? comm_.Barrier() : absl::OkStatus();
 }
 
 absl::Status Trainer::PrepareBatches(const TrainingData& data) {
@@ -202,24 +234,59 @@ absl::Status Trainer::LoadCheckpoint(const std::string& path, bool parameters_on
 }
 
 double Trainer::DevLoss(const std::vector<datasets::Example>& examples) {
+  absl::StatusOr<double> loss = ShardedDevLoss(examples);
+  NMT_CHECK(loss.ok()) << "DevLoss: " << loss.status().message();
+  return *loss;
+}
+
+absl::StatusOr<double> Trainer::ShardedDevLoss(const std::vector<datasets::Example>& examples) {
   datasets::SequentialBatcher batcher(examples, config_.data().batch_size());
   Tape tape(context_);
   NoGradScope no_grad;
-  double nll = 0;
-  int64_t tokens = 0;
-  while (std::optional<datasets::Batch> batch = batcher.Next()) {
+  double sums[2] = {0, 0};  // Σ −log p, real target tokens
+  for (int64_t index = 0; std::optional<datasets::Batch> batch = batcher.Next(); ++index) {
+    if (index % comm_.size() != comm_.rank()) continue;
     TapeScope scope(tape);
     const models::ForwardResult out = model_->Forward(*batch);
-    nll += static_cast<double>(out.loss.value().item()) * batch->batch_size;
-    tokens += batch->num_target_tokens();
+    sums[0] += static_cast<double>(out.loss.value().item()) * batch->batch_size;
+    sums[1] += static_cast<double>(batch->num_target_tokens());
     tape.Reset();
   }
-  return tokens > 0 ? nll / tokens : 0.0;
+  if (absl::Status s = comm_.AllReduceSum(absl::MakeSpan(sums)); !s.ok()) return s;
+  return sums[1] > 0 ? sums[0] / sums[1] : 0.0;
+}
+
+absl::Status Trainer::ShareElapsedTime() {
+  if (comm_.size() == 1) return absl::OkStatus();
+  double elapsed = progress_.elapsed_seconds();
+  if (absl::Status s = comm_.Broadcast(AsBytes(elapsed), 0); !s.ok()) return s;
+  progress_.set_elapsed_seconds(elapsed);
+  return absl::OkStatus();
+}
+
+absl::Status Trainer::CheckReplicasAgree() {
+  if (comm_.size() == 1) return absl::OkStatus();
+  uint64_t digest = Fnv1a64(batcher_->State().SerializeAsString());
+  for (const auto& [name, param] : model_->NamedParameters()) {
+    const float* values = param->value().data();
+    for (int64_t i = 0; i < param->value().size(); ++i) {
+      uint32_t bits;
+      std::memcpy(&bits, values + i, sizeof(bits));
+      digest = Fnv1a64Word(digest, bits);
+    }
+  }
+  uint64_t rank0 = digest;
+  if (absl::Status s = comm_.Broadcast(AsBytes(rank0), 0); !s.ok()) return s;
+  if (digest == rank0) return absl::OkStatus();
+  return absl::InternalError(absl::StrCat("rank ", comm_.rank(), " of ", comm_.size(),
+                                          ": parameters or data position differ from rank 0's at step ",
+                                          progress_.step(), " (the replicas diverged)"));
 }
 
 double Trainer::tokens_per_second() const { return session_seconds_ > 0 ? session_tokens_ / session_seconds_ : 0.0; }
 
 void Trainer::Log(const std::string& kind, double loss, double dev_loss, const std::string& detail) {
+  if (!lead()) return;
   const std::string path = run_.train_log();
   const bool fresh = !std::ifstream(path).good();
   std::ofstream log(path, std::ios::app);
@@ -235,10 +302,11 @@ bool Trainer::BudgetSpent() const {
   return config_.max_minutes() > 0 && progress_.elapsed_seconds() >= 60.0 * config_.max_minutes();
 }
 
-void Trainer::Step(const datasets::Batch& batch) {
+absl::Status Trainer::Step(const datasets::Batch& batch) {
   const Clock::time_point start = Clock::now();
   const int64_t tokens = batch.num_target_tokens();
-  const StepResult step = TrainStep(*model_, *optimizer_, tape_, batch, config_.max_grad_norm());
+  const StepResult step = TrainStep(*model_, *optimizer_, tape_, batch, config_.max_grad_norm(), reducer_);
+  if (!step.status.ok()) return step.status;
   if (step.applied) {
     consecutive_skipped_ = 0;
     window_nll_ += static_cast<double>(step.loss) * batch.batch_size;
@@ -255,6 +323,7 @@ void Trainer::Step(const datasets::Batch& batch) {
     ReportSkippedStep(step.loss, step.grad_norm,
                       tokens > 0 ? static_cast<double>(step.loss) * batch.batch_size / tokens : step.loss);
   }
+  return absl::OkStatus();
 }
 
 int Trainer::MaxConsecutiveSkippedSteps() const {
@@ -274,9 +343,11 @@ void Trainer::ReportSkippedStep(float loss, double grad_norm, double loss_per_to
   const int limit = MaxConsecutiveSkippedSteps();
   const std::string streak =
       absl::StrCat(consecutive_skipped_, " in a row", limit > 0 ? absl::StrCat(", training stops at ", limit) : "");
-  std::fprintf(stderr, "\nstep %lld: update skipped (loss %s, gradient norm %s); %s; %s\n",
-               static_cast<long long>(progress_.step()), FormatNumber(loss).c_str(), FormatNumber(grad_norm).c_str(),
-               last_skip_cause_.c_str(), streak.c_str());
+  if (lead()) {
+    std::fprintf(stderr, "\nstep %lld: update skipped (loss %s, gradient norm %s); %s; %s\n",
+                 static_cast<long long>(progress_.step()), FormatNumber(loss).c_str(), FormatNumber(grad_norm).c_str(),
+                 last_skip_cause_.c_str(), streak.c_str());
+  }
   Log("skipped", loss_per_token, 0.0, last_skip_cause_);
 }
 
@@ -302,7 +373,7 @@ absl::Status Trainer::CheckSkippedSteps() const {
 
 // The live progress line, at most once a second.
 void Trainer::ReportProgress() {
-  if (SecondsSince(last_report_) < 1.0) return;
+  if (!lead() || SecondsSince(last_report_) < 1.0) return;
   last_report_ = Clock::now();
   // The ETA is whichever limit comes first: the time budget, or the steps left at this
   // session's step rate.
@@ -323,10 +394,14 @@ void Trainer::ReportProgress() {
 absl::Status Trainer::MaybeValidate(bool& stop) {
   stop = false;
   if (config_.validate_every() <= 0 || progress_.step() % config_.validate_every() != 0) return absl::OkStatus();
-  const double dev = DevLoss(dev_);
+  const absl::StatusOr<double> dev_loss = ShardedDevLoss(dev_);
+  if (!dev_loss.ok()) return dev_loss.status();
+  const double dev = *dev_loss;
   const double train = WindowLoss();
-  std::fprintf(stderr, "\nstep %lld: train loss/token %.4f, dev loss/token %.4f\n",
-               static_cast<long long>(progress_.step()), train, dev);
+  if (lead()) {
+    std::fprintf(stderr, "\nstep %lld: train loss/token %.4f, dev loss/token %.4f\n",
+                 static_cast<long long>(progress_.step()), train, dev);
+  }
   Log("validation", train, dev);
   window_nll_ = 0;
   window_tokens_ = 0;
@@ -335,17 +410,18 @@ absl::Status Trainer::MaybeValidate(bool& stop) {
     progress_.set_best_dev_step(progress_.step());
     progress_.set_dev_metric("nll_per_token");
     progress_.set_validations_without_improvement(0);
-    return SaveCheckpoint(run_.best());
+    return lead() ? SaveCheckpoint(run_.best()) : absl::OkStatus();
   }
   progress_.set_validations_without_improvement(progress_.validations_without_improvement() + 1);
   if (config_.patience() > 0 && progress_.validations_without_improvement() >= config_.patience()) {
-    std::fprintf(stderr, "early stop: no dev improvement in %d validations\n", config_.patience());
+    if (lead()) std::fprintf(stderr, "early stop: no dev improvement in %d validations\n", config_.patience());
     stop = true;
   }
   return absl::OkStatus();
 }
 
 absl::Status Trainer::MaybeCheckpoint() {
+  if (!lead()) return absl::OkStatus();
   const bool due =
       (config_.checkpoint_every() > 0 && progress_.step() % config_.checkpoint_every() == 0) ||
       (config_.checkpoint_minutes() > 0 && SecondsSince(last_checkpoint_) >= 60 * config_.checkpoint_minutes());
@@ -364,12 +440,19 @@ absl::Status Trainer::MaybeCheckpoint() {
 }
 
 absl::Status Trainer::Finish() {
-  std::fprintf(stderr, "\n");
-  // Written even when the budget ran out during skipped steps: they moved neither the
-  // parameters nor the optimizer state, so this holds those of the last applied step.
-  if (absl::Status s = SaveCheckpoint(run_.checkpoint()); !s.ok()) return s;
+  if (absl::Status s = CheckReplicasAgree(); !s.ok()) return s;
+  if (lead()) {
+    std::fprintf(stderr, "\n");
+    // Written even when the budget ran out during skipped steps: they moved neither the
+    // parameters nor the optimizer state, so this holds those of the last applied step.
+    if (absl::Status s = SaveCheckpoint(run_.checkpoint()); !s.ok()) return s;
+  }
   // The final model: the best dev parameters when validation ran and found one.
-  const double final_dev = DevLoss(dev_);
+  const absl::StatusOr<double> final_dev_loss = ShardedDevLoss(dev_);
+  if (!final_dev_loss.ok()) return final_dev_loss.status();
+  const double final_dev = *final_dev_loss;
+  // Every rank reads best.ckpt, which rank 0 wrote.
+  if (absl::Status s = comm_.Barrier(); !s.ok()) return s;
   const bool has_best = progress_.has_best_dev_score();
   if (has_best && final_dev > progress_.best_dev_score() && std::ifstream(run_.best()).good()) {
     if (absl::Status s = LoadCheckpoint(run_.best(), /*parameters_only=*/true); !s.ok()) return s;
@@ -384,15 +467,16 @@ absl::Status Trainer::Train() {
   steps_before_session_ = progress_.step();
   window_nll_ = 0;
   window_tokens_ = 0;
-  if (progress_.step() > 0) {
+  if (lead() && progress_.step() > 0) {
     std::fprintf(stderr, "resuming from %s at step %lld (epoch %lld)\n", run_.checkpoint().c_str(),
                  static_cast<long long>(progress_.step()), static_cast<long long>(progress_.epoch()));
   }
   while (!BudgetSpent()) {
     const datasets::Batch batch = batcher_->Next();
     if (config_.max_epochs() > 0 && batcher_->epoch() >= config_.max_epochs()) break;
-    Step(batch);
+    if (absl::Status s = Step(batch); !s.ok()) return s;
     if (absl::Status s = CheckSkippedSteps(); !s.ok()) return s;
+    if (absl::Status s = ShareElapsedTime(); !s.ok()) return s;
     ReportProgress();
     if (progress_.step() % kLogEvery == 0 && window_tokens_ > 0) Log("progress", WindowLoss(), 0.0);
     bool stop = false;

@@ -20,6 +20,17 @@
 // bit. train_log.csv gets a row every 100 steps, per validation, per skipped step and at
 // the end; its train loss is the running mean per target token since the previous
 // validation.
+//
+// Data parallelism (DISTRIBUTED.md): created with a Communicator of several ranks, one
+// Trainer per process trains one replica. Every rank builds the same batches (same data,
+// same seed), trains on its rows of each and sums gradients with the others
+// (train_step.h), so the run takes the steps one process would take on the same global
+// batches, up to the order of float additions. Validation is sharded and summed, so
+// every rank takes the same keep-best and patience decisions, and every rank stops at
+// rank 0's clock. Rank 0 alone writes the run directory (codecs, config, checkpoints,
+// log) and prints progress; the others wait at a barrier, then read what it wrote, so
+// the run directory must be on a file system every rank sees. Resuming, every rank
+// reads the same checkpoint and continues from the same data position.
 #ifndef NMT_TRAINERS_TRAINER_H_
 #define NMT_TRAINERS_TRAINER_H_
 
@@ -37,6 +48,8 @@
 #include "models/model.h"
 #include "ops/kernels/cpu/cpu_context.h"
 #include "trainers/checkpoint.pb.h"
+#include "trainers/communicator.h"
+#include "trainers/gradient_allreduce.h"
 #include "trainers/optimizer.h"
 #include "trainers/run_directory.h"
 #include "trainers/train_config.pb.h"
@@ -61,6 +74,11 @@ class Trainer {
   static absl::StatusOr<std::unique_ptr<Trainer>> Create(const TrainConfig& config);
   // Trains on `data` held in memory; `config`'s file names are not read.
   static absl::StatusOr<std::unique_ptr<Trainer>> Create(const TrainConfig& config, const TrainingData& data);
+  // One rank of a data-parallel run (one process: OneProcess(), as above). Every rank
+  // passes the same config and data. `communicator` must outlive the trainer.
+  static absl::StatusOr<std::unique_ptr<Trainer>> Create(const TrainConfig& config, Communicator& communicator);
+  static absl::StatusOr<std::unique_ptr<Trainer>> Create(const TrainConfig& config, const TrainingData& data,
+                                                         Communicator& communicator);
 
   // Trains until a limit of the config, then loads the best dev parameters.
   absl::Status Train();
@@ -76,20 +94,30 @@ class Trainer {
   // Mean target tokens per second over the steps of this process.
   double tokens_per_second() const;
 
-  // Mean −log p per real target token over `examples` (no gradients).
+  // Mean −log p per real target token over `examples` (no gradients). With several
+  // ranks every rank must call it: each takes every size()-th batch and the sums are
+  // all-reduced (a failed all-reduce is fatal here; the loop's validation returns it).
   double DevLoss(const std::vector<datasets::Example>& examples);
 
  private:
   using Clock = std::chrono::steady_clock;
 
-  explicit Trainer(const TrainConfig& config);
+  Trainer(const TrainConfig& config, Communicator& communicator);
   absl::Status Prepare(const TrainingData& data);
   absl::Status PrepareCodecs(const std::vector<datasets::SentencePair>& train, bool resuming);
   absl::Status PrepareBatches(const TrainingData& data);
   absl::Status PrepareModel();
 
+  // Rank 0 writes the run directory and prints.
+  bool lead() const { return comm_.rank() == 0; }
+  absl::StatusOr<double> ShardedDevLoss(const std::vector<datasets::Example>& examples);
+  // Every rank takes rank 0's elapsed time, so that all stop at the same step.
+  absl::Status ShareElapsedTime();
+  // Internal error on a rank whose parameters or data position are not rank 0's.
+  absl::Status CheckReplicasAgree();
+
   bool BudgetSpent() const;
-  void Step(const datasets::Batch& batch);
+  absl::Status Step(const datasets::Batch& batch);
   // Counts and reports a step TrainStep skipped; its grads are still in place.
   void ReportSkippedStep(float loss, double grad_norm, double loss_per_token);
   // An error once max_consecutive_skipped_steps steps in a row were skipped.
@@ -109,6 +137,8 @@ class Trainer {
   double WindowLoss() const { return window_tokens_ ? window_nll_ / window_tokens_ : 0.0; }
 
   TrainConfig config_;
+  Communicator& comm_;
+  GradientAllReducer reducer_;
   RunDirectory run_;
   CpuContext context_;
   Tape tape_;  // the training steps'
