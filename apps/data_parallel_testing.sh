@@ -1,41 +1,12 @@
 # Sourced by the data-parallel tests: the programs, mpirun on loopback, a tiny corpus
-# and config like resume_test.sh's.
+# and config (tiny_run_testing.sh).
 train="$TEST_SRCDIR/nmt/apps/train"
 info="$TEST_SRCDIR/nmt/tools/checkpoint_info"
 compare="$TEST_SRCDIR/nmt/tools/compare_checkpoints"
 source "$TEST_SRCDIR/nmt/trainers/mpirun_loopback.sh"
 
-# make_corpus DIR TRAIN_PAIRS: numbered sentences with a word-order change.
-make_corpus() {
-  local dir=$1 pairs=$2 split n i a b c
-  local words=(house water light earth day night king city gold bread)
-  local palabras=(casa agua luz tierra día noche rey ciudad oro pan)
-  mkdir -p "$dir"
-  for split in train dev test; do
-    n=$([[ $split == train ]] && echo "$pairs" || echo 20)
-    : >"$dir/$split.en"
-    : >"$dir/$split.es"
-    for ((i = 0; i < n; i++)); do
-      a=$((i % 10)); b=$(((i / 10 + i) % 10)); c=$(((i * 7) % 10))
-      echo "the ${words[a]} and the ${words[b]} of the ${words[c]} ." >>"$dir/$split.en"
-      echo "la ${palabras[c]} , el ${palabras[a]} y el ${palabras[b]} ." >>"$dir/$split.es"
-    done
-  done
-}
-
-# make_config FILE MAX_STEPS
-make_config() {
-  cat >"$1" <<CONFIG
-data { vocabulary: WORDS src_vocab_size: 100 tgt_vocab_size: 100 batch_size: 8 batches_per_chunk: 4 }
-model { m: 16 n: 24 n_align: 16 l: 8 }
-max_steps: $2
-max_minutes: 0
-validate_every: 20
-checkpoint_every: 1
-checkpoint_minutes: 0
-threads: 1
-CONFIG
-}
+# make_corpus and make_config.
+source "$TEST_SRCDIR/nmt/apps/tiny_run_testing.sh"
 
 # The child processes of PID, from /proc with shell builtins alone (procps may be
 # missing, and a process per entry would be slow).

@@ -8,29 +8,9 @@ info="$TEST_SRCDIR/nmt/tools/checkpoint_info"
 work="$TEST_TMPDIR/resume"
 rm -rf "$work" && mkdir -p "$work/corpus"
 
-# A small synthetic parallel corpus: numbered sentences with a word-order change.
-words=(house water light earth day night king city gold bread)
-palabras=(casa agua luz tierra día noche rey ciudad oro pan)
-for split in train dev test; do
-  n=$([[ $split == train ]] && echo 300 || echo 20)
-  : >"$work/corpus/$split.en"
-  : >"$work/corpus/$split.es"
-  for ((i = 0; i < n; i++)); do
-    a=$((i % 10)); b=$(((i / 10 + i) % 10)); c=$(((i * 7) % 10))
-    echo "the ${words[a]} and the ${words[b]} of the ${words[c]} ." >>"$work/corpus/$split.en"
-    echo "la ${palabras[c]} , el ${palabras[a]} y el ${palabras[b]} ." >>"$work/corpus/$split.es"
-  done
-done
-cat >"$work/config.textproto" <<'CONFIG'
-data { vocabulary: WORDS src_vocab_size: 100 tgt_vocab_size: 100 batch_size: 8 batches_per_chunk: 4 }
-model { m: 16 n: 24 n_align: 16 l: 8 }
-max_steps: 300
-max_minutes: 0
-validate_every: 20
-checkpoint_every: 1
-checkpoint_minutes: 0
-threads: 1
-CONFIG
+source "$TEST_SRCDIR/nmt/apps/tiny_run_testing.sh"
+make_corpus "$work/corpus" 300
+make_config "$work/config.textproto" 300
 train_args() { echo --config="$work/config.textproto" --corpus_dir="$work/corpus" --skip_eval --run_dir="$1"; }
 run() { "$train" $(train_args "$1") >"$1.log" 2>&1; }
 
