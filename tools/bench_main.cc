@@ -30,6 +30,7 @@
 #include "models/search.h"
 #include "oneapi/dnnl/dnnl.hpp"
 #include "ops/kernels/cpu/cpu_context.h"
+#include "tools/bench_workload.h"
 #include "trainers/adadelta.h"
 #include "trainers/adam.h"
 #include "trainers/clip.h"
@@ -52,31 +53,9 @@ ABSL_FLAG(uint64_t, seed, 1234, "initialisation and data seed");
 namespace nmt::models {
 namespace {
 
-struct BenchConfig {
-  int64_t vocab, m, n, n_align, l, batch, length;
-};
-
-BenchConfig ConfigNamed(const std::string& name) {
-  if (name == "tiny") return {50, 8, 16, 12, 6, 3, 7};
-  if (name == "paper") return {30000, 620, 1000, 1000, 500, 80, 30};
-  return {8000, 256, 512, 512, 256, 64, 30};
-}
-
-std::vector<std::vector<int32_t>> Sentences(std::mt19937_64& rng, int64_t count, int64_t length, int64_t vocab) {
-  std::uniform_int_distribution<int32_t> word(2, static_cast<int32_t>(vocab - 1));
-  std::vector<std::vector<int32_t>> out(count);
-  for (auto& s : out) {
-    for (int64_t t = 0; t + 1 < length; ++t) s.push_back(word(rng));
-    s.push_back(datasets::kEosId);
-  }
-  return out;
-}
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t h = v.size() / 2;
-  return v.size() % 2 ? v[h] : 0.5 * (v[h - 1] + v[h]);
-}
+using tools::BenchSizes;
+using tools::Median;
+using tools::RandomSentences;
 
 std::string Num(double v) { return absl::StrFormat("%.4g", v); }
 
@@ -110,21 +89,8 @@ std::optional<BenchFlags> ParseBenchFlags() {
   return f;
 }
 
-ModelConfig ModelConfigFor(const BenchFlags& f, const BenchConfig& c) {
-  ModelConfig config;
-  config.set_kind(f.kind);
-  config.set_src_vocab(c.vocab);
-  config.set_tgt_vocab(c.vocab);
-  config.set_m(c.m);
-  config.set_n(c.n);
-  config.set_n_align(c.n_align);
-  config.set_l(c.l);
-  config.set_seed(absl::GetFlag(FLAGS_seed));
-  return config;
-}
-
 // The training fields: --warmup untimed, then --steps timed TrainSteps on fresh batches.
-std::string TrainingJson(const BenchFlags& f, const BenchConfig& c, Model& model, DeviceContext& context) {
+std::string TrainingJson(const BenchFlags& f, const BenchSizes& c, Model& model, DeviceContext& context) {
   if (f.steps <= 0) {
     return R"("target_tokens_per_step": null, "target_tokens_per_s": null, "ms_per_step": null, )"
            R"("ms_per_step_min": null, "ms_per_step_max": null, "est_train_gflop_per_step": null, )"
@@ -141,8 +107,8 @@ std::string TrainingJson(const BenchFlags& f, const BenchConfig& c, Model& model
   std::vector<double> seconds;
   int64_t tokens = 0;
   for (int step = 0; step < f.warmup + f.steps; ++step) {
-    const datasets::Batch batch =
-        datasets::MakeBatch(Sentences(rng, c.batch, c.length, c.vocab), Sentences(rng, c.batch, c.length, c.vocab));
+    const datasets::Batch batch = datasets::MakeBatch(RandomSentences(rng, c.batch, c.length, c.vocab),
+                                                      RandomSentences(rng, c.batch, c.length, c.vocab));
     const auto start = std::chrono::steady_clock::now();
     trainers::TrainStep(model, *opt, tape, batch, trainers::kPaperMaxGradNorm);
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -166,14 +132,14 @@ std::string TrainingJson(const BenchFlags& f, const BenchConfig& c, Model& model
 }
 
 // The decoding fields: --decode_sentences random sources, greedy in batches or beam one by one.
-std::string DecodingJson(const BenchFlags& f, const BenchConfig& c, Model& model, DeviceContext& context) {
+std::string DecodingJson(const BenchFlags& f, const BenchSizes& c, Model& model, DeviceContext& context) {
   if (f.decode == "none") {
     return R"("decode": null, "decode_sentences": null, "decode_max_len": null, "decode_mean_len": null, )"
            R"("decode_sentences_per_s": null)";
   }
   const int count = absl::GetFlag(FLAGS_decode_sentences);
   std::mt19937_64 rng(absl::GetFlag(FLAGS_seed) + 2);
-  const auto sources = Sentences(rng, count, c.length, c.vocab);
+  const auto sources = RandomSentences(rng, count, c.length, c.vocab);
   SearchOptions options{.beam_size = std::max(f.beam, 1),
                         .max_len_factor = static_cast<float>(absl::GetFlag(FLAGS_max_len_factor)),
                         .length_norm = absl::GetFlag(FLAGS_length_norm)};
@@ -200,8 +166,13 @@ int Run() {
   const std::optional<BenchFlags> flags = ParseBenchFlags();
   if (!flags) return 2;
   const BenchFlags& f = *flags;
-  const BenchConfig c = ConfigNamed(f.config);
-  const ModelConfig config = ModelConfigFor(f, c);
+  const std::optional<BenchSizes> sizes = tools::BenchSizesNamed(f.config);
+  if (!sizes) {
+    std::fprintf(stderr, "bench: --config: expected tiny, small or paper, got %s\n", f.config.c_str());
+    return 2;
+  }
+  const BenchSizes& c = *sizes;
+  const ModelConfig config = tools::BenchModelConfig(f.kind, c, absl::GetFlag(FLAGS_seed));
   CpuContext context(f.threads);
   std::unique_ptr<Model> model = *MakeModel(config);
 

@@ -24,13 +24,14 @@
 #include "datasets/special_ids.h"
 #include "models/registry.h"
 #include "ops/kernels/cpu/cpu_context.h"
+#include "tools/bench_workload.h"
 #include "trainers/adadelta.h"
 #include "trainers/clip.h"
 #include "trainers/gradient_allreduce.h"
 #include "trainers/mpi_communicator.h"
 #include "trainers/train_step.h"
 
-ABSL_FLAG(std::string, model, "rnnsearch", "rnnsearch or rnnencdec");
+ABSL_FLAG(std::string, model, nmt::models::DefaultModel().name, "a model of models/registry.cc");
 ABSL_FLAG(std::string, config, "small", "tiny, small or paper (tools/bench's sizes)");
 ABSL_FLAG(int, threads, 1, "CPU threads per rank");
 ABSL_FLAG(int, steps, 10, "timed training steps");
@@ -39,32 +40,6 @@ ABSL_FLAG(uint64_t, seed, 1234, "initialisation and data seed");
 
 namespace nmt::tools {
 namespace {
-
-struct Sizes {
-  int64_t vocab, m, n, n_align, l, batch, length;
-};
-
-Sizes SizesNamed(const std::string& name) {
-  if (name == "tiny") return {50, 8, 16, 12, 6, 3, 7};
-  if (name == "paper") return {30000, 620, 1000, 1000, 500, 80, 30};
-  return {8000, 256, 512, 512, 256, 64, 30};
-}
-
-std::vector<std::vector<int32_t>> Sentences(std::mt19937_64& rng, int64_t count, int64_t length, int64_t vocab) {
-  std::uniform_int_distribution<int32_t> word(datasets::kFirstWordId, static_cast<int32_t>(vocab - 1));
-  std::vector<std::vector<int32_t>> out(count);
-  for (auto& s : out) {
-    for (int64_t t = 0; t + 1 < length; ++t) s.push_back(word(rng));
-    s.push_back(datasets::kEosId);
-  }
-  return out;
-}
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t h = v.size() / 2;
-  return v.size() % 2 ? v[h] : 0.5 * (v[h - 1] + v[h]);
-}
 
 double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -77,16 +52,15 @@ int Run() {
     return kExitDataError;
   }
   const std::string model_name = absl::GetFlag(FLAGS_model), config = absl::GetFlag(FLAGS_config);
-  const Sizes c = SizesNamed(config);
-  models::ModelConfig mc;
-  mc.set_kind(model_name == "rnnencdec" ? models::ModelConfig::RNNENCDEC : models::ModelConfig::RNNSEARCH);
-  mc.set_src_vocab(c.vocab);
-  mc.set_tgt_vocab(c.vocab);
-  mc.set_m(c.m);
-  mc.set_n(c.n);
-  mc.set_n_align(c.n_align);
-  mc.set_l(c.l);
-  mc.set_seed(absl::GetFlag(FLAGS_seed));
+  const models::ModelEntry* entry = models::FindModel(model_name);
+  const std::optional<BenchSizes> sizes = BenchSizesNamed(config);
+  if (entry == nullptr || !sizes) {
+    std::fprintf(stderr, "usage error: --model: one of %s; --config: tiny, small or paper\n",
+                 models::RegisteredModelNames().c_str());
+    return kExitUsageError;
+  }
+  const BenchSizes& c = *sizes;
+  const models::ModelConfig mc = BenchModelConfig(entry->kind, c, absl::GetFlag(FLAGS_seed));
   CpuContext context(absl::GetFlag(FLAGS_threads));
   std::unique_ptr<models::Model> model = *models::MakeModel(mc);
   trainers::Adadelta optimizer(model->NamedParameters());
@@ -97,8 +71,8 @@ int Run() {
   std::vector<double> seconds;
   int64_t tokens = 0;
   for (int step = 0; step < warmup + steps; ++step) {
-    const datasets::Batch batch =
-        datasets::MakeBatch(Sentences(rng, c.batch, c.length, c.vocab), Sentences(rng, c.batch, c.length, c.vocab));
+    const datasets::Batch batch = datasets::MakeBatch(RandomSentences(rng, c.batch, c.length, c.vocab),
+                                                      RandomSentences(rng, c.batch, c.length, c.vocab));
     if (absl::Status s = (*comm)->Barrier(); !s.ok()) return kExitDataError;
     const auto start = std::chrono::steady_clock::now();
     const trainers::StepResult r =

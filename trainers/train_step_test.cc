@@ -49,7 +49,7 @@ class ReplayCommunicator final : public Communicator {
 
 models::ModelConfig TinyModel() {
   models::ModelConfig c;
-  c.set_kind(models::ModelConfig::RNNSEARCH);
+  c.set_kind(models::DefaultModel().kind);
   c.set_src_vocab(20);
   c.set_tgt_vocab(20);
   c.set_m(8);
