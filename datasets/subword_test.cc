@@ -102,5 +102,20 @@ TEST(SubwordModel, LoadAndTrainReportErrors) {
   EXPECT_FALSE(TrainSubwordModel("/nonexistent/text", ::testing::TempDir() + "/x", {}).ok());
 }
 
+// Found by //datasets:subword_fuzzer: a ModelProto whose second piece is "\0\0" makes
+// SentencePiece's trie builder throw (darts_clone: "zero-length key"), which used to
+// escape the bridge and terminate the process.
+TEST(SubwordModel, LoadReportsAModelThatMakesSentencePieceThrow) {
+  const std::string model(
+      "\x0a\x0d\x18\x02\x0a\x09\x15\x00\x00\x3c\x00\x00\x00\x10\xc1"
+      "\x0a\x09\x0a\x02\x00\x00\x15\x00\x96\x81\x61",
+      26);
+  const std::string path = ::testing::TempDir() + "/throws.model";
+  ASSERT_TRUE(WriteFileAtomically(path, model).ok());
+  absl::StatusOr<SubwordModel> loaded = SubwordModel::Load(path);
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_NE(loaded.status().message().find("zero-length key"), std::string::npos) << loaded.status();
+}
+
 }  // namespace
 }  // namespace nmt::datasets
