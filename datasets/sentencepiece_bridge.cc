@@ -60,10 +60,17 @@ std::string SpmDecodeIds(const SpmModel& model, const std::vector<int>& ids, std
 
 int SpmVocabSize(const SpmModel& model) { return model.processor.GetPieceSize(); }
 
+void SpmSpecialIds(const SpmModel& model, int& pad, int& eos, int& unk) {
+  pad = model.processor.pad_id();
+  eos = model.processor.eos_id();
+  unk = model.processor.unk_id();
+}
+
 }  // namespace nmt::datasets::internal
 
 extern "C" const nmt::datasets::internal::SpmBridge* NmtSentencePieceBridge() {
   using namespace nmt::datasets::internal;
-  static const SpmBridge bridge = {SpmTrain, SpmLoad, SpmEncode, SpmEncodeIds, SpmDecode, SpmDecodeIds, SpmVocabSize};
+  static const SpmBridge bridge = {SpmTrain,  SpmLoad,      SpmEncode,    SpmEncodeIds,
+                                   SpmDecode, SpmDecodeIds, SpmVocabSize, SpmSpecialIds};
   return &bridge;
 }
