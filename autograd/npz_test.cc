@@ -219,6 +219,14 @@ TEST(NpzFile, TruncatedMemberIsDataLoss) {
   ExpectError(NpzFile::Read(path).status(), absl::StatusCode::kDataLoss, "truncated .npy header");
 }
 
+// A 222-byte file whose member claims 2^62 bytes (testdata/make_huge_member_size.py):
+// Read used to allocate the claim before reading, and died of std::bad_alloc.
+TEST(NpzFile, MemberSizeInTheDirectoryIsNotTrustedForAllocation) {
+  const absl::Status status = NpzFile::Read("autograd/testdata/huge_member_size.npz").status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss) << status;
+  EXPECT_NE(status.message().find("member \"loss.npy\""), absl::string_view::npos) << status;
+}
+
 TEST(NpzFile, BadNpyMagicAndNonNpyMembersAreRejected) {
   const std::string path = TestPath("bad_magic.npz");
   WriteZip(path, {{"w.npy", "PK not an npy file"}});

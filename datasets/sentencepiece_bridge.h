@@ -29,6 +29,8 @@ std::string SpmEncodeIds(const SpmModel& model, const std::string& text, std::ve
 std::string SpmDecode(const SpmModel& model, const std::vector<std::string>& pieces, std::string& text);
 std::string SpmDecodeIds(const SpmModel& model, const std::vector<int>& ids, std::string& text);
 int SpmVocabSize(const SpmModel& model);
+// The model's pad, eos and unk ids (-1 where it has none).
+void SpmSpecialIds(const SpmModel& model, int& pad, int& eos, int& unk);
 
 struct SpmBridge {
   decltype(&SpmTrain) train;
@@ -38,6 +40,7 @@ struct SpmBridge {
   decltype(&SpmDecode) decode;
   decltype(&SpmDecodeIds) decode_ids;
   decltype(&SpmVocabSize) vocab_size;
+  decltype(&SpmSpecialIds) special_ids;
 };
 
 // The bridge library, loaded once; null with `error` set when it cannot be found or

@@ -1,9 +1,11 @@
 // Finds and loads libspm_bridge.so (see sentencepiece_bridge.h for why it is a
 // separate, deep-bound library).
 #include <dlfcn.h>
+#include <link.h>
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -14,6 +16,35 @@ namespace nmt::datasets::internal {
 namespace {
 
 constexpr char kRunfilesPath[] = "/nmt/datasets/libspm_bridge.so";
+
+// AddressSanitizer refuses RTLD_DEEPBIND: a deep-bound library would bind to libc's
+// malloc and free rather than ASan's (google/sanitizers#611; ASan's dlopen aborts). So an
+// ASan build loads the bridge without deep binding, which is safe only while libprotobuf
+// is not in the process: otherwise libsentencepiece's own protobuf would bind to
+// libprotobuf's symbols. The datasets tests and fuzzers do not link libprotobuf; in ASan
+// builds of programs that do (the trainer, translate), SentencePiece is unavailable,
+// with an error that says why.
+#if defined(__SANITIZE_ADDRESS__)
+#define NMT_ADDRESS_SANITIZER 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NMT_ADDRESS_SANITIZER 1
+#endif
+#endif
+
+#ifdef NMT_ADDRESS_SANITIZER
+constexpr int kDlopenFlags = RTLD_NOW | RTLD_LOCAL;
+
+bool LibprotobufLoaded() {
+  return dl_iterate_phdr(
+             [](dl_phdr_info* info, size_t, void*) {
+               return info->dlpi_name != nullptr && std::strstr(info->dlpi_name, "/libprotobuf.so") != nullptr ? 1 : 0;
+             },
+             nullptr) != 0;
+}
+#else
+constexpr int kDlopenFlags = RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND;
+#endif
 
 std::vector<std::string> Candidates() {
   std::vector<std::string> paths;
@@ -38,9 +69,17 @@ struct Loaded {
 
 Loaded Load() {
   Loaded loaded;
+#ifdef NMT_ADDRESS_SANITIZER
+  if (LibprotobufLoaded()) {
+    loaded.error =
+        "unavailable in an AddressSanitizer build of a program that links libprotobuf (ASan refuses the "
+        "RTLD_DEEPBIND that keeps SentencePiece's own protobuf apart from it; see spm_loader.cc)";
+    return loaded;
+  }
+#endif
   std::string tried;
   for (const std::string& path : Candidates()) {
-    void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
+    void* handle = dlopen(path.c_str(), kDlopenFlags);
     if (handle == nullptr) {
       tried += "\n  " + path + ": " + dlerror();
       continue;

@@ -64,6 +64,18 @@ absl::StatusOr<SubwordModel> SubwordModel::Load(const std::string& model_path) {
   std::shared_ptr<const internal::SpmModel> model;
   absl::Status status = FromMessage(model_path, (*bridge)->load(model_path, model));
   if (!status.ok()) return status;
+  // Ids go straight into batches and the model's embeddings, which take pad, eos and unk
+  // at special_ids.h's ids and every id below size(): a model trained with other ids
+  // (SentencePiece's defaults are unk 0, bos 1, eos 2, no pad), or too small to hold
+  // them, would make EncodeIds return ids the model does not have.
+  int pad, eos, unk;
+  (*bridge)->special_ids(*model, pad, eos, unk);
+  const int size = (*bridge)->vocab_size(*model);
+  if (pad != kPadId || eos != kEosId || unk != kUnkId || size <= kUnkId) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        model_path, ": not a model with this project's special ids: pad ", pad, ", eos ", eos, ", unk ", unk, " in ",
+        size, " pieces (expected pad ", kPadId, ", eos ", kEosId, ", unk ", kUnkId, "; see datasets/special_ids.h)"));
+  }
   return SubwordModel(std::move(model));
 }
 

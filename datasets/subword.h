@@ -53,6 +53,8 @@ absl::Status TrainSubwordModel(const std::string& text_path, const std::string& 
 
 class SubwordModel {
  public:
+  // InvalidArgument for a file SentencePiece cannot load, and for a model whose pad, eos
+  // and unk ids are not special_ids.h's (one not trained by TrainSubwordModel).
   static absl::StatusOr<SubwordModel> Load(const std::string& model_path);
 
   int32_t size() const;

@@ -102,5 +102,36 @@ TEST(SubwordModel, LoadAndTrainReportErrors) {
   EXPECT_FALSE(TrainSubwordModel("/nonexistent/text", ::testing::TempDir() + "/x", {}).ok());
 }
 
+// Found by //datasets:subword_fuzzer: a model of one piece, "<pad>" as its unk, loaded,
+// and EncodeIds appended kEosId = 1, an id the model does not have. Load now refuses
+// models whose special ids are not the project's.
+TEST(SubwordModel, LoadRefusesModelsWithOtherSpecialIds) {
+  const std::string model(
+      "\x0a\x0e\x0a\x05<pad>\x15\x00\x00\x00\x00\x18\x02\x12\x30\x18\x02\x20\x3c\x55\x00\x00\x80\x3f\x88\x02"
+      "\x00\xc0\x02\x02\xc8\x02\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01\xd0\x02\x01\xd8\x02\x00\xfa\x02\x04</s>"
+      "\x82\x03\x05<py\x12\x00",
+      66);
+  const std::string path = ::testing::TempDir() + "/one_piece.model";
+  ASSERT_TRUE(WriteFileAtomically(path, model).ok());
+  absl::StatusOr<SubwordModel> loaded = SubwordModel::Load(path);
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_NE(loaded.status().message().find("special ids"), std::string::npos) << loaded.status();
+}
+
+// Found by //datasets:subword_fuzzer: a ModelProto whose second piece is "\0\0" makes
+// SentencePiece's trie builder throw (darts_clone: "zero-length key"), which used to
+// escape the bridge and terminate the process.
+TEST(SubwordModel, LoadReportsAModelThatMakesSentencePieceThrow) {
+  const std::string model(
+      "\x0a\x0d\x18\x02\x0a\x09\x15\x00\x00\x3c\x00\x00\x00\x10\xc1"
+      "\x0a\x09\x0a\x02\x00\x00\x15\x00\x96\x81\x61",
+      26);
+  const std::string path = ::testing::TempDir() + "/throws.model";
+  ASSERT_TRUE(WriteFileAtomically(path, model).ok());
+  absl::StatusOr<SubwordModel> loaded = SubwordModel::Load(path);
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_NE(loaded.status().message().find("zero-length key"), std::string::npos) << loaded.status();
+}
+
 }  // namespace
 }  // namespace nmt::datasets

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <utility>
@@ -21,6 +22,8 @@ namespace nmt::trainers {
 namespace {
 
 constexpr char kMagic[] = "nmt-checkpoint";
+// Far beyond any run's steps or tokens, and far enough below 2^63 to count on from.
+constexpr int64_t kMaxProgressCount = int64_t{1} << 62;
 constexpr absl::string_view kHeader = "header", kParameters = "parameters", kOptimizer = "optimizer",
                             kDataPosition = "data_position";
 
@@ -115,6 +118,20 @@ absl::StatusOr<Checkpoint> ParseCheckpoint(absl::string_view bytes, absl::string
     return absl::DataLossError(absl::StrCat(name, ": section '", section, "' does not parse"));
   };
   if (!checkpoint.ParseFromString(*sections[kHeader])) return unreadable(kHeader);
+  // A resumed run counts on from these (step + 1, tokens seen + a batch's): a count no run
+  // reaches, or a negative one, would overflow there or mean nothing.
+  const TrainingProgress& progress = checkpoint.progress();
+  for (const auto& [field, count] : {std::pair<absl::string_view, int64_t>{"step", progress.step()},
+                                     {"epoch", progress.epoch()},
+                                     {"sentences_seen", progress.sentences_seen()},
+                                     {"target_tokens_seen", progress.target_tokens_seen()},
+                                     {"skipped_steps", progress.skipped_steps()},
+                                     {"best_dev_step", progress.best_dev_step()}}) {
+    if (count < 0 || count > kMaxProgressCount) {
+      return absl::DataLossError(
+          absl::StrCat(name, ": progress.", field, " is ", count, ", outside [0, 2^62] (the file is corrupt)"));
+    }
+  }
   if (!checkpoint.mutable_parameters()->ParseFromString(*sections[kParameters])) return unreadable(kParameters);
   if (!checkpoint.mutable_optimizer()->ParseFromString(*sections[kOptimizer])) return unreadable(kOptimizer);
   checkpoint.set_data_position(*sections[kDataPosition]);

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -79,6 +80,23 @@ TEST(Checkpoint, NamesTheDamagedSection) {
   EXPECT_EQ(parsed.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_EQ(parsed.status().message(),
             "run/checkpoint.ckpt: section 'data_position' fails its CRC-32 check (the file is corrupt)");
+}
+
+// A checksum shows only that the file is as written: progress counts that a resumed run
+// would overflow counting on from (step + 1 at the largest int64), or negative ones, are
+// refused like any other corruption.
+TEST(Checkpoint, ImplausibleProgressCountsAreRefused) {
+  for (int64_t count : {int64_t{-1}, std::numeric_limits<int64_t>::max(), (int64_t{1} << 62) + 1}) {
+    Checkpoint c = SmallCheckpoint(1);
+    c.mutable_progress()->set_target_tokens_seen(count);
+    absl::StatusOr<Checkpoint> parsed = ParseCheckpoint(SerializeCheckpoint(c), "run/checkpoint.ckpt");
+    ASSERT_FALSE(parsed.ok()) << count;
+    EXPECT_EQ(parsed.status().code(), absl::StatusCode::kDataLoss);
+    EXPECT_NE(parsed.status().message().find("progress.target_tokens_seen"), std::string::npos) << parsed.status();
+  }
+  Checkpoint c = SmallCheckpoint(1);
+  c.mutable_progress()->set_step(int64_t{1} << 62);
+  EXPECT_TRUE(ParseCheckpoint(SerializeCheckpoint(c), "ckpt").ok());
 }
 
 TEST(Checkpoint, OtherFormatVersionsGetAVersionError) {

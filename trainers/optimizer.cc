@@ -1,5 +1,6 @@
 #include "trainers/optimizer.h"
 
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -72,6 +73,10 @@ absl::Status Optimizer::ImportState(const OptimizerState& state) {
   // Validate everything first, so that a bad state changes nothing.
   std::vector<std::string> problems;
   if (state.step_count < 0) problems.push_back(absl::StrCat("negative step count ", state.step_count));
+  // Step() counts on from here; at the largest int64 the next step would overflow.
+  if (state.step_count == std::numeric_limits<int64_t>::max()) {
+    problems.push_back(absl::StrCat("step count ", state.step_count, " leaves no room for another step"));
+  }
   absl::flat_hash_map<std::string, const Tensor*> given;
   for (const auto& [slot_name, tensor] : state.slots) {
     if (!given.emplace(slot_name, &tensor).second) problems.push_back(absl::StrCat("duplicate slot ", slot_name));

@@ -2,6 +2,7 @@
 // (it has slots and uses the step count).
 #include "trainers/optimizer.h"
 
+#include <limits>
 #include <memory>
 #include <string>
 
@@ -107,6 +108,19 @@ TEST(Optimizer, ImportRejectsNegativeStepCount) {
   OptimizerState state = optimizer.ExportState();
   state.step_count = -1;
   EXPECT_EQ(optimizer.ImportState(state).code(), absl::StatusCode::kInvalidArgument);
+}
+
+// Found with //trainers:checkpoint_fuzzer (a checkpoint whose step count is the largest
+// int64): the restored optimizer's next Step() overflowed the count (UBSan).
+TEST(Optimizer, ImportRejectsAStepCountWithNoRoomForAnotherStep) {
+  FixtureModel model;
+  Adam optimizer(model.parameters);
+  OptimizerState state = optimizer.ExportState();
+  state.step_count = std::numeric_limits<int64_t>::max();
+  EXPECT_EQ(optimizer.ImportState(state).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(optimizer.step_count(), 0);
+  state.step_count = std::numeric_limits<int64_t>::max() - 1;
+  EXPECT_TRUE(optimizer.ImportState(state).ok());
 }
 
 TEST(OptimizerDeathTest, RejectsRepeatedNames) {
