@@ -8,11 +8,14 @@
 #
 # Each target starts from its committed seeds (<package>/testdata/fuzz/<target>/) plus
 # what earlier runs found, kept in $FUZZ_WORK/<target>/corpus (default /tmp/nmt-fuzz);
-# crashes, leaks, timeouts and OOMs go to $FUZZ_WORK/<target>/artifacts (only
-# those of this run are counted). At the end one
-# line per target gives its executions and findings; the exit status is 1 if any target
-# found something. A fix comes with a regression input: copy the artifact into the
-# target's seed directory, where //<package>:<target>_seeds replays it in every test run.
+# crashes, leaks, timeouts and OOMs go to $FUZZ_WORK/<target>/artifacts (only those of
+# this run are counted). At the end one line per target gives its executions and
+# findings; the exit status is 1 if any target found something. A fix comes with a
+# regression input: copy the artifact into the target's seed directory, where
+# //<package>:<target>_seeds replays it in every test run.
+#
+# Running a fuzz binary by hand: libFuzzer writes new inputs into the first directory it
+# is given, so name a scratch directory first and the seed directory after it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
