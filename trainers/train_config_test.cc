@@ -25,6 +25,8 @@ TEST(TrainConfig, BothPresetsAreValid) {
   TrainConfig paper = DefaultTrainConfig();
   ApplyPaperPreset(paper);
   EXPECT_TRUE(ValidateTrainConfig(paper).ok()) << ValidateTrainConfig(paper);
+  EXPECT_EQ(paper.max_steps(), 0) << "the paper preset trains until stopped";
+  EXPECT_EQ(paper.max_minutes(), 0);
 }
 
 TEST(TrainConfig, AZeroInTheTextMeansZero) {
@@ -47,7 +49,8 @@ TEST(TrainConfig, FieldsTheTextDoesNotSetKeepThePresets) {
   EXPECT_EQ(c.data().src_vocab_size(), 8000);
   EXPECT_EQ(c.model().n(), 12);
   EXPECT_EQ(c.model().m(), 128);
-  EXPECT_EQ(c.max_minutes(), 15);
+  EXPECT_EQ(c.max_steps(), 1800);
+  EXPECT_EQ(c.max_minutes(), 0);
   EXPECT_TRUE(c.optimizer().has_adam());
 }
 
