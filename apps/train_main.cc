@@ -11,7 +11,6 @@
 // same --run_dir resumes from the last checkpoint; a run that already finished
 // goes straight to evaluation.
 #include <cstdio>
-#include <fstream>
 #include <optional>
 #include <string>
 
@@ -22,10 +21,10 @@
 #include "absl/strings/str_cat.h"
 #include "base/atomic_file.h"
 #include "base/flags.h"
-#include "datasets/bible_corpus.h"
 #include "datasets/text_file.h"
 #include "google/protobuf/text_format.h"
 #include "models/registry.h"
+#include "tools/default_corpus.h"
 #include "tools/evaluate.h"
 #include "tools/translator.h"
 #include "tools/user_path.h"
@@ -185,28 +184,6 @@ absl::StatusOr<TrainConfig> ConfigFromFlags() {
   return c;
 }
 
-// The default corpus is built on first use, in its default place; a user's own files are only checked.
-absl::Status EnsureCorpus(const TrainConfig& config) {
-  const DataConfig& d = config.data();
-  if (!d.train_src().empty() || datasets::FindCompleteCorpus(d.corpus_dir()).has_value()) return absl::OkStatus();
-  if (std::ifstream(d.corpus_dir() + "/train." + d.src_lang()).good()) return absl::OkStatus();
-  // Only the default corpus is built; another directory without a corpus is the user's mistake.
-  if (d.corpus_dir() != tools::ResolveUserPath(trainers::DefaultTrainConfig().data().corpus_dir()) ||
-      d.src_lang() != "en" || d.tgt_lang() != "es") {
-    return absl::NotFoundError(absl::StrCat("no corpus in ", d.corpus_dir(), ": expected train/dev/test.", d.src_lang(),
-                                            " and .", d.tgt_lang(),
-                                            " files (or --train_src and the other file flags)"));
-  }
-  std::fprintf(stderr, "building the default corpus (WEB + Reina-Valera 1909) in %s ...\n", d.corpus_dir().c_str());
-  datasets::BibleCorpusOptions options;
-  options.out_dir = d.corpus_dir();
-  absl::StatusOr<datasets::BibleCorpusCounts> counts = datasets::BuildBibleCorpus(options);
-  if (!counts.ok()) return counts.status();
-  std::fprintf(stderr, "corpus: %lld train, %lld dev, %lld test pairs\n", static_cast<long long>(counts->train),
-               static_cast<long long>(counts->dev), static_cast<long long>(counts->test));
-  return absl::OkStatus();
-}
-
 absl::Status TrainModel(Trainer& t) {
   std::fprintf(stderr, "%s: %lld parameters, vocabularies %d / %d, run directory %s\n",
                models::ModelConfig::Kind_Name(t.config().model().kind()).c_str(),
@@ -276,7 +253,7 @@ int Run() {
     config->set_threads(trainers::DefaultThreadsPerRank());
   }
   const int rank = (*comm)->rank(), ranks = (*comm)->size();
-  absl::Status status = rank == 0 ? EnsureCorpus(*config) : absl::OkStatus();
+  absl::Status status = rank == 0 ? tools::EnsureCorpus(config->data()) : absl::OkStatus();
   if (status.ok()) status = (*comm)->Barrier();
   absl::StatusOr<std::unique_ptr<Trainer>> trainer;
   if (status.ok()) {
