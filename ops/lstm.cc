@@ -19,6 +19,7 @@ Var LstmStep(Var x_proj, Var state, Var u, const Tensor* mask) {
   t.x_proj = x_proj.value();
   t.state = state.value();
   t.u = u.value();
+  t.u_is_parameter = u.is_parameter();
   if (mask != nullptr) t.mask = *mask;
   t.h = context.Allocate({batch, n});
   t.gates = context.Allocate({batch, 3 * n});

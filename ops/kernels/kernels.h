@@ -25,12 +25,17 @@ const char* BinaryOpName(BinaryOp op);
 
 // c[b] (m×n) = op(a[b]) (m×k) · op(b[b]) (k×n) [+ c[b] if accumulate] [+ bias (n)].
 // op() transposes when trans_*: a stored k×m, b stored n×k. batch_b == false shares
-// one b across the batch.
+// one b across the batch. Under MatmulPrecision::kBF16 (autograd/tape.h) a and b are
+// rounded to bf16 and the products accumulate in f32; c and bias stay f32.
 struct GemmArgs {
   int64_t batch = 1, m = 0, n = 0, k = 0;
   bool trans_a = false, trans_b = false;
   bool batch_b = true;
   bool accumulate = false;
+  // The operand is a Parameter's value: unchanged until the tape is reset, so a backend
+  // that converts operands (bf16 products) may keep the converted copy for the step.
+  bool a_is_parameter = false;
+  bool b_is_parameter = false;
   const float* a = nullptr;
   const float* b = nullptr;
   const float* bias = nullptr;
@@ -41,14 +46,15 @@ struct GemmArgs {
 // backward. mask (B) or undefined; a row with mask 0 keeps its state.
 struct GruStepTensors {
   bool linear_before_reset = false;
-  Tensor x_proj;     // (B, 3n): every term of the gates but the U ones, gate order z, r, h̃
-  Tensor h;          // (B, n)
-  Tensor u_zr;       // (2n, n): [U_z; U_r]
-  Tensor u;          // (n, n)
-  Tensor mask;       // (B) or undefined
-  Tensor gates;      // (B, 2n): z, r after the sigmoid
-  Tensor candidate;  // (B, n): h̃
-  Tensor recurrent;  // (B, n): r ∘ h (reset before U) or U h (linear before reset)
+  Tensor x_proj;                // (B, 3n): every term of the gates but the U ones, gate order z, r, h̃
+  Tensor h;                     // (B, n)
+  Tensor u_zr;                  // (2n, n): [U_z; U_r]
+  Tensor u;                     // (n, n)
+  Tensor mask;                  // (B) or undefined
+  Tensor gates;                 // (B, 2n): z, r after the sigmoid
+  Tensor candidate;             // (B, n): h̃
+  Tensor recurrent;             // (B, n): r ∘ h (reset before U) or U h (linear before reset)
+  bool u_is_parameter = false;  // u_zr and u are Parameters' values (GemmArgs::b_is_parameter)
 };
 
 // Gradients of a GRU step; an undefined tensor is skipped. All accumulate.
@@ -58,14 +64,15 @@ struct GruStepGrads {
 
 // One LSTM step's tensors (ops/lstm.h): inputs, then what the forward saves.
 struct LstmStepTensors {
-  Tensor x_proj;     // (B, 4n): every term of the gates but the U ones, gate order i, f, o, c̃
-  Tensor state;      // (B, 2n): [h; c]
-  Tensor u;          // (4n, n): [U_i; U_f; U_o; U_c]
-  Tensor mask;       // (B) or undefined
-  Tensor h;          // (B, n): h, contiguous
-  Tensor gates;      // (B, 3n): i, f, o after the sigmoid
-  Tensor candidate;  // (B, n): c̃ after the tanh
-  Tensor cell_tanh;  // (B, n): tanh(c') of the unmasked new cell
+  Tensor x_proj;                // (B, 4n): every term of the gates but the U ones, gate order i, f, o, c̃
+  Tensor state;                 // (B, 2n): [h; c]
+  Tensor u;                     // (4n, n): [U_i; U_f; U_o; U_c]
+  Tensor mask;                  // (B) or undefined
+  Tensor h;                     // (B, n): h, contiguous
+  Tensor gates;                 // (B, 3n): i, f, o after the sigmoid
+  Tensor candidate;             // (B, n): c̃ after the tanh
+  Tensor cell_tanh;             // (B, n): tanh(c') of the unmasked new cell
+  bool u_is_parameter = false;  // u is a Parameter's value (GemmArgs::b_is_parameter)
 };
 
 // Gradients of an LSTM step; an undefined tensor is skipped. All accumulate.
