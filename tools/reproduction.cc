@@ -62,8 +62,8 @@ size_t WordCount(const std::string& sentence) {
   return std::vector<absl::string_view>(absl::StrSplit(sentence, ' ', absl::SkipEmpty())).size();
 }
 
-BleuStats Sum(absl::Span<const BleuStats> stats, absl::Span<const size_t> indices) {
-  BleuStats total;
+metrics::BleuStats Sum(absl::Span<const metrics::BleuStats> stats, absl::Span<const size_t> indices) {
+  metrics::BleuStats total;
   for (size_t i : indices) total += stats[i];
   return total;
 }
@@ -282,13 +282,13 @@ std::vector<bool> NoUnkSentences(absl::Span<const std::string> sources, absl::Sp
   return keep;
 }
 
-BootstrapInterval PairedBootstrap(absl::Span<const BleuStats> a, absl::Span<const BleuStats> b, int samples,
-                                  uint64_t seed) {
+BootstrapInterval PairedBootstrap(absl::Span<const metrics::BleuStats> a, absl::Span<const metrics::BleuStats> b,
+                                  int samples, uint64_t seed) {
   BootstrapInterval out;
   const size_t n = std::min(a.size(), b.size());
   std::vector<size_t> all(n);
   std::iota(all.begin(), all.end(), 0);
-  out.delta = ScoreFromStats(Sum(b, all)).score - ScoreFromStats(Sum(a, all)).score;
+  out.delta = metrics::ScoreFromStats(Sum(b, all)).score - metrics::ScoreFromStats(Sum(a, all)).score;
   if (n == 0 || samples <= 0) return out;
   SplitMix64 rng(seed);
   std::vector<double> deltas;
@@ -297,7 +297,7 @@ BootstrapInterval PairedBootstrap(absl::Span<const BleuStats> a, absl::Span<cons
   int not_better = 0;
   for (int s = 0; s < samples; ++s) {
     for (size_t& i : draw) i = rng.Uniform(n);
-    const double d = ScoreFromStats(Sum(b, draw)).score - ScoreFromStats(Sum(a, draw)).score;
+    const double d = metrics::ScoreFromStats(Sum(b, draw)).score - metrics::ScoreFromStats(Sum(a, draw)).score;
     deltas.push_back(d);
     if (d <= 0) ++not_better;
   }
@@ -397,13 +397,13 @@ absl::StatusOr<ExperimentReport> RunExperiment(const ExperimentOptions& options,
 
   std::vector<Curve> curves;
   std::string csv;
-  absl::flat_hash_map<std::string, std::vector<BleuStats>> stats_of;
+  absl::flat_hash_map<std::string, std::vector<metrics::BleuStats>> stats_of;
   for (TrainedModel& t : trained) {
-    NMT_ASSIGN_OR_RETURN(std::vector<BleuStats> stats, CorpusSegmentStats(t.hyps, refs));
+    NMT_ASSIGN_OR_RETURN(std::vector<metrics::BleuStats> stats, metrics::CorpusSegmentStats(t.hyps, refs));
     std::vector<size_t> all(stats.size());
     std::iota(all.begin(), all.end(), 0);
-    t.result.bleu_all = ScoreFromStats(Sum(stats, all));
-    t.result.bleu_no_unk = ScoreFromStats(Sum(stats, no_unk_indices));
+    t.result.bleu_all = metrics::ScoreFromStats(Sum(stats, all));
+    t.result.bleu_no_unk = metrics::ScoreFromStats(Sum(stats, no_unk_indices));
     stats_of[t.result.model.name] = std::move(stats);
 
     NMT_ASSIGN_OR_RETURN(std::vector<LengthBin> bins, BleuByLength(test.sources, t.hyps, refs, options.binning));

@@ -21,7 +21,7 @@
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "datasets/text_codec.h"
-#include "tools/bleu.h"
+#include "metrics/bleu.h"
 #include "tools/bleu_by_length.h"
 #include "trainers/train_config.pb.h"
 
@@ -77,9 +77,9 @@ struct BootstrapInterval {
   double p_b_not_better = 0;  // share of resamplings where b does not beat a
   int samples = 0;
 };
-// a and b: the segment statistics of two systems on the same segments (CorpusSegmentStats).
-BootstrapInterval PairedBootstrap(absl::Span<const BleuStats> a, absl::Span<const BleuStats> b, int samples,
-                                  uint64_t seed);
+// a and b: the segment statistics of two systems on the same segments (metrics::CorpusSegmentStats).
+BootstrapInterval PairedBootstrap(absl::Span<const metrics::BleuStats> a, absl::Span<const metrics::BleuStats> b,
+                                  int samples, uint64_t seed);
 
 // How far an alignment departs from monotone: the number of pairs of target positions
 // i < i' whose most-attended source positions go backwards (argmax_j α_ij > argmax_j α_i'j).
@@ -104,8 +104,8 @@ absl::Status ReadLoggedLosses(const std::string& log_csv, TrainingStatistics& st
 struct ModelResult {
   ExperimentModel model;
   TrainingStatistics training;
-  BleuScore bleu_all;
-  BleuScore bleu_no_unk;
+  metrics::BleuScore bleu_all;
+  metrics::BleuScore bleu_no_unk;
   std::string run_dir;
 };
 

@@ -9,7 +9,7 @@
 #include "base/atomic_file.h"
 #include "datasets/text_codec.h"
 #include "gtest/gtest.h"
-#include "tools/bleu.h"
+#include "metrics/bleu.h"
 #include "trainers/train_config.h"
 
 namespace nmt::tools {
@@ -22,10 +22,10 @@ std::string TempDir(const std::string& name) {
   return dir;
 }
 
-BleuStats Stats(int64_t correct, int64_t total) {
-  BleuStats s;
+metrics::BleuStats Stats(int64_t correct, int64_t total) {
+  metrics::BleuStats s;
   s.hyp_len = s.ref_len = total;
-  for (int k = 0; k < kBleuMaxOrder; ++k) {
+  for (int k = 0; k < metrics::kBleuMaxOrder; ++k) {
     s.correct[k] = std::max<int64_t>(0, correct - k);
     s.total[k] = std::max<int64_t>(1, total - k);
   }
@@ -33,7 +33,7 @@ BleuStats Stats(int64_t correct, int64_t total) {
 }
 
 TEST(PairedBootstrap, ASystemAgainstItselfIsNeverBetter) {
-  std::vector<BleuStats> a;
+  std::vector<metrics::BleuStats> a;
   for (int i = 0; i < 50; ++i) a.push_back(Stats(3 + i % 5, 10));
   const BootstrapInterval d = PairedBootstrap(a, a, 200, 7);
   EXPECT_EQ(d.delta, 0);
@@ -44,7 +44,7 @@ TEST(PairedBootstrap, ASystemAgainstItselfIsNeverBetter) {
 }
 
 TEST(PairedBootstrap, ASystemBetterOnEverySentenceIsBetterInEveryResampling) {
-  std::vector<BleuStats> a, b;
+  std::vector<metrics::BleuStats> a, b;
   for (int i = 0; i < 50; ++i) {
     a.push_back(Stats(3 + i % 4, 10));
     b.push_back(Stats(6 + i % 4, 10));
@@ -59,7 +59,7 @@ TEST(PairedBootstrap, ASystemBetterOnEverySentenceIsBetterInEveryResampling) {
 }
 
 TEST(PairedBootstrap, AMixedComparisonHasAnIntervalAroundTheDifference) {
-  std::vector<BleuStats> a, b;
+  std::vector<metrics::BleuStats> a, b;
   for (int i = 0; i < 80; ++i) {
     a.push_back(Stats(i % 2 ? 8 : 2, 10));
     b.push_back(Stats(i % 2 ? 2 : 8, 10));  // as good overall, better on other sentences
