@@ -60,6 +60,9 @@ ABSL_FLAG(std::optional<std::string>, test_src, std::nullopt, "test source file"
 ABSL_FLAG(std::optional<std::string>, test_tgt, std::nullopt, "test target file");
 ABSL_FLAG(std::optional<std::string>, run_dir, std::nullopt, "where checkpoints, logs and results go");
 ABSL_FLAG(std::optional<int32_t>, threads, std::nullopt, "CPU threads");
+ABSL_FLAG(std::optional<std::string>, precision, std::nullopt,
+          "matrix products in f32 (default), bf16 (mixed precision: bf16 operands, f32 accumulation, weights, "
+          "optimizer and loss) or auto (bf16 where the CPU has AMX)");
 ABSL_FLAG(std::string, device, "cpu", "cpu (a CUDA backend is not part of this build)");
 ABSL_FLAG(std::optional<int32_t>, beam, std::nullopt, "beam size for the test translation (1: greedy)");
 ABSL_FLAG(std::optional<int64_t>, lr_warmup_steps, std::nullopt, "linear learning-rate warmup over N steps (0: none)");
@@ -147,6 +150,7 @@ absl::Status ApplyRecipeFlags(TrainConfig& c) {
     }
     c.mutable_data()->set_vocabulary(*v == "words" ? DataConfig::WORDS : DataConfig::SUBWORDS);
   }
+  if (const std::optional<std::string> p = absl::GetFlag(FLAGS_precision)) c.set_precision(*p);  // validated later
   return absl::OkStatus();
 }
 
@@ -236,10 +240,10 @@ absl::StatusOr<TrainConfig> ConfigFromFlags() {
 }
 
 absl::Status TrainModel(Trainer& t) {
-  std::fprintf(stderr, "%s: %lld parameters, vocabularies %d / %d, run directory %s\n",
+  std::fprintf(stderr, "%s: %lld parameters, vocabularies %d / %d, %s matrix products, run directory %s\n",
                models::ModelConfig::Kind_Name(t.config().model().kind()).c_str(),
                static_cast<long long>(t.model().NumScalars()), t.src_codec().size(), t.tgt_codec().size(),
-               t.run().dir().c_str());
+               MatmulPrecisionName(t.context().matmul_precision()), t.run().dir().c_str());
   if (absl::Status s = t.Train(); !s.ok()) return s;
   if (t.tokens_per_second() > 0) {
     std::fprintf(stderr, "trained %lld steps (%lld epochs) in %.1f min, %.0f target tokens/s\n",

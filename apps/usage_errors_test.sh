@@ -31,6 +31,7 @@ expect 2 "patience = -1" "$(config 'patience: -1')"
 expect 2 "c.textproto:1:10: .*max_stepz" "$(config 'max_stepz: 3')"
 expect 2 "no such file\|cannot open\|No such file" --config="$work/missing.textproto"
 expect 2 "expected loss or bleu" --valid_metric=ppl
+expect 2 "precision \"fp8\": expected f32, bf16 or auto" --precision=fp8
 expect 2 "lr_plateau_factor = 2: must be in (0, 1)" --lr_plateau_factor=2 --lr_plateau_validations=1
 expect 2 "lr_plateau_validations = 0: must be > 0" --lr_plateau_factor=0.5
 expect 2 "lr_warmup_steps = -5: must be >= 0" --lr_warmup_steps=-5

@@ -45,5 +45,32 @@ TEST(Golden, LuongGruConcatMatchesItsPyTorchFixture) {
   ExpectParity("tiny_luong_gru_concat.npz", "luong", 1 + 4 + 31 + 1 + 3);
 }
 
+// Mixed precision (bf16 matrix-product operands, f32 accumulation, everything else f32)
+// against the same float32 goldens: the loss within 1%, and every gradient within 5% of
+// its norm (bf16 keeps 8 bits of mantissa: 0.4% per operand). Decodes are not compared:
+// a near-tie between two words may break the other way.
+void ExpectBf16Close(const std::string& file) {
+  if (!CpuContext::SupportsBf16()) GTEST_SKIP() << "this CPU has neither AVX512-BF16 nor AMX";
+  CpuContext context(1);
+  context.set_matmul_precision(MatmulPrecision::kBF16);
+  absl::StatusOr<ParityReport> report = CompareWithGolden("models/testdata/" + file, context);
+  ASSERT_TRUE(report.ok()) << report.status();
+  double worst = 0;
+  int gradients = 0;
+  for (const TensorError& e : report->errors) {
+    if (e.name.rfind("decode/", 0) == 0) continue;
+    const double tolerance = e.name == "loss" ? 1e-2 : 5e-2;
+    EXPECT_LE(e.rel_err, tolerance) << e.name;
+    worst = std::max(worst, e.rel_err);
+    gradients += e.name.rfind("grad/", 0) == 0;
+  }
+  EXPECT_GT(worst, 1e-6) << "bf16 products should not match f32 to the last bit";
+  EXPECT_GT(gradients, 10);
+  std::cout << file << " in bf16: max_rel_err=" << worst << " over " << gradients << " gradients\n";
+}
+
+TEST(GoldenBf16, RnnSearchStaysCloseToF32) { ExpectBf16Close("tiny_rnnsearch.npz"); }
+TEST(GoldenBf16, RnnEncDecStaysCloseToF32) { ExpectBf16Close("tiny_rnnencdec.npz"); }
+
 }  // namespace
 }  // namespace nmt::models

@@ -1,6 +1,9 @@
 #include "ops/backend.h"
 
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "base/check.h"
+#include "ops/kernels/cpu/cpu_context.h"
 #include "ops/kernels/cpu/cpu_kernels.h"
 
 namespace nmt {
@@ -14,6 +17,21 @@ const Kernels& KernelsFor(Device device) {
   }
   NMT_CHECK(false) << "no kernels for device " << DeviceName(device) << " in this build";
   return CpuKernels();
+}
+
+absl::StatusOr<MatmulPrecision> ParseMatmulPrecision(absl::string_view name, Device device) {
+  const bool native_bf16 = device != Device::kCPU || CpuContext::SupportsBf16();
+  // auto: bf16 only where it is faster, which on the CPU means AMX (CpuContext::HasAmx).
+  const bool faster_bf16 = device != Device::kCPU || CpuContext::HasAmx();
+  if (name.empty() || name == "f32") return MatmulPrecision::kF32;
+  if (name == "auto") return faster_bf16 ? MatmulPrecision::kBF16 : MatmulPrecision::kF32;
+  if (name == "bf16") {
+    if (native_bf16) return MatmulPrecision::kBF16;
+    return absl::InvalidArgumentError(
+        "precision bf16: this CPU has neither AVX512-BF16 nor AMX, so oneDNN has no native bf16 products here "
+        "(use f32, or auto to pick bf16 only where it is native)");
+  }
+  return absl::InvalidArgumentError(absl::StrCat("precision \"", name, "\": expected f32, bf16 or auto"));
 }
 
 }  // namespace nmt

@@ -5,6 +5,8 @@
 #ifndef NMT_OPS_BACKEND_H_
 #define NMT_OPS_BACKEND_H_
 
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "autograd/tape.h"
 #include "ops/kernels/kernels.h"
 
@@ -14,6 +16,12 @@ namespace nmt {
 // for a device this build has no backend for.
 const Kernels& KernelsFor(Device device);
 inline const Kernels& KernelsFor(const DeviceContext& context) { return KernelsFor(context.device()); }
+
+// The matrix-product precision a --precision flag (or TrainConfig.precision) names:
+// "f32" (also ""), "bf16", or "auto" (bf16 where it is faster: on the CPU, where oneDNN
+// reports AMX at run time; else f32). InvalidArgument for another name, or for "bf16" on
+// a CPU with neither AVX512-BF16 nor AMX.
+absl::StatusOr<MatmulPrecision> ParseMatmulPrecision(absl::string_view name, Device device);
 
 }  // namespace nmt
 

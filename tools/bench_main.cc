@@ -29,6 +29,7 @@
 #include "models/registry.h"
 #include "models/search.h"
 #include "oneapi/dnnl/dnnl.hpp"
+#include "ops/backend.h"
 #include "ops/kernels/cpu/cpu_context.h"
 #include "tools/bench_workload.h"
 #include "trainers/adadelta.h"
@@ -40,6 +41,7 @@ ABSL_FLAG(std::string, model, nmt::models::DefaultModel().name,
           "a model of models/registry.cc: rnnsearch, rnnencdec, ...");
 ABSL_FLAG(std::string, config, "small", "tiny, small or paper (the reference's table)");
 ABSL_FLAG(int, threads, 2, "CPU threads");
+ABSL_FLAG(std::string, precision, "f32", "matrix products in f32, bf16 (f32 accumulation) or auto (bf16 on AMX CPUs)");
 ABSL_FLAG(int, steps, 10, "timed training steps (0: none)");
 ABSL_FLAG(int, warmup, 3, "untimed steps first");
 ABSL_FLAG(std::string, optimizer, "adadelta", "adadelta or adam");
@@ -63,6 +65,7 @@ struct BenchFlags {
   std::string model, config, decode, optimizer;
   int threads = 0, steps = 0, warmup = 0;
   int beam = 0;  // 0: greedy (or no decoding)
+  MatmulPrecision precision = MatmulPrecision::kF32;
   ModelConfig::Kind kind = ModelConfig::KIND_UNSPECIFIED;
 };
 
@@ -81,6 +84,12 @@ std::optional<BenchFlags> ParseBenchFlags() {
     return std::nullopt;
   }
   f.kind = entry->kind;
+  const absl::StatusOr<MatmulPrecision> precision = ParseMatmulPrecision(absl::GetFlag(FLAGS_precision), Device::kCPU);
+  if (!precision.ok()) {
+    std::fprintf(stderr, "bench: --precision: %s\n", std::string(precision.status().message()).c_str());
+    return std::nullopt;
+  }
+  f.precision = *precision;
   if (f.decode != "none" && f.decode != "greedy" &&
       !(f.decode.rfind("beam", 0) == 0 && absl::SimpleAtoi(f.decode.substr(4), &f.beam) && f.beam > 0)) {
     std::fprintf(stderr, "bench: --decode: expected none, greedy or beamK, got %s\n", f.decode.c_str());
@@ -174,12 +183,14 @@ int Run() {
   const BenchSizes& c = *sizes;
   const ModelConfig config = tools::BenchModelConfig(f.kind, c, absl::GetFlag(FLAGS_seed));
   CpuContext context(f.threads);
+  context.set_matmul_precision(f.precision);
   std::unique_ptr<Model> model = *MakeModel(config);
 
   std::vector<std::string> fields = {R"("device": "cpu")",
                                      absl::StrCat(R"("model": ")", f.model, "\""),
                                      absl::StrCat(R"("config": ")", f.config, "\""),
                                      absl::StrCat(R"("threads": )", f.threads),
+                                     absl::StrCat(R"("precision": ")", MatmulPrecisionName(f.precision), "\""),
                                      absl::StrCat(R"("batch": )", c.batch),
                                      absl::StrCat(R"("src_len": )", c.length),
                                      absl::StrCat(R"("tgt_len": )", c.length),

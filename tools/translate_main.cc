@@ -17,6 +17,7 @@
 #include "absl/strings/str_format.h"
 #include "base/flags.h"
 #include "datasets/text_file.h"
+#include "ops/backend.h"
 #include "tools/plot.h"
 #include "tools/translator.h"
 #include "tools/user_path.h"
@@ -37,6 +38,7 @@ ABSL_FLAG(bool, suppress_unk, false, "never emit UNK");
 ABSL_FLAG(double, max_len_factor, 2.0, "output length limit, in source lengths");
 ABSL_FLAG(std::string, alignments, "", "write an attention heatmap per sentence into this directory");
 ABSL_FLAG(int32_t, threads, 2, "CPU threads");
+ABSL_FLAG(std::string, precision, "f32", "matrix products in f32, bf16 (f32 accumulation) or auto (bf16 on AMX CPUs)");
 
 namespace nmt::tools {
 namespace {
@@ -67,6 +69,11 @@ int Run() {
     std::fprintf(stderr, "error: --length_penalty replaces --length_norm: give one of them\n");
     return 2;
   }
+  const absl::StatusOr<MatmulPrecision> precision = ParseMatmulPrecision(absl::GetFlag(FLAGS_precision), Device::kCPU);
+  if (!precision.ok()) {
+    std::fprintf(stderr, "error: --precision: %s\n", std::string(precision.status().message()).c_str());
+    return 2;
+  }
   const std::string checkpoint = absl::GetFlag(FLAGS_checkpoint);
   absl::StatusOr<std::unique_ptr<LoadedRun>> run =
       LoadRun(ResolveUserPath(absl::GetFlag(FLAGS_run_dir)), absl::GetFlag(FLAGS_threads),
@@ -75,6 +82,7 @@ int Run() {
     std::fprintf(stderr, "error: %s\n", std::string(run.status().message()).c_str());
     return 1;
   }
+  (*run)->context.set_matmul_precision(*precision);
   absl::StatusOr<std::vector<std::string>> lines = datasets::ReadUtf8Lines(ResolveUserPath(absl::GetFlag(FLAGS_input)));
   if (!lines.ok()) {
     std::fprintf(stderr, "error: %s\n", std::string(lines.status().message()).c_str());

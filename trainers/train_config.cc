@@ -9,6 +9,7 @@
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "models/registry.h"
+#include "ops/backend.h"
 #include "trainers/optimizer_checkpoint.h"
 
 namespace nmt::trainers {
@@ -310,6 +311,7 @@ absl::Status ValidateTrainConfig(const TrainConfig& c) {
   check.AtLeast("checkpoint_every", c.checkpoint_every(), 0, " (0: only at the end and by time)");
   check.AtLeast("checkpoint_minutes", c.checkpoint_minutes(), 0.0, " (0: by steps only)");
   check.Positive("threads", c.threads());
+  check.Add(ParseMatmulPrecision(c.precision(), Device::kCPU).status(), "precision");
   check.NonEmpty("run_dir", c.run_dir());
   check.Positive("beam_size", c.beam_size(), " (1: greedy)");
   check.Positive("max_len_factor", c.max_len_factor());

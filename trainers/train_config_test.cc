@@ -81,6 +81,8 @@ TEST(TrainConfig, EveryOutOfRangeValueIsRefusedWithItsFieldValueAndRule) {
   EXPECT_NE(Invalid("validate_every: -5").find("validate_every = -5"), std::string::npos);
   EXPECT_NE(Invalid("max_minutes: -1").find("max_minutes = -1"), std::string::npos);
   EXPECT_NE(Invalid("max_steps: -1").find("max_steps = -1"), std::string::npos);
+  EXPECT_NE(Invalid("precision: \"fp8\"").find("precision: precision \"fp8\": expected f32, bf16 or auto"),
+            std::string::npos);
   EXPECT_NE(Invalid("threads: 0").find("threads = 0"), std::string::npos);
   EXPECT_NE(Invalid("max_consecutive_skipped_steps: -1").find("max_consecutive_skipped_steps = -1"), std::string::npos);
   EXPECT_NE(Invalid("beam_size: 0").find("beam_size = 0"), std::string::npos);

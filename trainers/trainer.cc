@@ -18,6 +18,7 @@
 #include "metrics/bleu.h"
 #include "models/registry.h"
 #include "models/search.h"
+#include "ops/backend.h"
 #include "trainers/checkpoint.h"
 #include "trainers/clip.h"
 #include "trainers/optimizer_checkpoint.h"
@@ -139,7 +140,10 @@ Trainer::Trainer(const TrainConfig& config, Communicator& communicator)
       run_(config.run_dir()),
       context_(config.threads()),
       tape_(context_),
-      schedule_(LrScheduleFromConfig(config)) {}
+      schedule_(LrScheduleFromConfig(config)) {
+  // ValidateTrainConfig (in Create, before anything runs) refuses a precision this CPU lacks.
+  context_.set_matmul_precision(ParseMatmulPrecision(config.precision(), Device::kCPU).value_or(MatmulPrecision::kF32));
+}
 
 absl::StatusOr<std::unique_ptr<Trainer>> Trainer::Create(const TrainConfig& config) {
   return Create(config, OneProcess());

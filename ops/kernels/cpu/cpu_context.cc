@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "absl/strings/str_cat.h"
 #include "base/check.h"
 
 namespace nmt {
@@ -48,6 +49,26 @@ const uint16_t* CpuContext::Bf16Operand(const float* data, int64_t count, bool i
   if (static_cast<int64_t>(scratch.size()) < count) scratch.resize(count);
   RoundToBf16(data, count, scratch.data());
   return scratch.data();
+}
+
+bool CpuContext::HasAmx() {
+  const auto isa = static_cast<unsigned>(dnnl::get_effective_cpu_isa());
+  const auto amx = static_cast<unsigned>(dnnl::cpu_isa::avx512_core_amx);
+  return (isa & amx) == amx;
+}
+
+const dnnl::memory& CpuContext::PackedBf16Weights(const std::string& key, const float* data,
+                                                  const dnnl::memory::desc& user, const dnnl::memory::desc& packed) {
+  auto [it, fresh] = packed_weights_.try_emplace(key);
+  if (fresh) {
+    it->second = dnnl::memory(packed, engine_);
+    dnnl::memory source(user, engine_, const_cast<float*>(data));
+    dnnl::primitive& reorder = Primitive(absl::StrCat("pack:", key.substr(key.find('|') + 1)),
+                                         [&] { return dnnl::reorder(source, it->second); });
+    reorder.execute(stream_, {{DNNL_ARG_FROM, source}, {DNNL_ARG_TO, it->second}});
+    stream_.wait();
+  }
+  return it->second;
 }
 
 CpuContext& AsCpu(DeviceContext& context, const char* op) {

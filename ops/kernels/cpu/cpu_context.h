@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/node_hash_map.h"
 #include "autograd/tape.h"
 #include "oneapi/dnnl/dnnl.hpp"
 
@@ -42,22 +43,37 @@ class CpuContext : public DeviceContext {
   // True when oneDNN runs bf16 matrix products natively here (AVX512-BF16 or AMX);
   // MatmulPrecision::kBF16 is refused elsewhere (ops/backend.h).
   static bool SupportsBf16();
+  // True on CPUs with AMX tiles, where oneDNN's bf16 products beat f32 several times over
+  // (on AVX512-BF16 alone, oneDNN 2.6's were slower than f32 here: ops/README.md).
+  static bool HasAmx();
 
   // `count` floats at `data` rounded to bf16 (round to nearest even, as oneDNN), for one
   // product's operand. A parameter's copy is kept until InvalidateParameterCaches(), so
   // each weight is converted once per step however often it is used; anything else goes
   // into scratch slot `slot` (0 or 1), valid until the next call with that slot.
   const uint16_t* Bf16Operand(const float* data, int64_t count, bool is_parameter, int slot);
-  void InvalidateParameterCaches() override { bf16_parameters_.clear(); }
-  int64_t num_cached_bf16_parameters() const { return static_cast<int64_t>(bf16_parameters_.size()); }
+  // A parameter operand b of a bf16 product, reordered once per step from its f32 layout
+  // `user` into the primitive's preferred (blocked) layout `packed`: oneDNN's bf16 kernels
+  // would otherwise repack it on every call. `key` names the use (pointer, shape, layout).
+  const dnnl::memory& PackedBf16Weights(const std::string& key, const float* data, const dnnl::memory::desc& user,
+                                        const dnnl::memory::desc& packed);
+  void InvalidateParameterCaches() override {
+    bf16_parameters_.clear();
+    packed_weights_.clear();
+  }
+  int64_t num_cached_bf16_parameters() const {
+    return static_cast<int64_t>(bf16_parameters_.size() + packed_weights_.size());
+  }
 
  private:
   int threads_;
   dnnl::engine engine_;
   dnnl::stream stream_;
-  absl::flat_hash_map<std::string, dnnl::primitive> primitives_;
+  // Node-based: a returned reference stays valid while later calls add primitives.
+  absl::node_hash_map<std::string, dnnl::primitive> primitives_;
   absl::flat_hash_map<std::pair<const float*, int64_t>, std::vector<uint16_t>> bf16_parameters_;
   std::vector<uint16_t> bf16_scratch_[2];
+  absl::flat_hash_map<std::string, dnnl::memory> packed_weights_;
 };
 
 // f32 → bf16 with round to nearest even (NaN stays a quiet NaN), as oneDNN's reorder.

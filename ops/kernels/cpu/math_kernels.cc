@@ -62,13 +62,17 @@ void Gemm(DeviceContext& context, const GemmArgs& g) {
   // bf16: the operands are rounded (a parameter once per step, CpuContext::Bf16Operand)
   // and oneDNN accumulates in f32 into the f32 c.
   const bool bf16 = cpu.matmul_precision() == MatmulPrecision::kBF16;
+  // A bf16 parameter b is handed over pre-packed in the layout the primitive prefers.
+  const bool packed_b = bf16 && g.b_is_parameter;
   const memory::data_type in_type = bf16 ? memory::data_type::bf16 : kF32;
   const memory::desc a_md(a_dims, in_type, a_strides);
-  const memory::desc b_md(b_dims, in_type, b_strides);
+  const memory::desc b_md =
+      packed_b ? memory::desc(b_dims, in_type, Tag::any) : memory::desc(b_dims, in_type, b_strides);
   const memory::desc c_md = Plain(c_dims);
   const memory::desc bias_md = Plain({1, 1, g.n});
-  const std::string key = absl::StrCat("gemm:", g.batch, ",", g.m, ",", g.n, ",", g.k, ",", g.trans_a, g.trans_b,
-                                       g.batch_b, g.accumulate, g.bias != nullptr, bf16 ? ",bf16" : "");
+  const std::string key =
+      absl::StrCat("gemm:", g.batch, ",", g.m, ",", g.n, ",", g.k, ",", g.trans_a, g.trans_b, g.batch_b, g.accumulate,
+                   g.bias != nullptr, bf16 ? ",bf16" : "", packed_b ? ",packed" : "");
   dnnl::primitive& prim = cpu.Primitive(key, [&] {
     dnnl::primitive_attr attr;
     if (g.accumulate) {
@@ -81,13 +85,20 @@ void Gemm(DeviceContext& context, const GemmArgs& g) {
   });
   const void* a = g.a;
   const void* b = g.b;
-  if (bf16) {
-    a = cpu.Bf16Operand(g.a, g.batch * g.m * g.k, g.a_is_parameter, 0);
+  memory weights;
+  if (packed_b) {
+    // The primitive's own weights layout (a query on its descriptor, which it keeps owning).
+    const memory::desc packed(*dnnl_primitive_desc_query_md(prim.get_primitive_desc(), dnnl_query_weights_md, 0));
+    const std::string use = absl::StrCat(reinterpret_cast<uintptr_t>(g.b), "|", bb, ",", g.k, ",", g.n, ",", g.trans_b);
+    weights = cpu.PackedBf16Weights(use, g.b, memory::desc(b_dims, kF32, b_strides), packed);
+  } else if (bf16) {
     b = cpu.Bf16Operand(g.b, bb * g.k * g.n, g.b_is_parameter, 1);
   }
+  if (bf16) a = cpu.Bf16Operand(g.a, g.batch * g.m * g.k, g.a_is_parameter, 0);
+  if (!packed_b) weights = memory(b_md, cpu.engine(), const_cast<void*>(b));
   std::unordered_map<int, memory> args = {
       {DNNL_ARG_SRC, memory(a_md, cpu.engine(), const_cast<void*>(a))},
-      {DNNL_ARG_WEIGHTS, memory(b_md, cpu.engine(), const_cast<void*>(b))},
+      {DNNL_ARG_WEIGHTS, weights},
       {DNNL_ARG_DST, Wrap(cpu, c_md, g.c)},
   };
   if (g.bias) args.emplace(DNNL_ARG_BIAS, Wrap(cpu, bias_md, g.bias));
