@@ -25,6 +25,7 @@
 #include "google/protobuf/text_format.h"
 #include "models/registry.h"
 #include "tools/default_corpus.h"
+#include "tools/device_flag.h"
 #include "tools/evaluate.h"
 #include "tools/translator.h"
 #include "tools/user_path.h"
@@ -63,7 +64,6 @@ ABSL_FLAG(std::optional<int32_t>, threads, std::nullopt, "CPU threads");
 ABSL_FLAG(std::optional<std::string>, precision, std::nullopt,
           "matrix products in f32 (default), bf16 (mixed precision: bf16 operands, f32 accumulation, weights, "
           "optimizer and loss) or auto (bf16 where the CPU has AMX)");
-ABSL_FLAG(std::string, device, "cpu", "cpu (a CUDA backend is not part of this build)");
 ABSL_FLAG(std::optional<int32_t>, beam, std::nullopt, "beam size for the test translation (1: greedy)");
 ABSL_FLAG(std::optional<int64_t>, lr_warmup_steps, std::nullopt, "linear learning-rate warmup over N steps (0: none)");
 ABSL_FLAG(std::optional<int64_t>, lr_decay_inv_sqrt_steps, std::nullopt,
@@ -227,10 +227,6 @@ absl::StatusOr<TrainConfig> ConfigFromFlags() {
   ApplySizeFlags(*c);
   if (absl::Status s = ApplyScheduleAndValidationFlags(*c); !s.ok()) return s;
   ApplyPathFlags(*c);
-  if (absl::GetFlag(FLAGS_device) != "cpu") {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--device=", absl::GetFlag(FLAGS_device), ": this build has the CPU backend only"));
-  }
   if (absl::GetFlag(FLAGS_test_sentences) < 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("--test_sentences=", absl::GetFlag(FLAGS_test_sentences), ": must be >= 0 (0: all)"));
@@ -312,12 +308,16 @@ int Run() {
   if (!absl::GetFlag(FLAGS_threads) && trainers::MpirunWorldSize() > 0) {
     config->set_threads(trainers::DefaultThreadsPerRank());
   }
+  // --device (tools/device_flag.h): a device this build has no backend for is a usage error.
+  int exit_code = 0;
+  std::unique_ptr<DeviceContext> context = tools::DeviceContextFromFlag(config->threads(), exit_code);
+  if (context == nullptr) return exit_code;
   const int rank = (*comm)->rank(), ranks = (*comm)->size();
   absl::Status status = rank == 0 ? tools::EnsureCorpus(config->data()) : absl::OkStatus();
   if (status.ok()) status = (*comm)->Barrier();
   absl::StatusOr<std::unique_ptr<Trainer>> trainer;
   if (status.ok()) {
-    trainer = Trainer::Create(*config, **comm);
+    trainer = Trainer::Create(*config, **comm, *context);
     status = trainer.status();
   }
   if (status.ok()) status = rank == 0 ? TrainModel(**trainer) : (*trainer)->Train();

@@ -7,13 +7,14 @@
 #include <iostream>
 
 #include "gtest/gtest.h"
-#include "ops/kernels/cpu/cpu_context.h"
+#include "ops/backend.h"
+#include "ops/test_context.h"
 
 namespace nmt::models {
 namespace {
 
 void ExpectParity(const std::string& file, const std::string& model, size_t expected_entries) {
-  CpuContext context(1);
+  DeviceContext& context = TestContext();
   absl::StatusOr<ParityReport> report = CompareWithGolden("models/testdata/" + file, context);
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_EQ(report->model, model);
@@ -50,10 +51,12 @@ TEST(Golden, LuongGruConcatMatchesItsPyTorchFixture) {
 // its norm (bf16 keeps 8 bits of mantissa: 0.4% per operand). Decodes are not compared:
 // a near-tie between two words may break the other way.
 void ExpectBf16Close(const std::string& file) {
-  if (!CpuContext::SupportsBf16()) GTEST_SKIP() << "this CPU has neither AVX512-BF16 nor AMX";
-  CpuContext context(1);
-  context.set_matmul_precision(MatmulPrecision::kBF16);
-  absl::StatusOr<ParityReport> report = CompareWithGolden("models/testdata/" + file, context);
+  const absl::StatusOr<MatmulPrecision> bf16 = ParseMatmulPrecision("bf16", Device::kCPU);
+  if (!bf16.ok()) GTEST_SKIP() << bf16.status();
+  absl::StatusOr<std::unique_ptr<DeviceContext>> context = CreateDeviceContext(Device::kCPU, 1);
+  ASSERT_TRUE(context.ok()) << context.status();
+  (*context)->set_matmul_precision(*bf16);
+  absl::StatusOr<ParityReport> report = CompareWithGolden("models/testdata/" + file, **context);
   ASSERT_TRUE(report.ok()) << report.status();
   double worst = 0;
   int gradients = 0;

@@ -25,6 +25,7 @@
 #include "datasets/text_file.h"
 #include "models/registry.h"
 #include "models/search.h"
+#include "ops/backend.h"
 #include "tools/bleu_by_length.h"
 #include "tools/evaluate.h"
 #include "tools/plot.h"
@@ -163,11 +164,12 @@ struct TrainedModel {
 
 absl::StatusOr<TrainedModel> TrainAndEvaluate(const ExperimentModel& model, const ExperimentOptions& options,
                                               const trainers::DataConfig& data, const TestSet& test,
-                                              std::vector<bool>& no_unk, std::vector<std::string>& files) {
+                                              DeviceContext& context, std::vector<bool>& no_unk,
+                                              std::vector<std::string>& files) {
   const TrainConfig config = ExperimentConfig(model, options, data);
   NMT_RETURN_IF_ERROR(trainers::ValidateTrainConfig(config));
   if (options.show_progress) std::fprintf(stderr, "== %s: %s\n", model.name.c_str(), config.run_dir().c_str());
-  NMT_ASSIGN_OR_RETURN(std::unique_ptr<trainers::Trainer> trainer, trainers::Trainer::Create(config));
+  NMT_ASSIGN_OR_RETURN(std::unique_ptr<trainers::Trainer> trainer, trainers::Trainer::Create(config, context));
   NMT_RETURN_IF_ERROR(trainer->Train());
   if (options.show_progress) std::fprintf(stderr, "\n");
 
@@ -387,8 +389,9 @@ absl::StatusOr<ExperimentReport> RunExperiment(const ExperimentOptions& options,
   report.test_sentences = static_cast<int64_t>(test.sources.size());
   std::vector<bool> no_unk(test.sources.size(), true);
   std::vector<TrainedModel> trained;
+  NMT_ASSIGN_OR_RETURN(std::unique_ptr<DeviceContext> context, CreateDeviceContext(Device::kCPU, options.threads));
   for (const ExperimentModel& model : PaperExperimentModels()) {
-    NMT_ASSIGN_OR_RETURN(TrainedModel t, TrainAndEvaluate(model, options, data, test, no_unk, report.files));
+    NMT_ASSIGN_OR_RETURN(TrainedModel t, TrainAndEvaluate(model, options, data, test, *context, no_unk, report.files));
     trained.push_back(std::move(t));
   }
   const std::vector<size_t> no_unk_indices = Indices(no_unk);

@@ -5,6 +5,8 @@
 //   bazel run //tools:translate -- --run_dir=... --input=test.en --nbest=3        # "i ||| text ||| score"
 //   bazel run //tools:translate -- --run_dir=... --input=test.en --alignments=$PWD/align   # PNG heatmaps
 //   bazel run //tools:translate -- --run_dir=... --length_penalty=0.6 --coverage_penalty=0.2  # Wu et al. 2016
+//   bazel run //tools:translate -- --run_dir=... --device=cuda    # on the GPU (a build with the CUDA backend)
+//   bazel run //tools:translate -- --run_dir=... --precision=bf16 # bf16 matrix products (ops/PRECISION.md)
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -18,6 +20,7 @@
 #include "base/flags.h"
 #include "datasets/text_file.h"
 #include "ops/backend.h"
+#include "tools/device_flag.h"
 #include "tools/plot.h"
 #include "tools/translator.h"
 #include "tools/user_path.h"
@@ -74,15 +77,17 @@ int Run() {
     std::fprintf(stderr, "error: --precision: %s\n", std::string(precision.status().message()).c_str());
     return 2;
   }
+  int exit_code = 0;
+  std::unique_ptr<DeviceContext> context = DeviceContextFromFlag(absl::GetFlag(FLAGS_threads), exit_code);
+  if (context == nullptr) return exit_code;
+  context->set_matmul_precision(*precision);
   const std::string checkpoint = absl::GetFlag(FLAGS_checkpoint);
-  absl::StatusOr<std::unique_ptr<LoadedRun>> run =
-      LoadRun(ResolveUserPath(absl::GetFlag(FLAGS_run_dir)), absl::GetFlag(FLAGS_threads),
-              checkpoint.empty() ? "" : ResolveUserPath(checkpoint));
+  absl::StatusOr<std::unique_ptr<LoadedRun>> run = LoadRun(ResolveUserPath(absl::GetFlag(FLAGS_run_dir)), *context,
+                                                           checkpoint.empty() ? "" : ResolveUserPath(checkpoint));
   if (!run.ok()) {
     std::fprintf(stderr, "error: %s\n", std::string(run.status().message()).c_str());
     return 1;
   }
-  (*run)->context.set_matmul_precision(*precision);
   absl::StatusOr<std::vector<std::string>> lines = datasets::ReadUtf8Lines(ResolveUserPath(absl::GetFlag(FLAGS_input)));
   if (!lines.ok()) {
     std::fprintf(stderr, "error: %s\n", std::string(lines.status().message()).c_str());
@@ -96,7 +101,7 @@ int Run() {
   options.suppress_unk = absl::GetFlag(FLAGS_suppress_unk);
   options.max_len_factor = static_cast<float>(absl::GetFlag(FLAGS_max_len_factor));
   LoadedRun& r = **run;
-  Translator translator(*r.model, r.context, *r.src_codec, *r.tgt_codec, options);
+  Translator translator(*r.model, *context, *r.src_codec, *r.tgt_codec, options);
   const std::string alignments =
       absl::GetFlag(FLAGS_alignments).empty() ? "" : ResolveUserPath(absl::GetFlag(FLAGS_alignments));
   const int nbest = absl::GetFlag(FLAGS_nbest);

@@ -42,7 +42,8 @@ class Adam : public Optimizer {
   double lr() const override { return options_.lr; }
 
  private:
-  void Update(int64_t step, int64_t n, const float* grad, float* value, absl::Span<float* const> slots) override;
+  void Update(DeviceContext& context, int64_t step, const Tensor& grad, Tensor& value,
+              absl::Span<Tensor> slots) override;
 
   AdamOptions options_;
 };

@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "ops/test_context.h"
 #include "trainers/adadelta.h"
 #include "trainers/adam.h"
 #include "trainers/optimizer_testing.h"
@@ -24,8 +25,8 @@ TEST(Optimizer, StepCountsSteps) {
   Adam optimizer(model.parameters);
   EXPECT_EQ(optimizer.step_count(), 0);
   SetGrads(model.parameters, PyTorchOptimizerFixture().grads[0]);
-  optimizer.Step();
-  optimizer.Step();
+  optimizer.Step(TestContext());
+  optimizer.Step(TestContext());
   EXPECT_EQ(optimizer.step_count(), 2);
 }
 
@@ -33,7 +34,7 @@ TEST(Optimizer, StepLeavesGradsAndZeroGradClearsThem) {
   FixtureModel model;
   Adam optimizer(model.parameters);
   SetGrads(model.parameters, PyTorchOptimizerFixture().grads[0]);
-  optimizer.Step();
+  optimizer.Step(TestContext());
   const Parameter& first = *model.parameters[0].second;
   EXPECT_EQ(first.grad().ToVector(), PyTorchOptimizerFixture().grads[0][0]);
   optimizer.ZeroGrad();
@@ -49,7 +50,7 @@ TEST(Optimizer, SkipsParametersWithoutGrad) {
   Adam optimizer({{"with", &with}, {"without", &without}});
   optimizer.ZeroGrad();  // must not touch the undefined grad
   with.grad().Fill(1.0f);
-  optimizer.Step();
+  optimizer.Step(TestContext());
   EXPECT_NE(with.value().data()[0], 1.0f);
   EXPECT_EQ(without.value().ToVector(), (std::vector<float>{1.0f, 1.0f}));
   EXPECT_FALSE(without.grad().defined());
@@ -73,7 +74,7 @@ TEST(Optimizer, ExportIsACopy) {
   Adam optimizer(model.parameters);
   const OptimizerState before = optimizer.ExportState();
   SetGrads(model.parameters, PyTorchOptimizerFixture().grads[0]);
-  optimizer.Step();
+  optimizer.Step(TestContext());
   EXPECT_EQ(before.step_count, 0);
   for (float v : before.slots[0].second.values()) EXPECT_EQ(v, 0.0f);
 }
@@ -133,8 +134,8 @@ void ExpectScaleActsAsAScaledLr(Optimizer& scaled, FixtureModel& scaled_model, O
   for (int step = 0; step < 2; ++step) {
     SetGrads(scaled_model.parameters, PyTorchOptimizerFixture().grads[step]);
     SetGrads(reference_model.parameters, PyTorchOptimizerFixture().grads[step]);
-    scaled.Step();
-    reference.Step();
+    scaled.Step(TestContext());
+    reference.Step(TestContext());
   }
   for (size_t i = 0; i < scaled_model.parameters.size(); ++i) {
     EXPECT_EQ(scaled_model.parameters[i].second->value().ToVector(),

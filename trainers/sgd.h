@@ -33,7 +33,8 @@ class Sgd : public Optimizer {
   double lr() const override { return options_.lr; }
 
  private:
-  void Update(int64_t step, int64_t n, const float* grad, float* value, absl::Span<float* const> slots) override;
+  void Update(DeviceContext& context, int64_t step, const Tensor& grad, Tensor& value,
+              absl::Span<Tensor> slots) override;
 
   SgdOptions options_;
 };
