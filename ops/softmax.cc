@@ -32,21 +32,25 @@ Var Softmax(Var x, int axis, const Tensor* mask) { return AnySoftmax("Softmax", 
 
 Var LogSoftmax(Var x, int axis, const Tensor* mask) { return AnySoftmax("LogSoftmax", x, axis, mask, true); }
 
-Var SoftmaxCrossEntropy(Var logits, absl::Span<const int32_t> targets, const Tensor& mask) {
+Var SoftmaxCrossEntropy(Var logits, absl::Span<const int32_t> targets, const Tensor& mask, float label_smoothing) {
   Tape& tape = TapeFor("SoftmaxCrossEntropy", {logits});
   NMT_CHECK(logits.rank() == 2 && static_cast<int64_t>(targets.size()) == logits.dim(0) && mask.size() == logits.dim(0))
       << "SoftmaxCrossEntropy: logits " << logits.ShapeString() << " (N, K), " << targets.size() << " targets, mask "
       << mask.ShapeString();
+  NMT_CHECK(label_smoothing >= 0.0f && label_smoothing < 1.0f)
+      << "SoftmaxCrossEntropy: label smoothing " << label_smoothing << " outside [0, 1)";
   DeviceContext& context = tape.context();
   Tensor log_probs = context.Allocate(logits.shape());
   Tensor nll = context.Allocate({logits.dim(0)});
   auto saved_targets = std::make_shared<std::vector<int32_t>>(targets.begin(), targets.end());
-  KernelsFor(context).softmax_xent_forward(context, logits.value(), *saved_targets, mask, log_probs, nll);
-  return tape.Record(
-      "SoftmaxCrossEntropy", nll, {logits}, [&tape, logits, log_probs, saved_targets, mask](const Tensor& dnll) {
-        KernelsFor(tape.context())
-            .softmax_xent_backward(tape.context(), log_probs, *saved_targets, mask, dnll, tape.GradOf(logits));
-      });
+  KernelsFor(context).softmax_xent_forward(context, logits.value(), *saved_targets, mask, label_smoothing, log_probs,
+                                           nll);
+  return tape.Record("SoftmaxCrossEntropy", nll, {logits},
+                     [&tape, logits, log_probs, saved_targets, mask, label_smoothing](const Tensor& dnll) {
+                       KernelsFor(tape.context())
+                           .softmax_xent_backward(tape.context(), log_probs, *saved_targets, mask, label_smoothing,
+                                                  dnll, tape.GradOf(logits));
+                     });
 }
 
 }  // namespace nmt
