@@ -52,6 +52,7 @@
 #include "trainers/gradient_allreduce.h"
 #include "trainers/optimizer.h"
 #include "trainers/run_directory.h"
+#include "trainers/train_config.h"
 #include "trainers/train_config.pb.h"
 
 namespace nmt::trainers {
@@ -67,6 +68,13 @@ struct TrainingData {
 
 // Reads the training and dev files that `config.data()` names (plain or gzip).
 absl::StatusOr<TrainingData> ReadTrainingData(const TrainConfig& config);
+
+// What the corpus-fitted defaults read of the training pairs (train_config.h).
+CorpusStats CorpusStatsOf(const std::vector<datasets::SentencePair>& train);
+
+// The seed of step `step`'s dropout masks: a function of the run's seed and the step
+// alone, so a resumed run draws the masks an uninterrupted one would.
+uint64_t DropoutSeed(uint64_t run_seed, int64_t step);
 
 class Trainer {
  public:
