@@ -11,7 +11,6 @@
 // same --run_dir resumes from the last checkpoint; a run that already finished
 // goes straight to evaluation.
 #include <cstdio>
-#include <fstream>
 #include <optional>
 #include <string>
 
@@ -22,10 +21,10 @@
 #include "absl/strings/str_cat.h"
 #include "base/atomic_file.h"
 #include "base/flags.h"
-#include "datasets/bible_corpus.h"
 #include "datasets/text_file.h"
 #include "google/protobuf/text_format.h"
 #include "models/registry.h"
+#include "tools/default_corpus.h"
 #include "tools/evaluate.h"
 #include "tools/translator.h"
 #include "tools/user_path.h"
@@ -74,6 +73,27 @@ ABSL_FLAG(std::optional<std::string>, run_dir, std::nullopt, "where checkpoints,
 ABSL_FLAG(std::optional<int32_t>, threads, std::nullopt, "CPU threads");
 ABSL_FLAG(std::string, device, "cpu", "cpu (a CUDA backend is not part of this build)");
 ABSL_FLAG(std::optional<int32_t>, beam, std::nullopt, "beam size for the test translation (1: greedy)");
+ABSL_FLAG(std::optional<int64_t>, lr_warmup_steps, std::nullopt, "linear learning-rate warmup over N steps (0: none)");
+ABSL_FLAG(std::optional<int64_t>, lr_decay_inv_sqrt_steps, std::nullopt,
+          "after N steps, lr · sqrt(N / step) (Marian's --lr-decay-inv-sqrt; 0: none)");
+ABSL_FLAG(std::optional<double>, lr_plateau_factor, std::nullopt,
+          "multiply the lr by this (in (0, 1)) after --lr_plateau_validations validations without improvement "
+          "(Marian's --lr-decay-strategy stalled; 0: never)");
+ABSL_FLAG(std::optional<int32_t>, lr_plateau_validations, std::nullopt,
+          "validations without improvement before each plateau decay");
+ABSL_FLAG(std::optional<int32_t>, validate_every, std::nullopt, "validate every N steps (0: never)");
+ABSL_FLAG(std::optional<std::string>, valid_metric, std::nullopt,
+          "loss or bleu: what keep-best (best.ckpt), --patience and the plateau decay follow");
+ABSL_FLAG(std::optional<int32_t>, patience, std::nullopt,
+          "stop after N validations without improvement of --valid_metric (0: never)");
+ABSL_FLAG(std::optional<int32_t>, dev_bleu_sentences, std::nullopt,
+          "dev sentences translated for dev BLEU at each validation (0: no dev BLEU)");
+ABSL_FLAG(std::optional<int32_t>, dev_bleu_beam, std::nullopt, "beam size of dev BLEU (1: greedy)");
+ABSL_FLAG(std::optional<double>, length_penalty, std::nullopt,
+          "Wu et al.'s length penalty alpha for beam search (e.g. 0.6; replaces length normalisation; 0: off)");
+ABSL_FLAG(std::optional<double>, coverage_penalty, std::nullopt,
+          "Wu et al.'s coverage penalty beta for beam search (e.g. 0.2; models with attention; 0: off)");
+ABSL_FLAG(std::optional<double>, max_len_factor, std::nullopt, "outputs stop at this many times the source length");
 ABSL_FLAG(int32_t, test_sentences, 0, "translate only the first N test sentences (0: all)");
 ABSL_FLAG(bool, skip_eval, false, "train only");
 
@@ -163,6 +183,35 @@ void ApplySizeFlags(TrainConfig& c) {
   apply(FLAGS_label_smoothing, [&](float v) { c.set_label_smoothing(v); });
 }
 
+// The schedule, validation and decoding: applied as given, then validated.
+absl::Status ApplyScheduleAndValidationFlags(TrainConfig& c) {
+  auto apply = [](const auto& flag, auto setter) {
+    if (const auto value = absl::GetFlag(flag)) setter(*value);
+  };
+  apply(FLAGS_lr_warmup_steps, [&](int64_t v) { c.set_lr_warmup_steps(v); });
+  apply(FLAGS_lr_decay_inv_sqrt_steps, [&](int64_t v) { c.set_lr_decay_inv_sqrt_steps(v); });
+  apply(FLAGS_lr_plateau_factor, [&](double v) { c.set_lr_plateau_factor(v); });
+  apply(FLAGS_lr_plateau_validations, [&](int32_t v) { c.set_lr_plateau_validations(v); });
+  apply(FLAGS_validate_every, [&](int32_t v) { c.set_validate_every(v); });
+  apply(FLAGS_patience, [&](int32_t v) { c.set_patience(v); });
+  apply(FLAGS_dev_bleu_sentences, [&](int32_t v) { c.set_dev_bleu_sentences(v); });
+  apply(FLAGS_dev_bleu_beam, [&](int32_t v) { c.set_dev_bleu_beam(v); });
+  apply(FLAGS_coverage_penalty, [&](double v) { c.set_coverage_penalty(v); });
+  apply(FLAGS_max_len_factor, [&](double v) { c.set_max_len_factor(v); });
+  // The length penalty replaces length normalisation (on in both presets).
+  apply(FLAGS_length_penalty, [&](double v) {
+    c.set_length_penalty(v);
+    if (v > 0) c.set_length_norm(false);
+  });
+  if (const std::optional<std::string> m = absl::GetFlag(FLAGS_valid_metric)) {
+    if (*m != "loss" && *m != "bleu") {
+      return absl::InvalidArgumentError(absl::StrCat("--valid_metric=", *m, ": expected loss or bleu"));
+    }
+    c.set_valid_metric(*m == "bleu" ? TrainConfig::BLEU : TrainConfig::LOSS);
+  }
+  return absl::OkStatus();
+}
+
 // The corpus files, languages and run directory, resolved against the user's directory.
 void ApplyPathFlags(TrainConfig& c) {
   DataConfig& d = *c.mutable_data();
@@ -190,6 +239,7 @@ absl::StatusOr<TrainConfig> ConfigFromFlags() {
   if (absl::Status s = ApplyConfigFile(*c); !s.ok()) return s;
   if (absl::Status s = ApplyRecipeFlags(*c); !s.ok()) return s;
   ApplySizeFlags(*c);
+  if (absl::Status s = ApplyScheduleAndValidationFlags(*c); !s.ok()) return s;
   ApplyPathFlags(*c);
   if (absl::GetFlag(FLAGS_device) != "cpu") {
     return absl::InvalidArgumentError(
@@ -201,28 +251,6 @@ absl::StatusOr<TrainConfig> ConfigFromFlags() {
   }
   if (absl::Status s = trainers::ValidateTrainConfig(*c); !s.ok()) return s;
   return c;
-}
-
-// The default corpus is built on first use, in its default place; a user's own files are only checked.
-absl::Status EnsureCorpus(const TrainConfig& config) {
-  const DataConfig& d = config.data();
-  if (!d.train_src().empty() || datasets::FindCompleteCorpus(d.corpus_dir()).has_value()) return absl::OkStatus();
-  if (std::ifstream(d.corpus_dir() + "/train." + d.src_lang()).good()) return absl::OkStatus();
-  // Only the default corpus is built; another directory without a corpus is the user's mistake.
-  if (d.corpus_dir() != tools::ResolveUserPath(trainers::DefaultTrainConfig().data().corpus_dir()) ||
-      d.src_lang() != "en" || d.tgt_lang() != "es") {
-    return absl::NotFoundError(absl::StrCat("no corpus in ", d.corpus_dir(), ": expected train/dev/test.", d.src_lang(),
-                                            " and .", d.tgt_lang(),
-                                            " files (or --train_src and the other file flags)"));
-  }
-  std::fprintf(stderr, "building the default corpus (WEB + Reina-Valera 1909) in %s ...\n", d.corpus_dir().c_str());
-  datasets::BibleCorpusOptions options;
-  options.out_dir = d.corpus_dir();
-  absl::StatusOr<datasets::BibleCorpusCounts> counts = datasets::BuildBibleCorpus(options);
-  if (!counts.ok()) return counts.status();
-  std::fprintf(stderr, "corpus: %lld train, %lld dev, %lld test pairs\n", static_cast<long long>(counts->train),
-               static_cast<long long>(counts->dev), static_cast<long long>(counts->test));
-  return absl::OkStatus();
 }
 
 absl::Status TrainModel(Trainer& t) {
@@ -256,6 +284,8 @@ absl::Status EvaluateTestSet(Trainer& t) {
   models::SearchOptions search;
   search.beam_size = t.config().beam_size();
   search.length_norm = t.config().length_norm();
+  search.length_penalty = t.config().length_penalty();
+  search.coverage_penalty = t.config().coverage_penalty();
   search.max_len_factor = t.config().max_len_factor();
   tools::Translator translator(t.model(), t.context(), t.src_codec(), t.tgt_codec(), search);
   tools::EvaluationOptions eval;
@@ -267,6 +297,9 @@ absl::Status EvaluateTestSet(Trainer& t) {
   std::printf("test set: %zu sentences, beam %d, translated in %.0f s\n", sources->size(), search.beam_size,
               report->seconds);
   std::printf("%s\n%s\n", report->bleu.Format().c_str(), report->signature.c_str());
+  std::printf("looping outputs: %lld of %zu (%.1f%%; an n-gram, n <= 4, three times in a row): %s\n",
+              static_cast<long long>(report->looping_outputs), sources->size(), 100 * report->looping_share,
+              report->loops_path.c_str());
   std::printf("checkpoint:      %s\n", t.run().FinalCheckpoint().c_str());
   std::printf("translations:    %s\n", report->hypotheses_path.c_str());
   std::printf("BLEU by length:  %s (%s)\n", report->bleu_by_length_png.c_str(), report->bleu_by_length_csv.c_str());
@@ -294,7 +327,7 @@ int Run() {
     config->set_threads(trainers::DefaultThreadsPerRank());
   }
   const int rank = (*comm)->rank(), ranks = (*comm)->size();
-  absl::Status status = rank == 0 ? EnsureCorpus(*config) : absl::OkStatus();
+  absl::Status status = rank == 0 ? tools::EnsureCorpus(config->data()) : absl::OkStatus();
   if (status.ok()) status = (*comm)->Barrier();
   absl::StatusOr<std::unique_ptr<Trainer>> trainer;
   if (status.ok()) {

@@ -37,6 +37,18 @@ expect 2 "max_grad_norm = -1: must be >= 0" "$(config 'max_grad_norm: -1')"
 expect 2 "patience = -1" "$(config 'patience: -1')"
 expect 2 "c.textproto:1:10: .*max_stepz" "$(config 'max_stepz: 3')"
 expect 2 "no such file\|cannot open\|No such file" --config="$work/missing.textproto"
+expect 2 "expected loss or bleu" --valid_metric=ppl
+expect 2 "lr_plateau_factor = 2: must be in (0, 1)" --lr_plateau_factor=2 --lr_plateau_validations=1
+expect 2 "lr_plateau_validations = 0: must be > 0" --lr_plateau_factor=0.5
+expect 2 "lr_warmup_steps = -5: must be >= 0" --lr_warmup_steps=-5
+expect 2 "dev_bleu_sentences = 0: must be > 0 with valid_metric BLEU" --valid_metric=bleu --dev_bleu_sentences=0
+expect 2 "length_penalty = -1" --length_penalty=-1
+expect 2 "length_penalty = 0.6: replaces length_norm" "$(config 'length_penalty: 0.6')"
+expect 2 "max_len_factor = 0: must be > 0" --max_len_factor=0
 expect 1 "no corpus in $work/none" "$(config 'max_grad_norm: 0')"
+# Valid schedule, validation and decoding flags pass (--length_penalty turns length_norm off).
+expect 1 "no corpus in $work/none" --lr_warmup_steps=100 --lr_decay_inv_sqrt_steps=100 --lr_plateau_factor=0.5 \
+  --lr_plateau_validations=2 --valid_metric=bleu --dev_bleu_sentences=50 --dev_bleu_beam=2 --patience=3 \
+  --length_penalty=0.6 --coverage_penalty=0.2
 [[ ! -e "$work/none" && ! -e "$work/run" ]] || { echo "FAILED: something was created"; failures=$((failures + 1)); }
 ((failures == 0))

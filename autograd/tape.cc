@@ -67,6 +67,10 @@ class Tape::Arena {
   int64_t high_water_ = 0;
 };
 
+const char* MatmulPrecisionName(MatmulPrecision precision) {
+  return precision == MatmulPrecision::kBF16 ? "bf16" : "f32";
+}
+
 DeviceContext::DeviceContext(Device device) : device_(device), pool_(std::make_shared<BufferPool>(device)) {}
 
 DeviceContext::~DeviceContext() = default;
@@ -89,7 +93,9 @@ Parameter::Parameter(Tensor value) {
   node_.op = "parameter";
 }
 
-Tape::Tape(DeviceContext& context) : context_(context), arena_(std::make_unique<Arena>()) {}
+Tape::Tape(DeviceContext& context) : context_(context), arena_(std::make_unique<Arena>()) {
+  context_.InvalidateParameterCaches();
+}
 
 Tape::~Tape() { NMT_CHECK(current_tape != this) << "Tape destroyed while a TapeScope still makes it current"; }
 
@@ -172,6 +178,7 @@ void Tape::Reset() {
   entries_.clear();
   nodes_.clear();
   arena_->Reset();
+  context_.InvalidateParameterCaches();
 }
 
 int64_t Tape::arena_bytes() const { return arena_->bytes(); }

@@ -34,6 +34,11 @@ class Tape;
 // What every backend's context shares: its device and the pool intermediates come
 // from. Backends derive from it (CpuContext holds oneDNN's engine, stream and
 // primitive cache); one context per device, owned by the program, never global.
+// The inputs of matrix products: f32, or bf16 with f32 accumulation and f32 outputs
+// (mixed precision: weights, gradients and optimizer state stay f32; ops/README.md).
+enum class MatmulPrecision : uint8_t { kF32, kBF16 };
+const char* MatmulPrecisionName(MatmulPrecision precision);
+
 class DeviceContext {
  public:
   explicit DeviceContext(Device device);
@@ -42,12 +47,20 @@ class DeviceContext {
   DeviceContext& operator=(const DeviceContext&) = delete;
 
   Device device() const { return device_; }
+  MatmulPrecision matmul_precision() const { return matmul_precision_; }
+  void set_matmul_precision(MatmulPrecision precision) { matmul_precision_ = precision; }
+  // Parameters may have changed since the last call: a backend drops what it derived from
+  // them (bf16 copies of weights). Every Tape calls it when made and on Reset(), so a
+  // parameter is converted at most once per step; parameters must not change while a
+  // tape that read them is live (its backward reads them too).
+  virtual void InvalidateParameterCaches() {}
   BufferPool& pool() { return *pool_; }
   // Uninitialised memory for an intermediate, recycled from the pool.
   Tensor Allocate(const Shape& shape) { return pool_->Allocate(shape); }
 
  private:
   Device device_;
+  MatmulPrecision matmul_precision_ = MatmulPrecision::kF32;
   std::shared_ptr<BufferPool> pool_;
 };
 
@@ -76,6 +89,8 @@ class Var {
   int rank() const { return value().rank(); }
   int64_t size() const { return value().size(); }
   bool requires_grad() const { return node_ != nullptr && node_->requires_grad; }
+  // A Parameter's Var: the leaf outlives tapes (its Node has no tape).
+  bool is_parameter() const { return node_ != nullptr && node_->tape == nullptr; }
   const char* op() const { return node_->op; }
   Node* node() const { return node_; }
   std::string ShapeString() const { return value().ShapeString(); }

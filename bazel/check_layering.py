@@ -20,6 +20,7 @@ LAYERS = [
     ("base", 0),
     ("autograd", 1),
     ("datasets", 1),
+    ("metrics", 1),
     ("ops/kernels", 2),
     ("ops/kernels/cpu", 3),
     ("ops/kernels/cuda", 3),

@@ -8,6 +8,7 @@ CHECKED_PACKAGES = [
     "//autograd",
     "//base",
     "//datasets",
+    "//metrics",
     "//models",
     "//models/layers",
     "//ops",

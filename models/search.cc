@@ -100,26 +100,62 @@ Survivors ExtendHypotheses(const std::vector<BeamEntry>& live, absl::Span<const 
   return next;
 }
 
-// The n-best list: each finished hypothesis scored (per word with length_norm) and given
+// The n-best list: each finished hypothesis scored (HypothesisScore) and given
 // its alignment, best first; equal scores keep the order in which they finished.
 std::vector<Hypothesis> NBestList(std::vector<BeamEntry> finished, int64_t src_len, const SearchOptions& options) {
   std::vector<Hypothesis> out;
   for (BeamEntry& h : finished) {
     Hypothesis hyp;
     hyp.log_prob = h.score;
-    hyp.score = options.length_norm ? h.score / static_cast<double>(h.ids.size()) : h.score;
-    hyp.ids = std::move(h.ids);
     hyp.alignment = Alignment(h.alphas, src_len);
+    hyp.score = HypothesisScore(h.score, static_cast<int64_t>(h.ids.size()), hyp.alignment, options);
+    hyp.ids = std::move(h.ids);
     out.push_back(std::move(hyp));
   }
   std::stable_sort(out.begin(), out.end(), [](const Hypothesis& a, const Hypothesis& b) { return a.score > b.score; });
   return out;
 }
 
+void CheckOptions(const SearchOptions& options) {
+  NMT_CHECK(!(options.length_norm && options.length_penalty != 0.0) && options.length_penalty >= 0.0 &&
+            options.coverage_penalty >= 0.0 && options.max_len_factor > 0.0f)
+      << "search: length_norm " << options.length_norm << " with length_penalty " << options.length_penalty
+      << " (they are alternatives), coverage_penalty " << options.coverage_penalty << ", max_len_factor "
+      << options.max_len_factor;
+}
+
+// max_len_factor · |x| words, at least one.
+int64_t MaxOutputLength(int64_t src_len, const SearchOptions& options) {
+  return std::max<int64_t>(1, static_cast<int64_t>(src_len * options.max_len_factor));
+}
+
 }  // namespace
+
+double LengthPenalty(int64_t length, double alpha) { return std::pow((5.0 + length) / 6.0, alpha); }
+
+double CoveragePenalty(const Tensor& alignment, double beta) {
+  if (beta == 0.0 || !alignment.defined()) return 0.0;
+  const int64_t rows = alignment.dim(0), cols = alignment.dim(1);
+  const float* a = alignment.data();
+  double penalty = 0.0;
+  for (int64_t i = 0; i < cols; ++i) {
+    double attention = 0.0;
+    for (int64_t j = 0; j < rows; ++j) attention += a[j * cols + i];
+    penalty += std::log(std::clamp(attention, 1e-10, 1.0));
+  }
+  return beta * penalty;
+}
+
+double HypothesisScore(double log_prob, int64_t length, const Tensor& alignment, const SearchOptions& options) {
+  double score = log_prob;
+  if (options.length_norm) score = log_prob / static_cast<double>(length);
+  if (options.length_penalty != 0.0) score = log_prob / LengthPenalty(length, options.length_penalty);
+  return score + CoveragePenalty(alignment, options.coverage_penalty);
+}
 
 std::vector<Hypothesis> GreedySearch(Model& model, DeviceContext& context, const datasets::Batch& batch,
                                      const SearchOptions& options) {
+  CheckOptions(options);
   Tape tape(context);
   TapeScope scope(tape);
   NoGradScope no_grad;
@@ -130,7 +166,7 @@ std::vector<Hypothesis> GreedySearch(Model& model, DeviceContext& context, const
   for (int64_t i = 0; i < b; ++i) {
     for (int64_t t = 0; t < batch.source_length; ++t)
       src_lens[i] += batch.source_mask[i * batch.source_length + t] != 0;
-    max_lens[i] = static_cast<int64_t>(src_lens[i] * options.max_len_factor);
+    max_lens[i] = MaxOutputLength(src_lens[i], options);
     longest = std::max(longest, max_lens[i]);
   }
   std::vector<Hypothesis> out(b);
@@ -159,8 +195,8 @@ std::vector<Hypothesis> GreedySearch(Model& model, DeviceContext& context, const
     state = std::move(r.state);
   }
   for (int64_t i = 0; i < b; ++i) {
-    out[i].score = options.length_norm ? out[i].log_prob / out[i].ids.size() : out[i].log_prob;
     out[i].alignment = Alignment(alphas[i], src_lens[i]);
+    out[i].score = HypothesisScore(out[i].log_prob, static_cast<int64_t>(out[i].ids.size()), out[i].alignment, options);
   }
   return out;
 }
@@ -169,12 +205,13 @@ std::vector<Hypothesis> BeamSearch(Model& model, DeviceContext& context, absl::S
                                    const SearchOptions& options) {
   NMT_CHECK(options.beam_size > 0 && !src.empty())
       << "BeamSearch: beam " << options.beam_size << ", " << src.size() << " source words";
+  CheckOptions(options);
   Tape tape(context);
   TapeScope scope(tape);
   NoGradScope no_grad;
   const int64_t src_len = src.size();
   std::unique_ptr<DecoderState> state = model.Encode(src, Tensor::Full({1, src_len}, 1.0f));
-  const int64_t max_len = static_cast<int64_t>(src_len * options.max_len_factor);
+  const int64_t max_len = MaxOutputLength(src_len, options);
   std::vector<BeamEntry> live(1);
   std::vector<BeamEntry> finished;
   std::vector<int32_t> words;  // y_{i−1} of each live hypothesis; none at first

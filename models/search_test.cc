@@ -1,7 +1,10 @@
 #include "models/search.h"
 
+#include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "datasets/batch.h"
@@ -84,6 +87,58 @@ TEST_P(SearchTest, LengthNormAndUnkSuppression) {
   }
 }
 
+TEST_P(SearchTest, WithThePenaltiesOffScoresAreExactlyLogProbOrLogProbPerWord) {
+  auto model = TinyModel(GetParam());
+  const std::vector<int32_t> src = {3, 5, 6, kEosId};
+  for (const Hypothesis& h : BeamSearch(*model, context_, src, {.beam_size = 3})) EXPECT_EQ(h.score, h.log_prob);
+  for (const Hypothesis& h : BeamSearch(*model, context_, src, {.beam_size = 3, .length_norm = true})) {
+    EXPECT_EQ(h.score, h.log_prob / static_cast<double>(h.ids.size()));
+  }
+  for (const Hypothesis& h : GreedySearch(*model, context_, MakeBatch({src}, {}))) EXPECT_EQ(h.score, h.log_prob);
+}
+
+TEST_P(SearchTest, PenaltiesRerankTheSameFinishedHypotheses) {
+  // They rank finished hypotheses only: the beam finds the same ones, with the same
+  // log-probabilities, and orders them by the penalised score.
+  auto model = TinyModel(GetParam());
+  const std::vector<int32_t> src = {3, 5, 6, 4, 3, kEosId};
+  const SearchOptions plain{.beam_size = 4};
+  const SearchOptions wu{.beam_size = 4, .length_penalty = 0.6, .coverage_penalty = 0.2};
+  std::vector<Hypothesis> a = BeamSearch(*model, context_, src, plain);
+  std::vector<Hypothesis> b = BeamSearch(*model, context_, src, wu);
+  auto key = [](const std::vector<Hypothesis>& list) {
+    std::vector<std::pair<std::vector<int32_t>, double>> keys;
+    for (const Hypothesis& h : list) keys.emplace_back(h.ids, h.log_prob);
+    std::sort(keys.begin(), keys.end());
+    return keys;
+  };
+  EXPECT_EQ(key(a), key(b));
+  const bool attention = HasAttention(context_, *model);
+  for (size_t i = 0; i < b.size(); ++i) {
+    const double lp = LengthPenalty(static_cast<int64_t>(b[i].ids.size()), 0.6);
+    const double cp = CoveragePenalty(b[i].alignment, 0.2);
+    EXPECT_EQ(b[i].score, b[i].log_prob / lp + cp);
+    if (!attention) EXPECT_EQ(cp, 0.0);
+    if (i > 0) EXPECT_GE(b[i - 1].score, b[i].score);
+  }
+}
+
+TEST_P(SearchTest, OutputsStopAtMaxLenFactorTimesTheSourceLengthAndAtLeastOneWord) {
+  auto model = TinyModel(GetParam());
+  const std::vector<int32_t> src = {3, 5, 6, kEosId};
+  for (const Hypothesis& h : BeamSearch(*model, context_, src, {.beam_size = 3, .max_len_factor = 0.5f})) {
+    EXPECT_LE(h.ids.size(), 2u);
+    EXPECT_GE(h.ids.size(), 1u);
+  }
+  for (const Hypothesis& h : GreedySearch(*model, context_, MakeBatch({src}, {}), {.max_len_factor = 0.5f})) {
+    EXPECT_LE(h.ids.size(), 2u);
+  }
+  for (const Hypothesis& h : BeamSearch(*model, context_, src, {.beam_size = 2, .max_len_factor = 0.01f})) {
+    EXPECT_EQ(h.ids.size(), 1u);
+    EXPECT_TRUE(std::isfinite(h.score));
+  }
+}
+
 TEST_P(SearchTest, AlignmentIsOneDistributionPerOutputWord) {
   auto model = TinyModel(GetParam());
   const std::vector<int32_t> src = {3, 5, 6, kEosId};
@@ -112,5 +167,37 @@ INSTANTIATE_TEST_SUITE_P(EveryModel, SearchTest, ::testing::ValuesIn(RegisteredK
                            return std::string(FindModel(info.param)->name);
                          });
 
+TEST(LengthPenalty, IsWuEtAlsFormula) {
+  EXPECT_DOUBLE_EQ(LengthPenalty(1, 0.6), 1.0);
+  EXPECT_DOUBLE_EQ(LengthPenalty(7, 0.6), std::pow(2.0, 0.6));
+  EXPECT_DOUBLE_EQ(LengthPenalty(13, 1.0), 3.0);
+  EXPECT_EQ(LengthPenalty(20, 0.0), 1.0);
+}
+
+TEST(CoveragePenalty, SumsTheLogOfEachSourceWordsCappedAttention) {
+  // Two output words over three source positions: column sums 1.0, 0.7 and 0.3 (+ a
+  // fourth, unattended, counted as 1e-10).
+  Tensor alignment = Tensor::Zeros({2, 4});
+  const float rows[] = {0.5f, 0.5f, 0.0f, 0.0f, 0.5f, 0.2f, 0.3f, 0.0f};
+  std::copy(std::begin(rows), std::end(rows), alignment.data());
+  const double expected =
+      0.2 * (std::log(1.0) + std::log(double{0.5f} + double{0.2f}) + std::log(double{0.3f}) + std::log(1e-10));
+  EXPECT_NEAR(CoveragePenalty(alignment, 0.2), expected, 1e-12);
+  EXPECT_EQ(CoveragePenalty(alignment, 0.0), 0.0);
+  EXPECT_EQ(CoveragePenalty(Tensor(), 0.2), 0.0);
+  // Over-attention is not rewarded: a column summing to 2 counts as 1.
+  Tensor twice = Tensor::Full({2, 1}, 1.0f);
+  EXPECT_EQ(CoveragePenalty(twice, 1.0), 0.0);
+}
+
+TEST(HypothesisScore, CombinesTheOptions) {
+  Tensor half = Tensor::Full({2, 1}, 0.25f);  // one source word, attention 0.5 in all
+  EXPECT_EQ(HypothesisScore(-4.0, 2, half, {}), -4.0);
+  EXPECT_EQ(HypothesisScore(-4.0, 2, half, {.length_norm = true}), -2.0);
+  EXPECT_DOUBLE_EQ(HypothesisScore(-4.0, 2, half, {.length_penalty = 1.0}), -4.0 / (7.0 / 6.0));
+  EXPECT_DOUBLE_EQ(HypothesisScore(-4.0, 2, half, {.coverage_penalty = 1.0}), -4.0 + std::log(0.5));
+}
+
 }  // namespace
+
 }  // namespace nmt::models

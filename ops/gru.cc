@@ -19,6 +19,7 @@ Var GruStep(Var x_proj, Var h, Var u_zr, Var u, const Tensor* mask, GruForm form
   t.h = h.value();
   t.u_zr = u_zr.value();
   t.u = u.value();
+  t.u_is_parameter = u_zr.is_parameter() && u.is_parameter();
   if (mask != nullptr) t.mask = *mask;
   if (recurrent_mask != nullptr) {
     NMT_CHECK(recurrent_mask->shape() == h.shape())

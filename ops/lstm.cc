@@ -19,6 +19,7 @@ Var LstmStep(Var x_proj, Var state, Var u, const Tensor* mask, const Tensor* rec
   t.x_proj = x_proj.value();
   t.state = state.value();
   t.u = u.value();
+  t.u_is_parameter = u.is_parameter();
   if (mask != nullptr) t.mask = *mask;
   if (recurrent_mask != nullptr) {
     NMT_CHECK(recurrent_mask->shape() == (Shape{batch, n}))

@@ -46,6 +46,8 @@ Var MatMul(Var a, Var b, bool trans_a, bool trans_b) {
              .trans_a = trans_a,
              .trans_b = trans_b,
              .batch_b = p.batch_b,
+             .a_is_parameter = a.is_parameter(),
+             .b_is_parameter = b.is_parameter(),
              .a = a.value().data(),
              .b = b.value().data(),
              .c = y.data()};
@@ -57,10 +59,11 @@ Var MatMul(Var a, Var b, bool trans_a, bool trans_b) {
       GemmArgs g{.batch = p.batch, .batch_b = p.batch_b, .accumulate = true, .c = tape.GradOf(a).data()};
       if (!trans_a) {  // dA = dY op(B)ᵀ
         g.m = p.m, g.n = p.k, g.k = p.n;
-        g.a = dy.data(), g.b = b.value().data(), g.trans_b = !trans_b;
+        g.a = dy.data(), g.b = b.value().data(), g.trans_b = !trans_b, g.b_is_parameter = b.is_parameter();
       } else {  // dA (k×m) = op(B) dYᵀ
         g.m = p.k, g.n = p.m, g.k = p.n;
         g.a = b.value().data(), g.trans_a = trans_b, g.b = dy.data(), g.trans_b = true;
+        g.a_is_parameter = b.is_parameter();
         if (!p.batch_b) {  // a shared B cannot be the first operand of a batched product: loop over the batch
           for (int64_t i = 0; i < p.batch; ++i) {
             GemmArgs one = g;
@@ -119,6 +122,7 @@ Var Affine(Var x, Var w, Var b) {
              .n = out,
              .k = in,
              .trans_b = true,
+             .b_is_parameter = w.is_parameter(),
              .a = x.value().data(),
              .b = w.value().data(),
              .bias = b.defined() ? b.value().data() : nullptr,
@@ -134,6 +138,7 @@ Var Affine(Var x, Var w, Var b) {
                        .n = in,
                        .k = out,
                        .accumulate = true,
+                       .b_is_parameter = w.is_parameter(),
                        .a = dy.data(),
                        .b = w.value().data(),
                        .c = tape.GradOf(x).data()});

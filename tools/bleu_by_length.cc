@@ -11,8 +11,8 @@
 #include "absl/strings/str_format.h"
 #include "absl/types/span.h"
 #include "base/atomic_file.h"
-#include "tools/bleu.h"
-#include "tools/tokenizer_13a.h"
+#include "metrics/bleu.h"
+#include "metrics/tokenizer_13a.h"
 
 namespace nmt::tools {
 
@@ -33,10 +33,10 @@ absl::StatusOr<std::vector<LengthBin>> BleuByLength(absl::Span<const std::string
     return absl::InvalidArgumentError(
         absl::StrFormat("BleuByLength: %d source sentences but %d hypotheses", sources.size(), hyps.size()));
   }
-  absl::StatusOr<std::vector<BleuStats>> segments = CorpusSegmentStats(hyps, ref_streams);
+  absl::StatusOr<std::vector<metrics::BleuStats>> segments = metrics::CorpusSegmentStats(hyps, ref_streams);
   if (!segments.ok()) return segments.status();
 
-  std::vector<BleuStats> sums(binning.num_bins);
+  std::vector<metrics::BleuStats> sums(binning.num_bins);
   std::vector<LengthBin> bins(binning.num_bins);
   for (int k = 0; k < binning.num_bins; ++k) {
     bins[k].min_len = k * binning.width;
@@ -44,13 +44,13 @@ absl::StatusOr<std::vector<LengthBin>> BleuByLength(absl::Span<const std::string
     bins[k].centre = (k + 0.5) * binning.width;
   }
   for (size_t i = 0; i < sources.size(); ++i) {
-    const int64_t words = static_cast<int64_t>(SplitOnPythonWhitespace(sources[i]).size());
+    const int64_t words = static_cast<int64_t>(metrics::SplitOnPythonWhitespace(sources[i]).size());
     const int k = static_cast<int>(std::min<int64_t>(words / binning.width, binning.num_bins - 1));
     sums[k] += (*segments)[i];
     ++bins[k].sentences;
   }
   for (int k = 0; k < binning.num_bins; ++k) {
-    bins[k].bleu = ScoreFromStats(sums[k]);
+    bins[k].bleu = metrics::ScoreFromStats(sums[k]);
     bins[k].too_small = bins[k].sentences < binning.min_sentences;
   }
   return bins;

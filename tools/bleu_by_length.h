@@ -22,7 +22,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
-#include "tools/bleu.h"
+#include "metrics/bleu.h"
 
 namespace nmt::tools {
 
@@ -37,7 +37,7 @@ struct LengthBin {
   int max_len = 0;    // exclusive; -1 for the open last bin
   double centre = 0;  // x in plots: middle of the bin; min_len + width/2 for the open one
   int64_t sentences = 0;
-  BleuScore bleu;  // corpus BLEU of this bin's sentences (0 when empty)
+  metrics::BleuScore bleu;  // corpus BLEU of this bin's sentences (0 when empty)
   bool too_small = true;
 
   // "0-9", "10-19", ..., "60+": inclusive word counts, for labels and the CSV.

@@ -10,7 +10,7 @@
 #include "datasets/text_file.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tools/bleu.h"
+#include "metrics/bleu.h"
 
 namespace nmt::tools {
 namespace {
@@ -57,8 +57,8 @@ TEST(BleuByLengthTest, EachBinIsCorpusBleuOfItsSentences) {
   const std::vector<std::string> sources = {Words(3), Words(4), Words(12)};
   absl::StatusOr<std::vector<LengthBin>> bins = BleuByLength(sources, hyps, {refs});
   ASSERT_TRUE(bins.ok()) << bins.status();
-  const BleuScore short_bin = *CorpusBleu({hyps[0], hyps[1]}, {{refs[0], refs[1]}});
-  const BleuScore long_bin = *CorpusBleu({hyps[2]}, {{refs[2]}});
+  const metrics::BleuScore short_bin = *metrics::CorpusBleu({hyps[0], hyps[1]}, {{refs[0], refs[1]}});
+  const metrics::BleuScore long_bin = *metrics::CorpusBleu({hyps[2]}, {{refs[2]}});
   EXPECT_EQ((*bins)[0].bleu.Format(), short_bin.Format());
   EXPECT_EQ((*bins)[1].bleu.Format(), long_bin.Format());
   EXPECT_EQ((*bins)[0].sentences, 2);

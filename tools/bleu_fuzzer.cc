@@ -18,12 +18,12 @@
 #include "base/check.h"
 #include "base/fuzz_testing.h"
 #include "datasets/text_file.h"
-#include "tools/bleu.h"
+#include "metrics/bleu.h"
 
 namespace nmt::tools {
 namespace {
 
-void CheckScore(const BleuScore& score) {
+void CheckScore(const metrics::BleuScore& score) {
   NMT_CHECK(std::isfinite(score.score) && score.score >= 0 && score.score <= 100 + 1e-9) << score.score;
   for (double p : score.precisions) NMT_CHECK(std::isfinite(p) && p >= 0 && p <= 100) << p;
   NMT_CHECK(score.brevity_penalty >= 0 && score.brevity_penalty <= 1) << score.brevity_penalty;
@@ -32,8 +32,8 @@ void CheckScore(const BleuScore& score) {
 }
 
 // One segment's statistics: a hypothesis of k tokens has k - n + 1 n-grams.
-void CheckSegmentStats(const BleuStats& stats) {
-  for (int n = 0; n < kBleuMaxOrder; ++n) {
+void CheckSegmentStats(const metrics::BleuStats& stats) {
+  for (int n = 0; n < metrics::kBleuMaxOrder; ++n) {
     NMT_CHECK(stats.correct[n] >= 0 && stats.correct[n] <= stats.total[n]);
     NMT_CHECK(stats.total[n] == std::max<int64_t>(0, stats.hyp_len - n));
   }
@@ -43,6 +43,7 @@ void CheckSegmentStats(const BleuStats& stats) {
 }  // namespace nmt::tools
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace nmt;
   using namespace nmt::tools;
   if (size < 1) return 0;
   const absl::string_view rest = nmt::FuzzBytes(data + 1, size - 1);
@@ -56,14 +57,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   hyps->resize(segments);
   refs->resize(segments);
   const std::vector<std::vector<std::string>> ref_streams = {*refs};
-  (void)BleuSignature(ref_streams);
+  (void)metrics::BleuSignature(ref_streams);
 
-  absl::StatusOr<std::vector<BleuStats>> stats = CorpusSegmentStats(*hyps, ref_streams);
-  absl::StatusOr<BleuScore> score = CorpusBleu(*hyps, ref_streams);
+  absl::StatusOr<std::vector<metrics::BleuStats>> stats = metrics::CorpusSegmentStats(*hyps, ref_streams);
+  absl::StatusOr<metrics::BleuScore> score = metrics::CorpusBleu(*hyps, ref_streams);
   NMT_CHECK(stats.ok() == score.ok());
   if (!score.ok()) return 0;
-  BleuStats sum;
-  for (const BleuStats& s : *stats) {
+  metrics::BleuStats sum;
+  for (const metrics::BleuStats& s : *stats) {
     CheckSegmentStats(s);
     sum += s;
   }
@@ -71,12 +72,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   NMT_CHECK(score->hyp_len == sum.hyp_len && score->ref_len == sum.ref_len);
 
   // The references against themselves: every n-gram matches.
-  absl::StatusOr<BleuScore> self = CorpusBleu(*refs, ref_streams);
+  absl::StatusOr<metrics::BleuScore> self = metrics::CorpusBleu(*refs, ref_streams);
   NMT_CHECK(self.ok()) << self.status();
   CheckScore(*self);
-  absl::StatusOr<std::vector<BleuStats>> self_stats = CorpusSegmentStats(*refs, ref_streams);
-  BleuStats self_sum;
-  for (const BleuStats& s : *self_stats) self_sum += s;
-  if (self_sum.total[kBleuMaxOrder - 1] > 0) NMT_CHECK(std::abs(self->score - 100) < 1e-9) << self->score;
+  absl::StatusOr<std::vector<metrics::BleuStats>> self_stats = metrics::CorpusSegmentStats(*refs, ref_streams);
+  metrics::BleuStats self_sum;
+  for (const metrics::BleuStats& s : *self_stats) self_sum += s;
+  if (self_sum.total[metrics::kBleuMaxOrder - 1] > 0) NMT_CHECK(std::abs(self->score - 100) < 1e-9) << self->score;
   return 0;
 }

@@ -19,7 +19,7 @@
 #include "absl/strings/str_join.h"
 #include "base/flags.h"
 #include "datasets/text_file.h"
-#include "tools/bleu.h"
+#include "metrics/bleu.h"
 #include "tools/user_path.h"
 
 ABSL_FLAG(std::vector<std::string>, ref, {},
@@ -73,12 +73,12 @@ absl::Status Run() {
     refs.push_back(*std::move(ref));
   }
 
-  absl::StatusOr<BleuScore> bleu = CorpusBleu(*hyps, refs);
+  absl::StatusOr<metrics::BleuScore> bleu = metrics::CorpusBleu(*hyps, refs);
   if (!bleu.ok()) return bleu.status();
   if (absl::GetFlag(FLAGS_score_only)) {
     std::cout << absl::StrFormat("%.2f", bleu->score) << "\n";
   } else {
-    std::cout << bleu->Format() << "\n" << BleuSignature(refs) << "\n";
+    std::cout << bleu->Format() << "\n" << metrics::BleuSignature(refs) << "\n";
   }
   return absl::OkStatus();
 }

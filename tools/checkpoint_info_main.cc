@@ -41,6 +41,15 @@ int Run() {
                 checkpoint.format_version(), checkpoint.model_kind().c_str(), static_cast<long long>(p.step()),
                 static_cast<long long>(p.epoch()), static_cast<long long>(p.target_tokens_seen()),
                 static_cast<long long>(p.skipped_steps()));
+    // Keep-best, patience and the learning-rate schedule's state (trainers/lr_schedule.h).
+    std::printf(
+        "best dev %s %s, %d validations without improvement; lr plateau scale %g, %d stalled validations\n",
+        p.dev_metric().empty() ? "score" : p.dev_metric().c_str(),
+        p.has_best_dev_score()
+            ? absl::StrFormat("%g at step %lld", p.best_dev_score(), static_cast<long long>(p.best_dev_step())).c_str()
+            : "none yet",
+        p.validations_without_improvement(), p.has_lr_plateau_scale() ? p.lr_plateau_scale() : 1.0,
+        p.lr_stalled_validations());
   }
   for (const auto& named : checkpoint.parameters().tensors()) {
     digest = nmt::Fnv1a64(named.tensor().data(), nmt::Fnv1a64(named.name(), digest));

@@ -6,9 +6,11 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "base/atomic_file.h"
+#include "metrics/repetition.h"
 #include "tools/bleu_by_length.h"
 #include "tools/plot.h"
 
@@ -37,12 +39,30 @@ absl::StatusOr<EvaluationReport> Evaluate(const Translator& translator, const st
     return s;
   }
   const std::vector<std::vector<std::string>> refs = {references};
-  absl::StatusOr<BleuScore> bleu = CorpusBleu(hyps, refs);
+  absl::StatusOr<metrics::BleuScore> bleu = metrics::CorpusBleu(hyps, refs);
   if (!bleu.ok()) return bleu.status();
   report.bleu = *bleu;
-  report.signature = BleuSignature(refs);
+  report.signature = metrics::BleuSignature(refs);
   if (absl::Status s =
           WriteFileAtomically(out_dir + "/bleu.txt", absl::StrCat(bleu->Format(), "\n", report.signature, "\n"));
+      !s.ok()) {
+    return s;
+  }
+
+  // Outputs that loop, by line number (1-based, as editors count).
+  std::vector<std::string> looping_lines;
+  for (size_t i = 0; i < hyps.size(); ++i) {
+    if (metrics::HasRepetitionLoopInText(hyps[i])) looping_lines.push_back(absl::StrCat(i + 1));
+  }
+  report.looping_outputs = static_cast<int64_t>(looping_lines.size());
+  report.looping_share = hyps.empty() ? 0.0 : static_cast<double>(looping_lines.size()) / hyps.size();
+  report.loops_path = out_dir + "/loops.txt";
+  if (absl::Status s = WriteFileAtomically(
+          report.loops_path,
+          absl::StrFormat("%d of %d test outputs (%.1f%%) loop: an n-gram (n <= 4) three times in a row\n"
+                          "lines: %s\n",
+                          report.looping_outputs, hyps.size(), 100 * report.looping_share,
+                          looping_lines.empty() ? "none" : absl::StrJoin(looping_lines, " ")));
       !s.ok()) {
     return s;
   }

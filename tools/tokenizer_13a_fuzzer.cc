@@ -13,10 +13,10 @@
 #include "base/check.h"
 #include "base/fuzz_testing.h"
 #include "datasets/text_file.h"
-#include "tools/tokenizer_13a.h"
+#include "metrics/tokenizer_13a.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  using namespace nmt::tools;
+  using namespace nmt::metrics;
   const absl::string_view line = nmt::FuzzBytes(data, size);
   const bool valid = !nmt::datasets::FindInvalidUtf8(line).has_value();
 

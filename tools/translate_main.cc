@@ -4,8 +4,11 @@
 //   bazel run //tools:translate -- --run_dir=$PWD/runs/default --beam=5 < input.en
 //   bazel run //tools:translate -- --run_dir=... --input=test.en --nbest=3        # "i ||| text ||| score"
 //   bazel run //tools:translate -- --run_dir=... --input=test.en --alignments=$PWD/align   # PNG heatmaps
+//   bazel run //tools:translate -- --run_dir=... --length_penalty=0.6 --coverage_penalty=0.2  # Wu et al. 2016
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "absl/flags/flag.h"
@@ -23,7 +26,13 @@ ABSL_FLAG(std::string, checkpoint, "", "checkpoint file (default: the run's best
 ABSL_FLAG(std::string, input, "-", "source sentences, one a line (- for stdin)");
 ABSL_FLAG(int32_t, beam, 5, "beam size (1: greedy)");
 ABSL_FLAG(int32_t, nbest, 1, "print this many hypotheses per sentence as 'i ||| text ||| score'");
-ABSL_FLAG(bool, length_norm, true, "rank finished hypotheses by log-probability per word");
+ABSL_FLAG(std::optional<bool>, length_norm, std::nullopt,
+          "rank finished hypotheses by log-probability per word (default: on, unless --length_penalty is given)");
+ABSL_FLAG(double, length_penalty, 0.0,
+          "Wu et al.'s length penalty alpha: rank by log P / ((5 + |Y|) / 6)^alpha (e.g. 0.6; 0: off)");
+ABSL_FLAG(double, coverage_penalty, 0.0,
+          "Wu et al.'s coverage penalty beta: + beta * sum_i log(min(attention to source word i, 1)) "
+          "(e.g. 0.2; models with attention; 0: off)");
 ABSL_FLAG(bool, suppress_unk, false, "never emit UNK");
 ABSL_FLAG(double, max_len_factor, 2.0, "output length limit, in source lengths");
 ABSL_FLAG(std::string, alignments, "", "write an attention heatmap per sentence into this directory");
@@ -46,6 +55,18 @@ int Run() {
     std::fprintf(stderr, "error: need --threads >= 1 and --max_len_factor > 0\n");
     return 2;
   }
+  const double length_penalty = absl::GetFlag(FLAGS_length_penalty);
+  const double coverage_penalty = absl::GetFlag(FLAGS_coverage_penalty);
+  if (!(length_penalty >= 0 && std::isfinite(length_penalty)) ||
+      !(coverage_penalty >= 0 && std::isfinite(coverage_penalty))) {
+    std::fprintf(stderr, "error: need finite --length_penalty >= 0 and --coverage_penalty >= 0 (0: off)\n");
+    return 2;
+  }
+  const std::optional<bool> length_norm_flag = absl::GetFlag(FLAGS_length_norm);
+  if (length_penalty > 0 && length_norm_flag.value_or(false)) {
+    std::fprintf(stderr, "error: --length_penalty replaces --length_norm: give one of them\n");
+    return 2;
+  }
   const std::string checkpoint = absl::GetFlag(FLAGS_checkpoint);
   absl::StatusOr<std::unique_ptr<LoadedRun>> run =
       LoadRun(ResolveUserPath(absl::GetFlag(FLAGS_run_dir)), absl::GetFlag(FLAGS_threads),
@@ -61,7 +82,9 @@ int Run() {
   }
   models::SearchOptions options;
   options.beam_size = absl::GetFlag(FLAGS_beam);
-  options.length_norm = absl::GetFlag(FLAGS_length_norm);
+  options.length_norm = length_norm_flag.value_or(length_penalty == 0);
+  options.length_penalty = length_penalty;
+  options.coverage_penalty = coverage_penalty;
   options.suppress_unk = absl::GetFlag(FLAGS_suppress_unk);
   options.max_len_factor = static_cast<float>(absl::GetFlag(FLAGS_max_len_factor));
   LoadedRun& r = **run;

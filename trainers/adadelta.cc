@@ -23,7 +23,7 @@ void Adadelta::Update(int64_t /*step*/, int64_t n, const float* grad, float* val
   const float rho = static_cast<float>(options_.rho);
   const float one_minus_rho = static_cast<float>(1.0 - options_.rho);
   const float eps = static_cast<float>(options_.eps);
-  const float neg_lr = static_cast<float>(-options_.lr);
+  const float neg_lr = static_cast<float>(-(options_.lr * lr_scale()));
   float* __restrict square_avg = slots[0];
   float* __restrict acc_delta = slots[1];
 #pragma omp parallel for simd schedule(static) if (n >= internal::kParallelUpdateThreshold)

@@ -37,6 +37,7 @@ class Adadelta : public Optimizer {
   explicit Adadelta(NamedParameters parameters, AdadeltaOptions options = {});
 
   const AdadeltaOptions& options() const { return options_; }
+  double lr() const override { return options_.lr; }
 
  private:
   void Update(int64_t step, int64_t n, const float* grad, float* value, absl::Span<float* const> slots) override;

@@ -27,7 +27,7 @@ void Adam::Update(int64_t step, int64_t n, const float* grad, float* value, absl
   const double t = static_cast<double>(step);
   const double bias_correction1 = 1.0 - std::pow(options_.beta1, t);
   const double bias_correction2_sqrt = std::sqrt(1.0 - std::pow(options_.beta2, t));
-  const float neg_step_size = static_cast<float>(-(options_.lr / bias_correction1));
+  const float neg_step_size = static_cast<float>(-(options_.lr * lr_scale() / bias_correction1));
   const float correction2 = static_cast<float>(bias_correction2_sqrt);
   const float beta1 = static_cast<float>(options_.beta1);
   const float one_minus_beta1 = static_cast<float>(1.0 - options_.beta1);

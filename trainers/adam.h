@@ -39,6 +39,7 @@ class Adam : public Optimizer {
   explicit Adam(NamedParameters parameters, AdamOptions options = {});
 
   const AdamOptions& options() const { return options_; }
+  double lr() const override { return options_.lr; }
 
  private:
   void Update(int64_t step, int64_t n, const float* grad, float* value, absl::Span<float* const> slots) override;

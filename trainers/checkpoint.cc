@@ -132,6 +132,18 @@ absl::StatusOr<Checkpoint> ParseCheckpoint(absl::string_view bytes, absl::string
           absl::StrCat(name, ": progress.", field, " is ", count, ", outside [0, 2^62] (the file is corrupt)"));
     }
   }
+  if (progress.has_lr_plateau_scale() && !(progress.lr_plateau_scale() > 0 && progress.lr_plateau_scale() <= 1)) {
+    return absl::DataLossError(absl::StrCat(name, ": progress.lr_plateau_scale is ", progress.lr_plateau_scale(),
+                                            ", outside (0, 1] (the file is corrupt)"));
+  }
+  for (const auto& [field, count] : {std::pair<absl::string_view, int32_t>{"validations_without_improvement",
+                                                                           progress.validations_without_improvement()},
+                                     {"lr_stalled_validations", progress.lr_stalled_validations()}}) {
+    if (count < 0) {
+      return absl::DataLossError(
+          absl::StrCat(name, ": progress.", field, " is ", count, ", negative (the file is corrupt)"));
+    }
+  }
   if (!checkpoint.mutable_parameters()->ParseFromString(*sections[kParameters])) return unreadable(kParameters);
   if (!checkpoint.mutable_optimizer()->ParseFromString(*sections[kOptimizer])) return unreadable(kOptimizer);
   checkpoint.set_data_position(*sections[kDataPosition]);

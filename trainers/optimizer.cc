@@ -1,5 +1,6 @@
 #include "trainers/optimizer.h"
 
+#include <cmath>
 #include <limits>
 #include <string>
 #include <utility>
@@ -49,6 +50,11 @@ void Optimizer::Step() {
     for (size_t k = 0; k < slot_kinds_.size(); ++k) slot_data[k] = slots_[i][k].data();
     Update(step_count_, grad.size(), grad.data(), param.value().data(), slot_data);
   }
+}
+
+void Optimizer::set_lr_scale(double scale) {
+  NMT_CHECK(scale >= 0 && std::isfinite(scale)) << name_ << ": learning-rate scale " << scale;
+  lr_scale_ = scale;
 }
 
 void Optimizer::ZeroGrad() {

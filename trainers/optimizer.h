@@ -69,6 +69,16 @@ class Optimizer {
 
   // Applies one update to every parameter that has a grad, from that grad.
   void Step();
+
+  // The learning-rate schedule's multiplier of the configured lr (trainers/lr_schedule.h),
+  // applied from the next Step() on; 1 by default. Each rule multiplies its lr by it
+  // (Adadelta's too, which scales its update). The training loop sets it before every
+  // step from the step count and its own state, so it is not part of ExportState().
+  void set_lr_scale(double scale);
+  double lr_scale() const { return lr_scale_; }
+  // The configured learning rate, and the one the next Step() applies.
+  virtual double lr() const = 0;
+  double scheduled_lr() const { return lr() * lr_scale_; }
   // Zeroes every defined grad.
   void ZeroGrad();
 
@@ -102,6 +112,7 @@ class Optimizer {
   // slots_[i][k]: slot kind k of parameter i.
   std::vector<std::vector<Tensor>> slots_;
   int64_t step_count_ = 0;
+  double lr_scale_ = 1.0;
 };
 
 namespace internal {

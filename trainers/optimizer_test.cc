@@ -9,8 +9,10 @@
 #include "absl/status/status.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "trainers/adadelta.h"
 #include "trainers/adam.h"
 #include "trainers/optimizer_testing.h"
+#include "trainers/sgd.h"
 
 namespace nmt::trainers {
 namespace {
@@ -121,6 +123,62 @@ TEST(Optimizer, ImportRejectsAStepCountWithNoRoomForAnotherStep) {
   EXPECT_EQ(optimizer.step_count(), 0);
   state.step_count = std::numeric_limits<int64_t>::max() - 1;
   EXPECT_TRUE(optimizer.ImportState(state).ok());
+}
+
+// Two steps of `scaled` with lr_scale 0.25 against `reference` built with lr · 0.25.
+void ExpectScaleActsAsAScaledLr(Optimizer& scaled, FixtureModel& scaled_model, Optimizer& reference,
+                                FixtureModel& reference_model) {
+  EXPECT_EQ(scaled.lr_scale(), 1.0);
+  scaled.set_lr_scale(0.25);
+  for (int step = 0; step < 2; ++step) {
+    SetGrads(scaled_model.parameters, PyTorchOptimizerFixture().grads[step]);
+    SetGrads(reference_model.parameters, PyTorchOptimizerFixture().grads[step]);
+    scaled.Step();
+    reference.Step();
+  }
+  for (size_t i = 0; i < scaled_model.parameters.size(); ++i) {
+    EXPECT_EQ(scaled_model.parameters[i].second->value().ToVector(),
+              reference_model.parameters[i].second->value().ToVector())
+        << scaled.name() << " " << scaled_model.parameters[i].first;
+  }
+}
+
+TEST(Optimizer, LrScaleMultipliesEveryRulesLearningRate) {
+  {
+    FixtureModel a, b;
+    Adam scaled(a.parameters, {.lr = 1e-2});
+    Adam reference(b.parameters, {.lr = 1e-2 * 0.25});
+    ExpectScaleActsAsAScaledLr(scaled, a, reference, b);
+  }
+  {
+    FixtureModel a, b;
+    Adadelta scaled(a.parameters);
+    Adadelta reference(b.parameters, {.lr = 0.25});
+    ExpectScaleActsAsAScaledLr(scaled, a, reference, b);
+  }
+  {
+    FixtureModel a, b;
+    Sgd scaled(a.parameters, {.lr = 0.1});
+    Sgd reference(b.parameters, {.lr = 0.1 * 0.25});
+    ExpectScaleActsAsAScaledLr(scaled, a, reference, b);
+  }
+}
+
+TEST(Optimizer, LrScaleIsNotPartOfTheExportedState) {
+  FixtureModel model;
+  Adam optimizer(model.parameters);
+  optimizer.set_lr_scale(0.5);
+  FixtureModel other;
+  Adam fresh(other.parameters);
+  ASSERT_TRUE(fresh.ImportState(optimizer.ExportState()).ok());
+  EXPECT_EQ(fresh.lr_scale(), 1.0);
+}
+
+TEST(OptimizerDeathTest, RejectsANegativeOrNonFiniteLrScale) {
+  FixtureModel model;
+  Adam optimizer(model.parameters);
+  EXPECT_DEATH(optimizer.set_lr_scale(-1.0), "learning-rate scale");
+  EXPECT_DEATH(optimizer.set_lr_scale(std::numeric_limits<double>::infinity()), "learning-rate scale");
 }
 
 TEST(OptimizerDeathTest, RejectsRepeatedNames) {

@@ -17,7 +17,7 @@ absl::Status Validate(const SgdOptions& options) {
 }
 
 void Sgd::Update(int64_t /*step*/, int64_t n, const float* grad, float* value, absl::Span<float* const> /*slots*/) {
-  const float neg_lr = static_cast<float>(-options_.lr);
+  const float neg_lr = static_cast<float>(-(options_.lr * lr_scale()));
 #pragma omp parallel for simd schedule(static) if (n >= internal::kParallelUpdateThreshold)
   for (int64_t i = 0; i < n; ++i) value[i] += neg_lr * grad[i];
 }

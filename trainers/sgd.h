@@ -30,6 +30,7 @@ class Sgd : public Optimizer {
   explicit Sgd(NamedParameters parameters, SgdOptions options = {});
 
   const SgdOptions& options() const { return options_; }
+  double lr() const override { return options_.lr; }
 
  private:
   void Update(int64_t step, int64_t n, const float* grad, float* value, absl::Span<float* const> slots) override;

@@ -175,6 +175,48 @@ void CheckModel(const models::ModelConfig& m, Checker& check) {
   if (m.has_dropout_tgt()) check.Probability("model.dropout_tgt", m.dropout_tgt());
 }
 
+void CheckSchedule(const TrainConfig& c, Checker& check) {
+  check.AtLeast<int64_t>("lr_warmup_steps", c.lr_warmup_steps(), 0, " (0: no warmup)");
+  check.AtLeast<int64_t>("lr_decay_inv_sqrt_steps", c.lr_decay_inv_sqrt_steps(), 0, " (0: no decay)");
+  const double factor = c.lr_plateau_factor();
+  if (factor != 0 && !(factor > 0 && factor < 1)) {
+    check.Fail("lr_plateau_factor", factor, "must be in (0, 1) (0: no decay on a plateau)");
+  }
+  check.AtLeast("lr_plateau_validations", c.lr_plateau_validations(), 0);
+  if (factor > 0 && factor < 1) {
+    check.Positive("lr_plateau_validations", c.lr_plateau_validations(),
+                   " with lr_plateau_factor set (validations without improvement before each decay)");
+    check.Positive("validate_every", c.validate_every(),
+                   " with lr_plateau_factor set (a plateau is seen at validations)");
+  } else if (factor == 0 && c.lr_plateau_validations() > 0) {
+    check.Fail("lr_plateau_validations", c.lr_plateau_validations(), "needs lr_plateau_factor in (0, 1)");
+  }
+}
+
+void CheckValidation(const TrainConfig& c, Checker& check) {
+  if (!TrainConfig::ValidMetric_IsValid(c.valid_metric())) {
+    check.Fail("valid_metric", c.valid_metric(), "must be LOSS or BLEU");
+  }
+  check.AtLeast("dev_bleu_sentences", c.dev_bleu_sentences(), 0, " (0: no dev BLEU)");
+  if (c.valid_metric() == TrainConfig::BLEU) {
+    check.Positive("dev_bleu_sentences", c.dev_bleu_sentences(), " with valid_metric BLEU");
+  }
+  if (c.has_dev_bleu_beam()) check.Positive("dev_bleu_beam", c.dev_bleu_beam(), " (1: greedy)");
+}
+
+void CheckDecoding(const TrainConfig& c, Checker& check) {
+  if (!(c.length_penalty() >= 0 && std::isfinite(c.length_penalty()))) {
+    check.Fail("length_penalty", c.length_penalty(), "must be >= 0 and finite (0: off)");
+  }
+  if (!(c.coverage_penalty() >= 0 && std::isfinite(c.coverage_penalty()))) {
+    check.Fail("coverage_penalty", c.coverage_penalty(), "must be >= 0 and finite (0: off)");
+  }
+  if (c.length_penalty() > 0 && c.length_norm()) {
+    check.Fail("length_penalty", c.length_penalty(),
+               "replaces length_norm, which is on: set length_norm: false (the --length_penalty flag does)");
+  }
+}
+
 // A multiple of 500 nearest x, within [low, high].
 int32_t RoundedWithin(double x, int32_t low, int32_t high) {
   const double rounded = 500.0 * std::round(x / 500.0);
@@ -225,6 +267,9 @@ TrainConfig DefaultTrainConfig() {
   c.set_validate_every(500);
   c.set_patience(0);
   c.set_dev_sentences(500);
+  // Dev BLEU is shown beside dev loss (greedy on 200 sentences, a few seconds per
+  // validation); keep-best stays by dev loss, which the Bible corpus's recipe was tuned on.
+  c.set_dev_bleu_sentences(200);
   c.set_checkpoint_every(500);
   c.set_checkpoint_minutes(5);
   c.set_seed(1234);
@@ -352,6 +397,9 @@ absl::Status ValidateTrainConfig(const TrainConfig& c) {
   if (c.has_max_consecutive_skipped_steps()) {
     check.AtLeast("max_consecutive_skipped_steps", c.max_consecutive_skipped_steps(), 0, " (0: never stop)");
   }
+  CheckSchedule(c, check);
+  CheckValidation(c, check);
+  CheckDecoding(c, check);
   return check.Result();
 }
 

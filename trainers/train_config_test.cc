@@ -178,6 +178,48 @@ TEST(CorpusDefaults, ThePaperPresetHasNoRegularisationOnAnyCorpus) {
   EXPECT_EQ(c.data().src_vocab_size(), 30000);
 }
 
+TEST(TrainConfig, ScheduleValidationAndDecodingFieldsAreChecked) {
+  EXPECT_NE(Invalid("lr_warmup_steps: -1").find("lr_warmup_steps = -1: must be >= 0"), std::string::npos);
+  EXPECT_NE(Invalid("lr_decay_inv_sqrt_steps: -4").find("lr_decay_inv_sqrt_steps = -4"), std::string::npos);
+  EXPECT_NE(
+      Invalid("lr_plateau_factor: 1.5 lr_plateau_validations: 2").find("lr_plateau_factor = 1.5: must be in (0, 1)"),
+      std::string::npos);
+  EXPECT_NE(Invalid("lr_plateau_factor: -0.5").find("lr_plateau_factor = -0.5"), std::string::npos);
+  EXPECT_NE(Invalid("lr_plateau_factor: 0.5").find("lr_plateau_validations = 0: must be > 0 with lr_plateau_factor"),
+            std::string::npos);
+  EXPECT_NE(Invalid("lr_plateau_factor: 0.5 lr_plateau_validations: 2 validate_every: 0").find("validate_every = 0"),
+            std::string::npos);
+  EXPECT_NE(Invalid("lr_plateau_validations: 3").find("lr_plateau_validations = 3: needs lr_plateau_factor"),
+            std::string::npos);
+  EXPECT_NE(Invalid("valid_metric: BLEU dev_bleu_sentences: 0")
+                .find("dev_bleu_sentences = 0: must be > 0 with valid_metric BLEU"),
+            std::string::npos);
+  EXPECT_NE(Invalid("dev_bleu_sentences: -1").find("dev_bleu_sentences = -1"), std::string::npos);
+  EXPECT_NE(Invalid("dev_bleu_beam: 0").find("dev_bleu_beam = 0: must be > 0"), std::string::npos);
+  EXPECT_NE(Invalid("length_penalty: -0.2 length_norm: false").find("length_penalty = -0.2"), std::string::npos);
+  EXPECT_NE(Invalid("coverage_penalty: -1").find("coverage_penalty = -1"), std::string::npos);
+  EXPECT_NE(Invalid("length_penalty: 0.6").find("length_penalty = 0.6: replaces length_norm"), std::string::npos);
+}
+
+TEST(TrainConfig, TheNewOptionsInRangeAreAccepted) {
+  TrainConfig config = DefaultTrainConfig();
+  ASSERT_TRUE(MergeTrainConfigText("lr_warmup_steps: 100 lr_decay_inv_sqrt_steps: 100 lr_plateau_factor: 0.5 "
+                                   "lr_plateau_validations: 2 valid_metric: BLEU dev_bleu_sentences: 50 "
+                                   "dev_bleu_beam: 4 length_norm: false length_penalty: 0.6 coverage_penalty: 0.2",
+                                   "t", config)
+                  .ok());
+  EXPECT_TRUE(ValidateTrainConfig(config).ok()) << ValidateTrainConfig(config);
+  // The default run: no schedule, keep-best by dev loss, dev BLEU shown, decoding as before.
+  const TrainConfig defaults = DefaultTrainConfig();
+  EXPECT_EQ(defaults.lr_warmup_steps(), 0);
+  EXPECT_EQ(defaults.lr_decay_inv_sqrt_steps(), 0);
+  EXPECT_EQ(defaults.lr_plateau_factor(), 0);
+  EXPECT_NE(defaults.valid_metric(), TrainConfig::BLEU);
+  EXPECT_GT(defaults.dev_bleu_sentences(), 0);
+  EXPECT_EQ(defaults.length_penalty(), 0);
+  EXPECT_EQ(defaults.coverage_penalty(), 0);
+}
+
 TEST(TrainConfig, ReportsEveryProblemAtOnce) {
   const std::string message = Invalid("threads: 0 beam_size: 0 max_grad_norm: -2");
   EXPECT_NE(message.find("threads = 0"), std::string::npos);

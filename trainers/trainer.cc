@@ -11,12 +11,15 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "base/atomic_file.h"
 #include "base/check.h"
 #include "base/fnv1a.h"
 #include "base/random.h"
+#include "metrics/bleu.h"
 #include "models/registry.h"
+#include "models/search.h"
 #include "trainers/checkpoint.h"
 #include "trainers/clip.h"
 #include "trainers/optimizer_checkpoint.h"
@@ -74,7 +77,53 @@ absl::Status RemoveStaleTemporaries(const RunDirectory& run) {
   return absl::OkStatus();
 }
 
+// Sentences dev BLEU decodes at a time with greedy search.
+constexpr size_t kDevBleuGreedyBatch = 64;
+
+// metrics::BleuStats as the doubles an all-reduce sums, and back.
+constexpr int kBleuStatValues = 2 + 2 * metrics::kBleuMaxOrder;
+void AddBleuStats(const metrics::BleuStats& stats, double* sums) {
+  sums[0] += stats.hyp_len;
+  sums[1] += stats.ref_len;
+  for (int n = 0; n < metrics::kBleuMaxOrder; ++n) {
+    sums[2 + n] += stats.correct[n];
+    sums[2 + metrics::kBleuMaxOrder + n] += stats.total[n];
+  }
+}
+metrics::BleuStats BleuStatsFromSums(const double* sums) {
+  metrics::BleuStats stats;
+  stats.hyp_len = std::llround(sums[0]);
+  stats.ref_len = std::llround(sums[1]);
+  for (int n = 0; n < metrics::kBleuMaxOrder; ++n) {
+    stats.correct[n] = std::llround(sums[2 + n]);
+    stats.total[n] = std::llround(sums[2 + metrics::kBleuMaxOrder + n]);
+  }
+  return stats;
+}
+
 }  // namespace
+
+absl::Status UpgradeTrainLog(const std::string& path) {
+  std::ifstream in(path);
+  if (!in.good()) return absl::OkStatus();
+  std::string header;
+  if (!std::getline(in, header) || header == kTrainLogHeader) return absl::OkStatus();
+  const std::vector<std::string> old_columns = absl::StrSplit(header, ',');
+  const std::vector<std::string> new_columns = absl::StrSplit(kTrainLogHeader, ',');
+  std::string text = absl::StrCat(kTrainLogHeader, "\n");
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty()) continue;
+    // Only `detail`, the last column, may be cut short by a comma in older logs' text.
+    const std::vector<std::string> values = absl::StrSplit(line, absl::MaxSplits(',', old_columns.size() - 1));
+    std::vector<std::string> row(new_columns.size());
+    for (size_t i = 0; i < old_columns.size() && i < values.size(); ++i) {
+      const auto at = std::find(new_columns.begin(), new_columns.end(), old_columns[i]);
+      if (at != new_columns.end()) row[at - new_columns.begin()] = values[i];
+    }
+    absl::StrAppend(&text, absl::StrJoin(row, ","), "\n");
+  }
+  return WriteFileAtomically(path, text);
+}
 
 absl::StatusOr<TrainingData> ReadTrainingData(const TrainConfig& config) {
   const DataFiles files = ResolveDataFiles(config.data());
@@ -110,7 +159,8 @@ Trainer::Trainer(const TrainConfig& config, Communicator& communicator)
       reducer_(communicator),
       run_(config.run_dir()),
       context_(config.threads()),
-      tape_(context_) {}
+      tape_(context_),
+      schedule_(LrScheduleFromConfig(config)) {}
 
 absl::StatusOr<std::unique_ptr<Trainer>> Trainer::Create(const TrainConfig& config) {
   return Create(config, OneProcess());
@@ -143,6 +193,7 @@ absl::Status Trainer::Prepare(const TrainingData& data) {
   if (lead()) {
     std::filesystem::create_directories(run_.dir());
     if (absl::Status s = RemoveStaleTemporaries(run_); !s.ok()) return s;
+    if (absl::Status s = UpgradeTrainLog(run_.train_log()); !s.ok()) return s;
   }
   // Rank 0's view of the run directory decides for every rank.
   bool resuming = run_.HasCheckpoint();
@@ -155,7 +206,10 @@ absl::Status Trainer::Prepare(const TrainingData& data) {
   }
   if (!resuming) return CheckReplicasAgree();
   absl::Status loaded = LoadCheckpoint(run_.checkpoint(), /*parameters_only=*/false);
-  if (loaded.ok()) return CheckReplicasAgree();
+  if (loaded.ok()) {
+    ForgetBestOfAnotherMetric();
+    return CheckReplicasAgree();
+  }
   if (loaded.code() == absl::StatusCode::kDataLoss) {
     // Never resume from a damaged file behind the user's back; say what is intact.
     const std::string previous = PreviousCheckpointPath(run_.checkpoint());
@@ -201,6 +255,13 @@ absl::Status Trainer::PrepareBatches(const TrainingData& data) {
   dev_ = Encode(data.dev, *codecs_.source, *codecs_.target);
   if (config_.dev_sentences() > 0 && static_cast<int64_t>(dev_.size()) > config_.dev_sentences()) {
     dev_.resize(config_.dev_sentences());
+  }
+  const size_t bleu_sentences = std::min<size_t>(dev_.size(), std::max(0, config_.dev_bleu_sentences()));
+  for (size_t i = 0; i < bleu_sentences; ++i) {
+    // sacreBLEU refuses a segment without a reference; an empty dev target has none.
+    if (data.dev[i].target.empty()) continue;
+    dev_bleu_sources_.push_back(dev_[i].source);
+    dev_bleu_references_.push_back(data.dev[i].target);
   }
   const DataConfig& d = config_.data();
   datasets::BatcherOptions options;
@@ -283,6 +344,65 @@ absl::StatusOr<double> Trainer::ShardedDevLoss(const std::vector<datasets::Examp
   return sums[1] > 0 ? sums[0] / sums[1] : 0.0;
 }
 
+absl::StatusOr<double> Trainer::DevBleu(const std::vector<std::vector<int32_t>>& sources,
+                                        const std::vector<std::string>& references) {
+  NMT_CHECK(sources.size() == references.size())
+      << sources.size() << " sources, " << references.size() << " references";
+  models::SearchOptions search;
+  search.beam_size = config_.has_dev_bleu_beam() ? config_.dev_bleu_beam() : 1;
+  search.length_norm = config_.length_norm();
+  search.length_penalty = config_.length_penalty();
+  search.coverage_penalty = config_.coverage_penalty();
+  search.max_len_factor = static_cast<float>(config_.max_len_factor());
+  double sums[kBleuStatValues] = {};
+  // Each rank decodes every size()-th unit of work (a greedy batch or a beam sentence).
+  auto add = [&](size_t sentence, const models::Hypothesis& best) {
+    const std::string hypothesis = codecs_.target->Decode(best.ids);
+    AddBleuStats(metrics::SegmentStats(hypothesis, absl::MakeConstSpan(&references[sentence], 1)), sums);
+  };
+  const size_t unit = search.beam_size > 1 ? 1 : kDevBleuGreedyBatch;
+  for (size_t begin = 0, index = 0; begin < sources.size(); begin += unit, ++index) {
+    if (static_cast<int>(index % comm_.size()) != comm_.rank()) continue;
+    const size_t end = std::min(sources.size(), begin + unit);
+    if (search.beam_size > 1) {
+      add(begin, models::BeamSearch(*model_, context_, sources[begin], search).front());
+      continue;
+    }
+    const std::vector<std::vector<int32_t>> batch(sources.begin() + begin, sources.begin() + end);
+    const std::vector<models::Hypothesis> best =
+        models::GreedySearch(*model_, context_, datasets::MakeBatch(batch, {}), search);
+    for (size_t i = begin; i < end; ++i) add(i, best[i - begin]);
+  }
+  if (absl::Status s = comm_.AllReduceSum(absl::MakeSpan(sums)); !s.ok()) return s;
+  return metrics::ScoreFromStats(BleuStatsFromSums(sums)).score;
+}
+
+bool Trainer::ValidatesByBleu() const { return config_.valid_metric() == TrainConfig::BLEU; }
+
+std::string Trainer::ValidMetricName() const { return ValidatesByBleu() ? "bleu" : "nll_per_token"; }
+
+void Trainer::ForgetBestOfAnotherMetric() {
+  if (!progress_.has_best_dev_score() || progress_.dev_metric() == ValidMetricName()) return;
+  if (lead()) {
+    std::fprintf(stderr,
+                 "the best dev score so far (%g at step %lld) is by %s, and this run keeps the best by %s: the next "
+                 "validation starts a new best, and patience counts from it\n",
+                 progress_.best_dev_score(), static_cast<long long>(progress_.best_dev_step()),
+                 progress_.dev_metric().c_str(), ValidMetricName().c_str());
+  }
+  progress_.clear_best_dev_score();
+  progress_.set_best_dev_step(0);
+  progress_.set_dev_metric(ValidMetricName());
+  progress_.set_validations_without_improvement(0);
+  progress_.set_lr_stalled_validations(0);
+}
+
+void Trainer::ScheduleLearningRate() { optimizer_->set_lr_scale(LrScale(schedule_, progress_.step() + 1, progress_)); }
+
+double Trainer::NextLearningRate() const {
+  return LrScale(schedule_, progress_.step() + 1, progress_) * optimizer_->lr();
+}
+
 absl::Status Trainer::ShareElapsedTime() {
   if (comm_.size() == 1) return absl::OkStatus();
   double elapsed = progress_.elapsed_seconds();
@@ -312,16 +432,18 @@ absl::Status Trainer::CheckReplicasAgree() {
 
 double Trainer::tokens_per_second() const { return session_seconds_ > 0 ? session_tokens_ / session_seconds_ : 0.0; }
 
-void Trainer::Log(const std::string& kind, double loss, double dev_loss, const std::string& detail) {
+void Trainer::Log(const std::string& kind, double loss, double dev_loss, std::optional<double> dev_bleu,
+                  const std::string& detail) {
   if (!lead()) return;
   const std::string path = run_.train_log();
   const bool fresh = !std::ifstream(path).good();
   std::ofstream log(path, std::ios::app);
-  if (fresh) log << "kind,step,epoch,elapsed_s,train_loss_per_token,dev_loss_per_token,target_tokens_per_s,detail\n";
+  if (fresh) log << kTrainLogHeader << "\n";
   auto unsigned_nan = [](double x) { return std::isnan(x) ? std::fabs(x) : x; };  // "nan", not "-nan"
-  log << absl::StrFormat("%s,%d,%d,%.1f,%.5f,%.5f,%.1f,%s\n", kind, progress_.step(), progress_.epoch(),
-                         progress_.elapsed_seconds(), unsigned_nan(loss), unsigned_nan(dev_loss), tokens_per_second(),
-                         detail);
+  log << absl::StrFormat("%s,%d,%d,%.1f,%.5f,%.5f,%s,%.6g,%.1f,%s\n", kind, progress_.step(), progress_.epoch(),
+                         progress_.elapsed_seconds(), unsigned_nan(loss), unsigned_nan(dev_loss),
+                         dev_bleu.has_value() ? absl::StrFormat("%.2f", *dev_bleu) : "", NextLearningRate(),
+                         tokens_per_second(), detail);
 }
 
 bool Trainer::BudgetSpent() const {
@@ -332,6 +454,7 @@ bool Trainer::BudgetSpent() const {
 absl::Status Trainer::Step(const datasets::Batch& batch) {
   const Clock::time_point start = Clock::now();
   const int64_t tokens = batch.num_target_tokens();
+  ScheduleLearningRate();
   const models::ForwardOptions forward =
       models::ForwardOptions::Training(DropoutSeed(config_.seed(), progress_.step()), 0, config_.label_smoothing());
   const StepResult step = TrainStep(*model_, *optimizer_, tape_, batch, config_.max_grad_norm(), reducer_, forward);
@@ -377,7 +500,7 @@ void Trainer::ReportSkippedStep(float loss, double grad_norm, double loss_per_to
                  static_cast<long long>(progress_.step()), FormatNumber(loss).c_str(), FormatNumber(grad_norm).c_str(),
                  last_skip_cause_.c_str(), streak.c_str());
   }
-  Log("skipped", loss_per_token, 0.0, last_skip_cause_);
+  Log("skipped", loss_per_token, 0.0, std::nullopt, last_skip_cause_);
 }
 
 absl::Status Trainer::CheckSkippedSteps() const {
@@ -413,9 +536,14 @@ void Trainer::ReportProgress() {
     const double by_steps = (config_.max_steps() - progress_.step()) * SecondsSince(session_start_) / session_steps;
     eta = eta < 0 ? by_steps : std::min(eta, by_steps);
   }
-  std::fprintf(stderr, "\rstep %lld  epoch %lld  loss/token %.3f  %.0f tgt tok/s  elapsed %s%s%s   ",
+  // The last validation's dev figures, once there is one.
+  std::string dev;
+  if (!std::isnan(last_dev_loss_)) dev = absl::StrFormat("  dev %.3f", last_dev_loss_);
+  if (last_dev_bleu_.has_value()) absl::StrAppendFormat(&dev, " BLEU %.2f", *last_dev_bleu_);
+  std::fprintf(stderr, "\rstep %lld  epoch %lld  loss/token %.3f%s  lr %.3g  %.0f tgt tok/s  elapsed %s%s%s   ",
                static_cast<long long>(progress_.step()), static_cast<long long>(progress_.epoch() + 1), WindowLoss(),
-               tokens_per_second(), FormatDuration(progress_.elapsed_seconds()).c_str(), eta >= 0 ? "  ETA " : "",
+               dev.c_str(), NextLearningRate(), tokens_per_second(),
+               FormatDuration(progress_.elapsed_seconds()).c_str(), eta >= 0 ? "  ETA " : "",
                eta >= 0 ? FormatDuration(std::max(0.0, eta)).c_str() : "");
   std::fflush(stderr);
 }
@@ -426,24 +554,59 @@ absl::Status Trainer::MaybeValidate(bool& stop) {
   const absl::StatusOr<double> dev_loss = ShardedDevLoss(dev_);
   if (!dev_loss.ok()) return dev_loss.status();
   const double dev = *dev_loss;
-  const double train = WindowLoss();
-  if (lead()) {
-    std::fprintf(stderr, "\nstep %lld: train loss/token %.4f, dev loss/token %.4f\n",
-                 static_cast<long long>(progress_.step()), train, dev);
+  std::optional<double> bleu;
+  if (!dev_bleu_sources_.empty()) {
+    absl::StatusOr<double> scored = DevBleu(dev_bleu_sources_, dev_bleu_references_);
+    if (!scored.ok()) return scored.status();
+    bleu = *scored;
   }
-  Log("validation", train, dev);
+  const double train = WindowLoss();
+  last_dev_loss_ = dev;
+  last_dev_bleu_ = bleu;
+  // A dev BLEU of 0 sentences (every reference empty) is 0; ValidateTrainConfig asks
+  // for dev_bleu_sentences > 0 with valid_metric BLEU.
+  const double score = ValidatesByBleu() ? bleu.value_or(0.0) : dev;
+  const bool improved = !progress_.has_best_dev_score() ||
+                        (ValidatesByBleu() ? score > progress_.best_dev_score() : score < progress_.best_dev_score());
+  if (improved) {
+    progress_.set_best_dev_score(score);
+    progress_.set_best_dev_step(progress_.step());
+    progress_.set_dev_metric(ValidMetricName());
+    progress_.set_validations_without_improvement(0);
+  } else {
+    progress_.set_validations_without_improvement(progress_.validations_without_improvement() + 1);
+  }
+  const double lr_before = NextLearningRate();
+  const bool decayed = OnValidation(schedule_, improved, progress_);
+  const double lr_after = NextLearningRate();
+  if (lead()) {
+    std::string line = absl::StrFormat("step %lld: train loss/token %.4f, dev loss/token %.4f",
+                                       static_cast<long long>(progress_.step()), train, dev);
+    if (bleu.has_value()) {
+      const int beam = config_.has_dev_bleu_beam() ? config_.dev_bleu_beam() : 1;
+      absl::StrAppendFormat(&line, ", dev BLEU %.2f (%d sentences, %s)", *bleu, dev_bleu_sources_.size(),
+                            beam > 1 ? absl::StrCat("beam ", beam) : std::string("greedy"));
+    }
+    absl::StrAppendFormat(&line, ", lr %.3g", lr_before);
+    if (improved) {
+      absl::StrAppend(&line, "; new best ", ValidatesByBleu() ? "dev BLEU" : "dev loss");
+    } else {
+      absl::StrAppendFormat(&line, "; %d without improvement (best %.4f at step %lld)",
+                            progress_.validations_without_improvement(), progress_.best_dev_score(),
+                            static_cast<long long>(progress_.best_dev_step()));
+    }
+    if (decayed) absl::StrAppendFormat(&line, "; lr decayed to %.3g", lr_after);
+    std::fprintf(stderr, "\n%s\n", line.c_str());
+  }
+  Log("validation", train, dev, bleu);
   window_nll_ = 0;
   window_tokens_ = 0;
-  if (!progress_.has_best_dev_score() || dev < progress_.best_dev_score()) {
-    progress_.set_best_dev_score(dev);
-    progress_.set_best_dev_step(progress_.step());
-    progress_.set_dev_metric("nll_per_token");
-    progress_.set_validations_without_improvement(0);
-    return lead() ? SaveCheckpoint(run_.best()) : absl::OkStatus();
-  }
-  progress_.set_validations_without_improvement(progress_.validations_without_improvement() + 1);
+  if (improved) return lead() ? SaveCheckpoint(run_.best()) : absl::OkStatus();
   if (config_.patience() > 0 && progress_.validations_without_improvement() >= config_.patience()) {
-    if (lead()) std::fprintf(stderr, "early stop: no dev improvement in %d validations\n", config_.patience());
+    if (lead()) {
+      std::fprintf(stderr, "early stop: no dev %s improvement in %d validations\n", ValidatesByBleu() ? "BLEU" : "loss",
+                   config_.patience());
+    }
     stop = true;
   }
   return absl::OkStatus();
@@ -479,14 +642,31 @@ absl::Status Trainer::Finish() {
   // The final model: the best dev parameters when validation ran and found one.
   const absl::StatusOr<double> final_dev_loss = ShardedDevLoss(dev_);
   if (!final_dev_loss.ok()) return final_dev_loss.status();
-  const double final_dev = *final_dev_loss;
+  double final_dev = *final_dev_loss;
+  std::optional<double> final_bleu;
+  if (ValidatesByBleu() && !dev_bleu_sources_.empty()) {
+    absl::StatusOr<double> scored = DevBleu(dev_bleu_sources_, dev_bleu_references_);
+    if (!scored.ok()) return scored.status();
+    final_bleu = *scored;
+  }
   // Every rank reads best.ckpt, which rank 0 wrote.
   if (absl::Status s = comm_.Barrier(); !s.ok()) return s;
   const bool has_best = progress_.has_best_dev_score();
-  if (has_best && final_dev > progress_.best_dev_score() && std::ifstream(run_.best()).good()) {
+  const bool best_is_better = has_best && (ValidatesByBleu() ? final_bleu.value_or(0.0) < progress_.best_dev_score()
+                                                             : final_dev > progress_.best_dev_score());
+  if (best_is_better && std::ifstream(run_.best()).good()) {
     if (absl::Status s = LoadCheckpoint(run_.best(), /*parameters_only=*/true); !s.ok()) return s;
+    if (ValidatesByBleu()) {
+      // The row gives the dev loss of the model kept, measured again.
+      const absl::StatusOr<double> best_loss = ShardedDevLoss(dev_);
+      if (!best_loss.ok()) return best_loss.status();
+      final_dev = *best_loss;
+      final_bleu = progress_.best_dev_score();
+    } else {
+      final_dev = progress_.best_dev_score();
+    }
   }
-  Log("final", 0.0, has_best ? std::min(final_dev, progress_.best_dev_score()) : final_dev);
+  Log("final", 0.0, final_dev, final_bleu);
   return absl::OkStatus();
 }
 

@@ -12,14 +12,19 @@
 // No checkpoint is written while skipped steps follow one another, and after
 // `max_consecutive_skipped_steps` of them (10 when unset) Train() fails with Aborted,
 // leaving the checkpoint from before them. Every `validate_every` steps the dev loss per
-// target token is measured; the best parameters are kept in best.ckpt and training
-// stops after `patience` validations without improvement. A checkpoint (parameters,
+// target token is measured, and with dev_bleu_sentences > 0 the dev BLEU of that many
+// dev sentences, decoded greedily (or with dev_bleu_beam) and scored as sacreBLEU does
+// (metrics/bleu.h); the best parameters by `valid_metric` (loss or BLEU) are kept in
+// best.ckpt, training stops after `patience` validations without improvement of it, and
+// the learning-rate schedule (lr_schedule.h) decays on its plateau. A checkpoint (parameters,
 // optimizer slots, batcher position, progress) is written atomically every
 // `checkpoint_every` steps or `checkpoint_minutes`, and Train() on a run_dir holding
 // one continues exactly where it stopped: the same batches, the same updates, bit for
 // bit. train_log.csv gets a row every 100 steps, per validation, per skipped step and at
 // the end; its train loss is the running mean per target token since the previous
-// validation.
+// validation. Its columns are named in its first line (kTrainLogHeader); the log of a
+// run from an older build, with fewer columns, is rewritten to the current columns
+// (the missing ones empty) when the run resumes.
 //
 // Data parallelism (DISTRIBUTED.md): created with a Communicator of several ranks, one
 // Trainer per process trains one replica. Every rank builds the same batches (same data,
@@ -36,7 +41,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,6 +57,7 @@
 #include "trainers/checkpoint.pb.h"
 #include "trainers/communicator.h"
 #include "trainers/gradient_allreduce.h"
+#include "trainers/lr_schedule.h"
 #include "trainers/optimizer.h"
 #include "trainers/run_directory.h"
 #include "trainers/train_config.h"
@@ -59,6 +67,17 @@ namespace nmt::trainers {
 
 // TrainConfig.max_consecutive_skipped_steps when unset.
 inline constexpr int kDefaultMaxConsecutiveSkippedSteps = 10;
+
+// The columns of train_log.csv. learning_rate is the rate in force after the row's step
+// (the next step's); dev_bleu is empty where no dev BLEU was measured.
+inline constexpr char kTrainLogHeader[] =
+    "kind,step,epoch,elapsed_s,train_loss_per_token,dev_loss_per_token,dev_bleu,learning_rate,target_tokens_per_s,"
+    "detail";
+
+// Rewrites the train_log.csv at `path` (if any) whose columns differ from
+// kTrainLogHeader's: each row's values go to the columns of the same name, columns it
+// lacks are left empty, columns the header does not know are dropped. Atomic.
+absl::Status UpgradeTrainLog(const std::string& path);
 
 // The sentence pairs a run trains and validates on, as raw text.
 struct TrainingData {
@@ -107,6 +126,13 @@ class Trainer {
   // all-reduced (a failed all-reduce is fatal here; the loop's validation returns it).
   double DevLoss(const std::vector<datasets::Example>& examples);
 
+  // Corpus BLEU (sacreBLEU's) of the model's translations of `sources` (ids, EOS
+  // included) against `references` (raw text), decoded as dev BLEU is (dev_bleu_beam
+  // and the config's decoding options). Sharded over the ranks like DevLoss; every
+  // rank must call it.
+  absl::StatusOr<double> DevBleu(const std::vector<std::vector<int32_t>>& sources,
+                                 const std::vector<std::string>& references);
+
  private:
   using Clock = std::chrono::steady_clock;
 
@@ -134,6 +160,15 @@ class Trainer {
   void ReportProgress();
   // Validates when due; sets `stop` when patience has run out.
   absl::Status MaybeValidate(bool& stop);
+  // "nll_per_token" or "bleu": the name progress().dev_metric() records.
+  std::string ValidMetricName() const;
+  bool ValidatesByBleu() const;
+  // A best dev score recorded under another metric than the config's is forgotten.
+  void ForgetBestOfAnotherMetric();
+  // Sets the optimizer's lr scale for the next step from the schedule.
+  void ScheduleLearningRate();
+  // The learning rate the next step will take.
+  double NextLearningRate() const;
   absl::Status MaybeCheckpoint();
   // The last checkpoint, then the best dev parameters into the model.
   absl::Status Finish();
@@ -141,7 +176,8 @@ class Trainer {
   absl::Status SaveCheckpoint(const std::string& path);
   absl::Status LoadCheckpoint(const std::string& path, bool parameters_only);
   // A row of train_log.csv; `detail` (no commas) says why a step was skipped.
-  void Log(const std::string& kind, double loss, double dev_loss, const std::string& detail = "");
+  void Log(const std::string& kind, double loss, double dev_loss, std::optional<double> dev_bleu = std::nullopt,
+           const std::string& detail = "");
   double WindowLoss() const { return window_tokens_ ? window_nll_ / window_tokens_ : 0.0; }
 
   TrainConfig config_;
@@ -152,6 +188,11 @@ class Trainer {
   Tape tape_;  // the training steps'
   Codecs codecs_;
   std::vector<datasets::Example> dev_;
+  // The dev sentences dev BLEU translates (the first dev_bleu_sentences of dev_) and
+  // their raw references.
+  std::vector<std::vector<int32_t>> dev_bleu_sources_;
+  std::vector<std::string> dev_bleu_references_;
+  LrSchedule schedule_;
   std::unique_ptr<datasets::TrainingBatcher> batcher_;
   std::unique_ptr<models::Model> model_;
   std::unique_ptr<Optimizer> optimizer_;
@@ -174,6 +215,9 @@ class Trainer {
   int64_t session_tokens_ = 0;
   double window_nll_ = 0.0;
   int64_t window_tokens_ = 0;
+  // The last validation's figures, for the progress line (NaN: none yet).
+  double last_dev_loss_ = std::numeric_limits<double>::quiet_NaN();
+  std::optional<double> last_dev_bleu_;
 };
 
 }  // namespace nmt::trainers

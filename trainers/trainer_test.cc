@@ -11,11 +11,16 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "datasets/batch.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "metrics/bleu.h"
+#include "models/search.h"
 #include "trainers/checkpoint.h"
 #include "trainers/clip.h"
+#include "trainers/lr_schedule.h"
 #include "trainers/optimizer_checkpoint.h"
 #include "trainers/run_directory.h"
 #include "trainers/train_config.h"
@@ -249,6 +254,185 @@ TEST(Trainer, PatienceCountsOnAcrossAResume) {
   ASSERT_TRUE(resumed.ok()) << resumed.status();
   ASSERT_TRUE((*resumed)->Train().ok());
   EXPECT_EQ((*resumed)->progress().step(), 20) << "validations at 5 (best), 10, 15, 20: the third without improvement";
+}
+
+TEST(Trainer, ResumedRunWithAScheduleEndsWhereAnUninterruptedOneDoes) {
+  // Warmup, inverse square root and plateau decays by dev BLEU, with a plateau decay
+  // before the checkpoint the second run resumes from and after it.
+  auto scheduled = [](const std::string& name, int64_t steps) {
+    TrainConfig c = TinyConfig(name, steps);
+    c.mutable_optimizer()->mutable_adam()->set_lr(5e-2);
+    c.set_validate_every(2);
+    c.set_lr_warmup_steps(6);
+    c.set_lr_decay_inv_sqrt_steps(10);
+    c.set_lr_plateau_factor(0.5);
+    c.set_lr_plateau_validations(1);
+    // Dev BLEU of a few sentences stalls often (a tie is no improvement), dev loss seldom.
+    c.set_valid_metric(TrainConfig::BLEU);
+    c.set_dev_bleu_sentences(6);
+    return c;
+  };
+  const TrainingData data = TinyCorpus();
+  const TrainConfig first = scheduled("sched_resumed", 20);
+  double scale_at_20 = 1;
+  {
+    absl::StatusOr<std::unique_ptr<Trainer>> part = Trainer::Create(first, data);
+    ASSERT_TRUE(part.ok()) << part.status();
+    ASSERT_TRUE((*part)->Train().ok());
+    scale_at_20 = PlateauScale((*part)->progress());
+  }
+  absl::StatusOr<std::unique_ptr<Trainer>> straight = Trainer::Create(scheduled("sched_straight", 40), data);
+  ASSERT_TRUE(straight.ok()) << straight.status();
+  ASSERT_TRUE((*straight)->Train().ok());
+  TrainConfig second = first;
+  second.set_max_steps(40);
+  absl::StatusOr<std::unique_ptr<Trainer>> resumed = Trainer::Create(second, data);
+  ASSERT_TRUE(resumed.ok()) << resumed.status();
+  EXPECT_EQ((*resumed)->progress().step(), 20);
+  ASSERT_TRUE((*resumed)->Train().ok());
+
+  EXPECT_LT(scale_at_20, 1.0) << "no plateau decay before the resume";
+  EXPECT_LT(PlateauScale((*straight)->progress()), scale_at_20) << "no plateau decay after the resume";
+  absl::StatusOr<Checkpoint> a = ReadCheckpoint((*straight)->run().checkpoint(), (*straight)->config().model());
+  absl::StatusOr<Checkpoint> b = ReadCheckpoint((*resumed)->run().checkpoint(), (*resumed)->config().model());
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->parameters().SerializeAsString(), b->parameters().SerializeAsString());
+  EXPECT_EQ(a->optimizer().SerializeAsString(), b->optimizer().SerializeAsString());
+  EXPECT_EQ(a->progress().lr_plateau_scale(), b->progress().lr_plateau_scale());
+  EXPECT_EQ(a->progress().lr_stalled_validations(), b->progress().lr_stalled_validations());
+  // The logged rates agree row for row (column 7, learning_rate).
+  const std::vector<std::vector<std::string>> rows_a = LogRows(**straight, "validation");
+  const std::vector<std::vector<std::string>> rows_b = LogRows(**resumed, "validation");
+  ASSERT_EQ(rows_a.size(), rows_b.size());
+  for (size_t i = 0; i < rows_a.size(); ++i) {
+    EXPECT_EQ(rows_a[i][7], rows_b[i][7]) << "validation " << i;
+    EXPECT_EQ(rows_a[i][5], rows_b[i][5]) << "validation " << i;
+  }
+}
+
+TEST(Trainer, LogsTheScheduledLearningRate) {
+  TrainConfig config = TinyConfig("lr_log", 8);
+  config.set_validate_every(2);
+  config.set_lr_warmup_steps(4);
+  absl::StatusOr<std::unique_ptr<Trainer>> trainer = Trainer::Create(config, TinyCorpus());
+  ASSERT_TRUE(trainer.ok()) << trainer.status();
+  ASSERT_TRUE((*trainer)->Train().ok());
+  // After steps 2, 4, 6, 8 the next step's rate: 3/4, 1, 1, 1 of 1e-2.
+  std::vector<std::string> rates;
+  for (const std::vector<std::string>& row : LogRows(**trainer, "validation")) rates.push_back(row[7]);
+  EXPECT_EQ(rates, (std::vector<std::string>{"0.0075", "0.01", "0.01", "0.01"}));
+}
+
+TEST(Trainer, KeepsTheBestByDevBleuAndStopsOnItsPatience) {
+  // With lr 0 nothing moves: the first validation is the best, and the BLEU of each
+  // later one equals it, which is no improvement.
+  TrainConfig config = TinyConfig("bleu_patience", 100);
+  config.mutable_optimizer()->mutable_adam()->set_lr(0);
+  config.set_validate_every(5);
+  config.set_patience(2);
+  config.set_valid_metric(TrainConfig::BLEU);
+  config.set_dev_bleu_sentences(8);
+  absl::StatusOr<std::unique_ptr<Trainer>> trainer = Trainer::Create(config, TinyCorpus());
+  ASSERT_TRUE(trainer.ok()) << trainer.status();
+  ASSERT_TRUE((*trainer)->Train().ok());
+  const TrainingProgress& progress = (*trainer)->progress();
+  EXPECT_EQ(progress.step(), 15) << "validations at 5 (best), 10 and 15";
+  EXPECT_EQ(progress.dev_metric(), "bleu");
+  EXPECT_EQ(progress.best_dev_step(), 5);
+  const std::vector<std::vector<std::string>> rows = LogRows(**trainer, "validation");
+  ASSERT_EQ(rows.size(), 3u);
+  for (const std::vector<std::string>& row : rows) {
+    ASSERT_EQ(row.size(), 10u);
+    EXPECT_EQ(row[6], absl::StrFormat("%.2f", progress.best_dev_score()));
+  }
+}
+
+TEST(Trainer, DevBleuIsCorpusBleuOfTheDecodedSentences) {
+  TrainConfig config = TinyConfig("dev_bleu", 40);
+  config.set_valid_metric(TrainConfig::BLEU);
+  config.set_dev_bleu_sentences(12);
+  const TrainingData data = TinyCorpus();
+  absl::StatusOr<std::unique_ptr<Trainer>> trainer = Trainer::Create(config, data);
+  ASSERT_TRUE(trainer.ok()) << trainer.status();
+  Trainer& t = **trainer;
+  ASSERT_TRUE(t.Train().ok());
+  std::vector<std::vector<int32_t>> sources;
+  std::vector<std::string> references, own;
+  for (const datasets::SentencePair& pair : data.dev) {
+    sources.push_back(t.src_codec().Encode(pair.source));
+    references.push_back(pair.target);
+  }
+  const std::vector<models::Hypothesis> greedy =
+      models::GreedySearch(t.model(), t.context(), datasets::MakeBatch(sources, {}));
+  for (const models::Hypothesis& h : greedy) own.push_back(t.tgt_codec().Decode(h.ids));
+  absl::StatusOr<metrics::BleuScore> expected = metrics::CorpusBleu(own, {references});
+  ASSERT_TRUE(expected.ok());
+  absl::StatusOr<double> bleu = t.DevBleu(sources, references);
+  ASSERT_TRUE(bleu.ok()) << bleu.status();
+  EXPECT_NEAR(*bleu, expected->score, 1e-9);
+  EXPECT_GT(*bleu, 0.0) << "40 steps learn some of the tiny corpus";
+  // The final model is the best by dev BLEU, and its BLEU is the final row's.
+  const std::vector<std::vector<std::string>> final_rows = LogRows(t, "final");
+  ASSERT_EQ(final_rows.size(), 1u);
+  EXPECT_EQ(final_rows[0][6], absl::StrFormat("%.2f", t.progress().best_dev_score()));
+}
+
+TEST(Trainer, AResumeThatChangesTheMetricStartsANewBest) {
+  const TrainingData data = TinyCorpus();
+  TrainConfig config = TinyConfig("metric_change", 20);
+  {
+    absl::StatusOr<std::unique_ptr<Trainer>> first = Trainer::Create(config, data);
+    ASSERT_TRUE(first.ok() && (*first)->Train().ok());
+    EXPECT_EQ((*first)->progress().dev_metric(), "nll_per_token");
+  }
+  config.set_valid_metric(TrainConfig::BLEU);
+  config.set_max_steps(40);
+  absl::StatusOr<std::unique_ptr<Trainer>> resumed = Trainer::Create(config, data);
+  ASSERT_TRUE(resumed.ok()) << resumed.status();
+  EXPECT_FALSE((*resumed)->progress().has_best_dev_score());
+  ASSERT_TRUE((*resumed)->Train().ok());
+  EXPECT_EQ((*resumed)->progress().dev_metric(), "bleu");
+  EXPECT_EQ((*resumed)->progress().best_dev_step(), 40) << "the one validation by BLEU is its best";
+}
+
+TEST(Trainer, AnOlderRunsLogWithFewerColumnsIsUpgradedOnResume) {
+  const TrainingData data = TinyCorpus();
+  TrainConfig config = TinyConfig("old_log", 20);
+  {
+    absl::StatusOr<std::unique_ptr<Trainer>> first = Trainer::Create(config, data);
+    ASSERT_TRUE(first.ok() && (*first)->Train().ok());
+  }
+  // The log as the build before dev BLEU and schedules wrote it.
+  const RunDirectory run(config.run_dir());
+  std::ofstream(run.train_log(), std::ios::trunc)
+      << "kind,step,epoch,elapsed_s,train_loss_per_token,dev_loss_per_token,target_tokens_per_s,detail\n"
+      << "validation,20,1,0.5,3.10000,3.20000,1234.5,\n"
+      << "skipped,21,1,0.6,nan,0.00000,1200.0,first non-finite gradient: x element 0 = nan\n";
+  config.set_max_steps(40);
+  absl::StatusOr<std::unique_ptr<Trainer>> resumed = Trainer::Create(config, data);
+  ASSERT_TRUE(resumed.ok()) << resumed.status();
+  ASSERT_TRUE((*resumed)->Train().ok());
+  std::ifstream log(run.train_log());
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(log, line);) lines.push_back(line);
+  ASSERT_GE(lines.size(), 5u);
+  EXPECT_EQ(lines[0], kTrainLogHeader);
+  EXPECT_EQ(lines[1], "validation,20,1,0.5,3.10000,3.20000,,,1234.5,");
+  EXPECT_EQ(lines[2], "skipped,21,1,0.6,nan,0.00000,,,1200.0,first non-finite gradient: x element 0 = nan");
+  for (const std::string& line : lines) {
+    EXPECT_EQ(std::vector<std::string>(absl::StrSplit(line, ',')).size(), 10u) << line;
+  }
+}
+
+TEST(UpgradeTrainLog, LeavesACurrentLogAndAMissingOneAlone) {
+  const std::string path = absl::StrCat(std::getenv("TEST_TMPDIR"), "/current_log.csv");
+  EXPECT_TRUE(UpgradeTrainLog(path).ok());
+  EXPECT_FALSE(std::filesystem::exists(path));
+  const std::string text = absl::StrCat(kTrainLogHeader, "\nprogress,100,0,1.0,3.00000,0.00000,,0.002,1000.0,\n");
+  std::ofstream(path) << text;
+  ASSERT_TRUE(UpgradeTrainLog(path).ok());
+  std::ifstream in(path);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), text);
 }
 
 TEST(Trainer, AFinishedRunTrainsNoFurther) {

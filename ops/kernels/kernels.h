@@ -25,12 +25,17 @@ const char* BinaryOpName(BinaryOp op);
 
 // c[b] (m×n) = op(a[b]) (m×k) · op(b[b]) (k×n) [+ c[b] if accumulate] [+ bias (n)].
 // op() transposes when trans_*: a stored k×m, b stored n×k. batch_b == false shares
-// one b across the batch.
+// one b across the batch. Under MatmulPrecision::kBF16 (autograd/tape.h) a and b are
+// rounded to bf16 and the products accumulate in f32; c and bias stay f32.
 struct GemmArgs {
   int64_t batch = 1, m = 0, n = 0, k = 0;
   bool trans_a = false, trans_b = false;
   bool batch_b = true;
   bool accumulate = false;
+  // The operand is a Parameter's value: unchanged until the tape is reset, so a backend
+  // that converts operands (bf16 products) may keep the converted copy for the step.
+  bool a_is_parameter = false;
+  bool b_is_parameter = false;
   const float* a = nullptr;
   const float* b = nullptr;
   const float* bias = nullptr;
@@ -49,10 +54,11 @@ struct GruStepTensors {
   // (B, n) or undefined: the U products read h ∘ recurrent_mask, the interpolation h
   // itself (variational dropout of the recurrent state, as Nematus and Marian).
   Tensor recurrent_mask;
-  Tensor h_dropped;  // (B, n): h ∘ recurrent_mask, filled when recurrent_mask is defined
-  Tensor gates;      // (B, 2n): z, r after the sigmoid
-  Tensor candidate;  // (B, n): h̃
-  Tensor recurrent;  // (B, n): r ∘ h (reset before U) or U h (linear before reset)
+  Tensor h_dropped;             // (B, n): h ∘ recurrent_mask, filled when recurrent_mask is defined
+  Tensor gates;                 // (B, 2n): z, r after the sigmoid
+  Tensor candidate;             // (B, n): h̃
+  Tensor recurrent;             // (B, n): r ∘ h (reset before U) or U h (linear before reset)
+  bool u_is_parameter = false;  // u_zr and u are Parameters' values (GemmArgs::b_is_parameter)
 };
 
 // Gradients of a GRU step; an undefined tensor is skipped. All accumulate.
@@ -69,10 +75,11 @@ struct LstmStepTensors {
   // (B, n) or undefined: the U products read h ∘ recurrent_mask (variational dropout of
   // the recurrent state; the cell c is never dropped).
   Tensor recurrent_mask;
-  Tensor h;          // (B, n): h (∘ recurrent_mask), contiguous
-  Tensor gates;      // (B, 3n): i, f, o after the sigmoid
-  Tensor candidate;  // (B, n): c̃ after the tanh
-  Tensor cell_tanh;  // (B, n): tanh(c') of the unmasked new cell
+  Tensor h;                     // (B, n): h (∘ recurrent_mask), contiguous
+  Tensor gates;                 // (B, 3n): i, f, o after the sigmoid
+  Tensor candidate;             // (B, n): c̃ after the tanh
+  Tensor cell_tanh;             // (B, n): tanh(c') of the unmasked new cell
+  bool u_is_parameter = false;  // u is a Parameter's value (GemmArgs::b_is_parameter)
 };
 
 // Gradients of an LSTM step; an undefined tensor is skipped. All accumulate.

@@ -2,6 +2,9 @@
 
 #include <omp.h>
 
+#include <cmath>
+#include <cstring>
+
 #include "base/check.h"
 
 namespace nmt {
@@ -13,6 +16,38 @@ CpuContext::CpuContext(int threads)
       stream_(engine_) {
   // oneDNN (Debian's build uses OpenMP) and our own loops share this setting.
   omp_set_num_threads(threads_);
+}
+
+bool CpuContext::SupportsBf16() {
+  const auto isa = static_cast<unsigned>(dnnl::get_effective_cpu_isa());
+  const auto bf16 = static_cast<unsigned>(dnnl::cpu_isa::avx512_core_bf16);  // AMX's mask includes it
+  return (isa & bf16) == bf16;
+}
+
+void RoundToBf16(const float* x, int64_t count, uint16_t* y) {
+#pragma omp parallel for if (count > 65536)
+  for (int64_t i = 0; i < count; ++i) {
+    uint32_t bits;
+    std::memcpy(&bits, &x[i], sizeof bits);
+    const uint32_t rounded = bits + 0x7fffu + ((bits >> 16) & 1u);
+    y[i] = std::isnan(x[i]) ? static_cast<uint16_t>((bits >> 16) | 0x40u) : static_cast<uint16_t>(rounded >> 16);
+  }
+}
+
+const uint16_t* CpuContext::Bf16Operand(const float* data, int64_t count, bool is_parameter, int slot) {
+  if (is_parameter) {
+    auto [it, fresh] = bf16_parameters_.try_emplace({data, count});
+    if (fresh) {
+      it->second.resize(count);
+      RoundToBf16(data, count, it->second.data());
+    }
+    return it->second.data();
+  }
+  NMT_CHECK(slot == 0 || slot == 1) << "Bf16Operand: scratch slot " << slot;
+  std::vector<uint16_t>& scratch = bf16_scratch_[slot];
+  if (static_cast<int64_t>(scratch.size()) < count) scratch.resize(count);
+  RoundToBf16(data, count, scratch.data());
+  return scratch.data();
 }
 
 CpuContext& AsCpu(DeviceContext& context, const char* op) {

@@ -10,7 +10,10 @@
 #ifndef NMT_OPS_KERNELS_CPU_CPU_CONTEXT_H_
 #define NMT_OPS_KERNELS_CPU_CPU_CONTEXT_H_
 
+#include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "autograd/tape.h"
@@ -36,12 +39,29 @@ class CpuContext : public DeviceContext {
   }
   int64_t num_primitives() const { return static_cast<int64_t>(primitives_.size()); }
 
+  // True when oneDNN runs bf16 matrix products natively here (AVX512-BF16 or AMX);
+  // MatmulPrecision::kBF16 is refused elsewhere (ops/backend.h).
+  static bool SupportsBf16();
+
+  // `count` floats at `data` rounded to bf16 (round to nearest even, as oneDNN), for one
+  // product's operand. A parameter's copy is kept until InvalidateParameterCaches(), so
+  // each weight is converted once per step however often it is used; anything else goes
+  // into scratch slot `slot` (0 or 1), valid until the next call with that slot.
+  const uint16_t* Bf16Operand(const float* data, int64_t count, bool is_parameter, int slot);
+  void InvalidateParameterCaches() override { bf16_parameters_.clear(); }
+  int64_t num_cached_bf16_parameters() const { return static_cast<int64_t>(bf16_parameters_.size()); }
+
  private:
   int threads_;
   dnnl::engine engine_;
   dnnl::stream stream_;
   absl::flat_hash_map<std::string, dnnl::primitive> primitives_;
+  absl::flat_hash_map<std::pair<const float*, int64_t>, std::vector<uint16_t>> bf16_parameters_;
+  std::vector<uint16_t> bf16_scratch_[2];
 };
+
+// f32 → bf16 with round to nearest even (NaN stays a quiet NaN), as oneDNN's reorder.
+void RoundToBf16(const float* x, int64_t count, uint16_t* y);
 
 // The CPU context behind `context`; fails naming `op` for another device.
 CpuContext& AsCpu(DeviceContext& context, const char* op);

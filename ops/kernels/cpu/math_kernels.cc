@@ -59,12 +59,16 @@ void Gemm(DeviceContext& context, const GemmArgs& g) {
   const Dims b_dims = {bb, g.k, g.n};
   const Dims b_strides = g.trans_b ? Dims{g.n * g.k, 1, g.k} : Dims{g.n * g.k, g.n, 1};
   const Dims c_dims = {g.batch, g.m, g.n};
-  const memory::desc a_md(a_dims, kF32, a_strides);
-  const memory::desc b_md(b_dims, kF32, b_strides);
+  // bf16: the operands are rounded (a parameter once per step, CpuContext::Bf16Operand)
+  // and oneDNN accumulates in f32 into the f32 c.
+  const bool bf16 = cpu.matmul_precision() == MatmulPrecision::kBF16;
+  const memory::data_type in_type = bf16 ? memory::data_type::bf16 : kF32;
+  const memory::desc a_md(a_dims, in_type, a_strides);
+  const memory::desc b_md(b_dims, in_type, b_strides);
   const memory::desc c_md = Plain(c_dims);
   const memory::desc bias_md = Plain({1, 1, g.n});
   const std::string key = absl::StrCat("gemm:", g.batch, ",", g.m, ",", g.n, ",", g.k, ",", g.trans_a, g.trans_b,
-                                       g.batch_b, g.accumulate, g.bias != nullptr);
+                                       g.batch_b, g.accumulate, g.bias != nullptr, bf16 ? ",bf16" : "");
   dnnl::primitive& prim = cpu.Primitive(key, [&] {
     dnnl::primitive_attr attr;
     if (g.accumulate) {
@@ -75,9 +79,15 @@ void Gemm(DeviceContext& context, const GemmArgs& g) {
     const auto desc = g.bias ? dnnl::matmul::desc(a_md, b_md, bias_md, c_md) : dnnl::matmul::desc(a_md, b_md, c_md);
     return dnnl::matmul(dnnl::matmul::primitive_desc(desc, attr, cpu.engine()));
   });
+  const void* a = g.a;
+  const void* b = g.b;
+  if (bf16) {
+    a = cpu.Bf16Operand(g.a, g.batch * g.m * g.k, g.a_is_parameter, 0);
+    b = cpu.Bf16Operand(g.b, bb * g.k * g.n, g.b_is_parameter, 1);
+  }
   std::unordered_map<int, memory> args = {
-      {DNNL_ARG_SRC, Wrap(cpu, a_md, g.a)},
-      {DNNL_ARG_WEIGHTS, Wrap(cpu, b_md, g.b)},
+      {DNNL_ARG_SRC, memory(a_md, cpu.engine(), const_cast<void*>(a))},
+      {DNNL_ARG_WEIGHTS, memory(b_md, cpu.engine(), const_cast<void*>(b))},
       {DNNL_ARG_DST, Wrap(cpu, c_md, g.c)},
   };
   if (g.bias) args.emplace(DNNL_ARG_BIAS, Wrap(cpu, bias_md, g.bias));

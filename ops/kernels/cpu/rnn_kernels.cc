@@ -58,18 +58,39 @@ void GruStepForward(DeviceContext& context, GruStepTensors& t, Tensor& y) {
   float* rec = t.recurrent.data();
   // gates = σ(x_zr + h [U_z; U_r]ᵀ)
   CopyBlock(x, 3 * n, 0, batch, 2 * n, gates);
-  Gemm(context,
-       {.m = batch, .n = 2 * n, .k = n, .trans_b = true, .accumulate = true, .a = hu, .b = t.u_zr.data(), .c = gates});
+  Gemm(context, {.m = batch,
+                 .n = 2 * n,
+                 .k = n,
+                 .trans_b = true,
+                 .accumulate = true,
+                 .b_is_parameter = t.u_is_parameter,
+                 .a = hu,
+                 .b = t.u_zr.data(),
+                 .c = gates});
   UnaryForward(context, UnaryOp::kSigmoid, t.gates, t.gates);
   if (!t.linear_before_reset) {  // h̃ = tanh(x_h + U (r ∘ h))
     for (int64_t b = 0; b < batch; ++b) {
       for (int64_t k = 0; k < n; ++k) rec[b * n + k] = gates[b * 2 * n + n + k] * hu[b * n + k];
     }
     CopyBlock(x, 3 * n, 2 * n, batch, n, cand);
-    Gemm(context,
-         {.m = batch, .n = n, .k = n, .trans_b = true, .accumulate = true, .a = rec, .b = t.u.data(), .c = cand});
+    Gemm(context, {.m = batch,
+                   .n = n,
+                   .k = n,
+                   .trans_b = true,
+                   .accumulate = true,
+                   .b_is_parameter = t.u_is_parameter,
+                   .a = rec,
+                   .b = t.u.data(),
+                   .c = cand});
   } else {  // h̃ = tanh(x_h + r ∘ (U h))
-    Gemm(context, {.m = batch, .n = n, .k = n, .trans_b = true, .a = hu, .b = t.u.data(), .c = rec});
+    Gemm(context, {.m = batch,
+                   .n = n,
+                   .k = n,
+                   .trans_b = true,
+                   .b_is_parameter = t.u_is_parameter,
+                   .a = hu,
+                   .b = t.u.data(),
+                   .c = rec});
     for (int64_t b = 0; b < batch; ++b) {
       for (int64_t k = 0; k < n; ++k) {
         cand[b * n + k] = x[b * 3 * n + 2 * n + k] + gates[b * 2 * n + n + k] * rec[b * n + k];
@@ -114,7 +135,7 @@ void GruStepBackward(DeviceContext& context, const GruStepTensors& t, const Tens
     }
   }
   if (!t.linear_before_reset) {  // ds = d(r ∘ h) = da_h U
-    Gemm(context, {.m = batch, .n = n, .k = n, .a = dah, .b = t.u.data(), .c = ds});
+    Gemm(context, {.m = batch, .n = n, .k = n, .b_is_parameter = t.u_is_parameter, .a = dah, .b = t.u.data(), .c = ds});
   } else {  // d(U h) = da_h ∘ r
     for (int64_t b = 0; b < batch; ++b) {
       for (int64_t k = 0; k < n; ++k) ds[b * n + k] = dah[b * n + k] * gates[b * 2 * n + n + k];
@@ -145,9 +166,23 @@ void GruStepBackward(DeviceContext& context, const GruStepTensors& t, const Tens
     }
   }
   if (dhu) {
-    Gemm(context, {.m = batch, .n = n, .k = 2 * n, .accumulate = true, .a = dzr, .b = t.u_zr.data(), .c = dhu});
+    Gemm(context, {.m = batch,
+                   .n = n,
+                   .k = 2 * n,
+                   .accumulate = true,
+                   .b_is_parameter = t.u_is_parameter,
+                   .a = dzr,
+                   .b = t.u_zr.data(),
+                   .c = dhu});
     if (t.linear_before_reset) {
-      Gemm(context, {.m = batch, .n = n, .k = n, .accumulate = true, .a = ds, .b = t.u.data(), .c = dhu});
+      Gemm(context, {.m = batch,
+                     .n = n,
+                     .k = n,
+                     .accumulate = true,
+                     .b_is_parameter = t.u_is_parameter,
+                     .a = ds,
+                     .b = t.u.data(),
+                     .c = dhu});
     }
     if (rmask) {
       for (int64_t i = 0; i < batch * n; ++i) dh[i] += dhu[i] * rmask[i];
@@ -208,13 +243,21 @@ void LstmStepForward(DeviceContext& context, LstmStepTensors& t, Tensor& y) {
   CopyBlock(x, 4 * n, 0, batch, 3 * n, gates);
   CopyBlock(x, 4 * n, 3 * n, batch, n, cand);
   // [i f o] = σ(x_ifo + h U_ifoᵀ), c̃ = tanh(x_c + h U_cᵀ)
-  Gemm(context,
-       {.m = batch, .n = 3 * n, .k = n, .trans_b = true, .accumulate = true, .a = h, .b = t.u.data(), .c = gates});
+  Gemm(context, {.m = batch,
+                 .n = 3 * n,
+                 .k = n,
+                 .trans_b = true,
+                 .accumulate = true,
+                 .b_is_parameter = t.u_is_parameter,
+                 .a = h,
+                 .b = t.u.data(),
+                 .c = gates});
   Gemm(context, {.m = batch,
                  .n = n,
                  .k = n,
                  .trans_b = true,
                  .accumulate = true,
+                 .b_is_parameter = t.u_is_parameter,
                  .a = h,
                  .b = t.u.data() + 3 * n * n,
                  .c = cand});
@@ -278,7 +321,13 @@ void LstmStepBackward(DeviceContext& context, const LstmStepTensors& t, const Te
   }
   if (dstate) {  // dh += da U, through a dense scratch: dstate's h half is strided
     Tensor dh_t = context.Allocate({batch, n});
-    Gemm(context, {.m = batch, .n = n, .k = 4 * n, .a = da, .b = t.u.data(), .c = dh_t.data()});
+    Gemm(context, {.m = batch,
+                   .n = n,
+                   .k = 4 * n,
+                   .b_is_parameter = t.u_is_parameter,
+                   .a = da,
+                   .b = t.u.data(),
+                   .c = dh_t.data()});
     const float* dh = dh_t.data();
     const float* rmask = t.recurrent_mask.defined() ? t.recurrent_mask.data() : nullptr;
     for (int64_t b = 0; b < batch; ++b) {

@@ -1,4 +1,4 @@
-#include "tools/tokenizer_13a.h"
+#include "metrics/tokenizer_13a.h"
 
 #include <cstdint>
 #include <string>
@@ -8,7 +8,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/string_view.h"
 
-namespace nmt::tools {
+namespace nmt::metrics {
 namespace {
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
@@ -163,4 +163,4 @@ std::vector<std::string> Tokenize13a(absl::string_view line) {
 
 std::string Tokenize13aToString(absl::string_view line) { return absl::StrJoin(Tokenize13a(line), " "); }
 
-}  // namespace nmt::tools
+}  // namespace nmt::metrics

@@ -1,4 +1,4 @@
-#include "tools/bleu.h"
+#include "metrics/bleu.h"
 
 #include <cmath>
 #include <string>
@@ -8,7 +8,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
-namespace nmt::tools {
+namespace nmt::metrics {
 namespace {
 
 using ::testing::ElementsAre;
@@ -156,4 +156,4 @@ TEST(BleuSignatureTest, CountsReferences) {
 }
 
 }  // namespace
-}  // namespace nmt::tools
+}  // namespace nmt::metrics

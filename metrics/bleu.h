@@ -10,9 +10,9 @@
 //
 // The behaviour follows sacreBLEU's sacrebleu/metrics/bleu.py (BLEU.compute_bleu and the
 // segment statistics) and sacrebleu/metrics/base.py (Score.format, Signature.format).
-// tools/README.md says how it was checked.
-#ifndef NMT_TOOLS_BLEU_H_
-#define NMT_TOOLS_BLEU_H_
+// metrics/README.md says how it was checked.
+#ifndef NMT_METRICS_BLEU_H_
+#define NMT_METRICS_BLEU_H_
 
 #include <array>
 #include <cstdint>
@@ -23,7 +23,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 
-namespace nmt::tools {
+namespace nmt::metrics {
 
 inline constexpr int kBleuMaxOrder = 4;
 
@@ -77,6 +77,6 @@ absl::StatusOr<BleuScore> CorpusBleu(absl::Span<const std::string> hyps,
 // The streams must have equal lengths (as CorpusSegmentStats requires).
 std::string BleuSignature(absl::Span<const std::vector<std::string>> ref_streams);
 
-}  // namespace nmt::tools
+}  // namespace nmt::metrics
 
-#endif  // NMT_TOOLS_BLEU_H_
+#endif  // NMT_METRICS_BLEU_H_

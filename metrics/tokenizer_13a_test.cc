@@ -1,4 +1,4 @@
-#include "tools/tokenizer_13a.h"
+#include "metrics/tokenizer_13a.h"
 
 #include <string>
 #include <vector>
@@ -6,7 +6,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
-namespace nmt::tools {
+namespace nmt::metrics {
 namespace {
 
 using ::testing::ElementsAre;
@@ -80,4 +80,4 @@ TEST(PythonWhitespaceTest, StripsAndSplitsLikePython) {
 }
 
 }  // namespace
-}  // namespace nmt::tools
+}  // namespace nmt::metrics

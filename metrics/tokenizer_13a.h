@@ -1,7 +1,7 @@
 // The "13a" tokenizer of mteval-v13a.pl, as sacreBLEU 2.x implements it (its default BLEU
 // tokenizer), and Python's Unicode whitespace rules that it relies on.
 //
-//   std::vector<std::string> tokens = nmt::tools::Tokenize13a("It wasn't surprising.");
+//   std::vector<std::string> tokens = nmt::metrics::Tokenize13a("It wasn't surprising.");
 //   // {"It", "wasn't", "surprising", "."}
 //
 // Evaluation only (paper section 4: BLEU of the translations); training text goes through
@@ -19,15 +19,15 @@
 //      "1.5" and "3,000" stay whole but "a.5" splits;
 //   3. split on whitespace as Python's str.split() defines it (Unicode-aware: U+00A0,
 //      U+2000..U+200A, U+3000, ... and the ASCII separators \x1c..\x1f count).
-#ifndef NMT_TOOLS_TOKENIZER_13A_H_
-#define NMT_TOOLS_TOKENIZER_13A_H_
+#ifndef NMT_METRICS_TOKENIZER_13A_H_
+#define NMT_METRICS_TOKENIZER_13A_H_
 
 #include <string>
 #include <vector>
 
 #include "absl/strings/string_view.h"
 
-namespace nmt::tools {
+namespace nmt::metrics {
 
 // Tokenizes one line (without its trailing newline). The input must be valid UTF-8
 // (datasets/text_file.h's ReadUtf8Lines checks it at the file edge); bytes of multi-byte
@@ -43,6 +43,6 @@ absl::string_view StripTrailingPythonWhitespace(absl::string_view text);
 // Python's str.split() with no argument: splits on runs of Unicode whitespace, no empties.
 std::vector<std::string> SplitOnPythonWhitespace(absl::string_view text);
 
-}  // namespace nmt::tools
+}  // namespace nmt::metrics
 
-#endif  // NMT_TOOLS_TOKENIZER_13A_H_
+#endif  // NMT_METRICS_TOKENIZER_13A_H_

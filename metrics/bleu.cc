@@ -1,4 +1,4 @@
-#include "tools/bleu.h"
+#include "metrics/bleu.h"
 
 #include <algorithm>
 #include <cmath>
@@ -16,9 +16,9 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
-#include "tools/tokenizer_13a.h"
+#include "metrics/tokenizer_13a.h"
 
-namespace nmt::tools {
+namespace nmt::metrics {
 namespace {
 
 // n-gram -> count, keyed by the tokens joined with single spaces (tokens hold no spaces).
@@ -191,4 +191,4 @@ std::string BleuSignature(absl::Span<const std::vector<std::string>> ref_streams
   return absl::StrCat("nrefs:", nrefs, "|case:mixed|eff:no|tok:13a|smooth:exp|version:", kSacreBleuVersion);
 }
 
-}  // namespace nmt::tools
+}  // namespace nmt::metrics

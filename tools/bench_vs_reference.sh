@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Our training-step and beam-search speed beside the PyTorch reference's, in one run on
+# one machine: the reference in both of its modes (f32, and --autocast bf16, PyTorch's own
+# mixed precision), and the ratio of ours to the FASTER of the two.
+#
+#   bazel run //tools:bench_vs_reference                          # both models, small and paper
+#   bazel run //tools:bench_vs_reference -- --configs=small --steps=5 --threads=1
+#   bazel run //tools:bench_vs_reference -- --ours_flags="--precision=bf16"
+#   bazel run //tools:bench_vs_reference -- --device=cuda         # on a GPU machine
+#
+# Flags: --models (default "rnnsearch rnnencdec"), --configs ("small paper"), --threads (2),
+# --steps (10 timed training steps), --warmup (3), --decode_sentences (50 sentences of beam 5
+# at `small`; 0 skips decoding), --device (cpu), --ours_flags (extra flags for our bench),
+# --reference (path of torch_rnnsearch.py; default ../shared/reference/ beside the clone),
+# --python (/usr/bin/python3: Debian's python3-torch).
+#
+# Nothing else should run meanwhile: with 2 OpenMP threads any busy process slows both
+# engines many times over (README.md). The CPU model and its bf16 features are printed
+# beside the figures, since machines of this kind differ.
+set -euo pipefail
+
+models="rnnsearch rnnencdec"
+configs="small paper"
+threads=2
+steps=10
+warmup=3
+decode_sentences=50
+device=cpu
+ours_flags=""
+root=${BUILD_WORKSPACE_DIRECTORY:-$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)}
+reference="$root/../shared/reference/torch_rnnsearch.py"
+python=/usr/bin/python3
+for arg in "$@"; do
+  case $arg in
+    --models=*) models=${arg#*=} ;;
+    --configs=*) configs=${arg#*=} ;;
+    --threads=*) threads=${arg#*=} ;;
+    --steps=*) steps=${arg#*=} ;;
+    --warmup=*) warmup=${arg#*=} ;;
+    --decode_sentences=*) decode_sentences=${arg#*=} ;;
+    --device=*) device=${arg#*=} ;;
+    --ours_flags=*) ours_flags=${arg#*=} ;;
+    --reference=*) reference=${arg#*=} ;;
+    --python=*) python=${arg#*=} ;;
+    *) echo "bench_vs_reference: unknown argument $arg (see the comment at the top of $0)" >&2; exit 2 ;;
+  esac
+done
+
+bench="$0.runfiles/nmt/tools/bench"
+[[ -x $bench ]] || bench="$(dirname "$0")/bench"
+[[ -x $bench ]] || { echo "bench_vs_reference: our bench is not at $bench; run it with bazel run" >&2; exit 1; }
+[[ -f $reference ]] || { echo "bench_vs_reference: no reference at $reference (--reference=PATH)" >&2; exit 1; }
+"$python" -c 'import torch' 2>/dev/null || {
+  echo "bench_vs_reference: $python cannot import torch (apt-get install python3-torch libopenblas0-openmp)" >&2
+  exit 1
+}
+
+field() { sed -n "s/.*\"$1\": \([0-9.]*\).*/\1/p" <<<"$2"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "-"; else printf "%.2fx", a / b }'; }
+best() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == "" || a + 0 >= b + 0) print a; else print b }'; }
+
+echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'); $(nproc) cores;" \
+  "bf16 features: $(grep -o -w 'avx512_bf16\|amx_bf16' /proc/cpuinfo | sort -u | tr '\n' ' ')"
+[[ $device == cpu ]] || echo "device: $device ($(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1))"
+echo "threads $threads, $steps timed steps after $warmup untimed; target tokens/s (higher is better)"
+printf '%-10s %-6s %12s %12s %12s %14s\n' model config ours torch_f32 torch_bf16 "ours/best"
+common=(--threads="$threads" --steps="$steps" --warmup="$warmup")
+ours_device=()  # our bench's default is the CPU
+[[ $device == cpu ]] || ours_device=(--device="$device")
+for config in $configs; do
+  for model in $models; do
+    # shellcheck disable=SC2086  # ours_flags is a list of flags
+    ours=$(field target_tokens_per_s "$("$bench" --model="$model" --config="$config" "${ours_device[@]}" "${common[@]}" $ours_flags)")
+    ref=("$python" "$reference" bench --model "$model" --config "$config" --device "$device" --threads "$threads"
+      --steps "$steps" --warmup "$warmup")
+    f32=$(field target_tokens_per_s "$("${ref[@]}" --autocast none)")
+    bf16=$(field target_tokens_per_s "$("${ref[@]}" --autocast bf16 2>/dev/null || true)")
+    printf '%-10s %-6s %12s %12s %12s %14s\n' "$model" "$config" "$ours" "$f32" "${bf16:--}" \
+      "$(ratio "$ours" "$(best "$f32" "$bf16")")"
+  done
+done
+
+if ((decode_sentences > 0)); then
+  echo "beam 5 with length normalisation, $decode_sentences sentences at small; sentences/s"
+  printf '%-10s %-6s %12s %12s %14s\n' model config ours torch_f32 "ours/torch"
+  for model in $models; do
+    dec=(--model="$model" --config=small "${ours_device[@]}" --threads="$threads" --steps=0 --decode=beam5
+      --decode_sentences="$decode_sentences" --length_norm)
+    # shellcheck disable=SC2086
+    ours=$(field decode_sentences_per_s "$("$bench" "${dec[@]}" $ours_flags)")
+    ref=$(field decode_sentences_per_s "$("$python" "$reference" bench --model "$model" --config small \
+      --device "$device" --threads "$threads" --steps 0 --decode beam5 --decode-sentences "$decode_sentences" \
+      --length-norm)")
+    printf '%-10s %-6s %12s %12s %14s\n' "$model" small "$ours" "$ref" "$(ratio "$ours" "$ref")"
+  done
+fi
