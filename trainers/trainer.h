@@ -5,6 +5,12 @@
 //   absl::Status status = (*trainer)->Train();      // resumes if run_dir has a checkpoint
 //   models::Model& model = (*trainer)->model();   // the best dev parameters after Train
 //
+// Before anything is built, fields the config leaves unset (vocabulary sizes, dropout
+// rates, label smoothing) are filled from the training corpus (ApplyCorpusDefaults,
+// train_config.h) and the recipe is printed. Each step is a training pass (dropout
+// masks from DropoutSeed(seed, step), the config's label smoothing); validation is an
+// evaluation pass (no dropout, plain −log p).
+//
 // Each step is trainers/train_step.h's TrainStep on the next length-sorted batch: a
 // step whose norm or loss is NaN or Inf is skipped, moving nothing (the paper's code
 // replaced it with 0.1·p instead), and reported on stderr and as a `skipped` row of
