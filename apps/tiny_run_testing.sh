@@ -20,11 +20,13 @@ make_corpus() {
   done
 }
 
-# make_config FILE MAX_STEPS [MODEL_FIELDS]: a TrainConfig that checkpoints every step.
+# make_config FILE MAX_STEPS [MODEL_FIELDS]: a TrainConfig that checkpoints every step,
+# with every dropout and label smoothing on, so that exact resume is tested with them.
 make_config() {
   cat >"$1" <<CONFIG
 data { vocabulary: WORDS src_vocab_size: 100 tgt_vocab_size: 100 batch_size: 8 batches_per_chunk: 4 }
-model { ${3:-m: 16 n: 24 n_align: 16 l: 8} }
+model { ${3:-m: 16 n: 24 n_align: 16 l: 8} dropout: 0.2 dropout_rnn: 0.2 dropout_src: 0.1 dropout_tgt: 0.1 }
+label_smoothing: 0.1
 max_steps: $2
 max_minutes: 0
 validate_every: 20

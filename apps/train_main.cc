@@ -43,8 +43,19 @@ ABSL_FLAG(std::optional<std::string>, model, std::nullopt,
 ABSL_FLAG(std::optional<std::string>, optimizer, std::nullopt, "adam or adadelta (the paper's)");
 ABSL_FLAG(std::optional<double>, lr, std::nullopt, "learning rate of the chosen optimizer (Adadelta's is 1)");
 ABSL_FLAG(std::optional<std::string>, vocab, std::nullopt, "words (the paper's shortlist) or subwords (SentencePiece)");
-ABSL_FLAG(std::optional<int32_t>, src_vocab, std::nullopt, "source vocabulary size");
-ABSL_FLAG(std::optional<int32_t>, tgt_vocab, std::nullopt, "target vocabulary size");
+ABSL_FLAG(std::optional<int32_t>, src_vocab, std::nullopt,
+          "source vocabulary size (unset or 0: from the corpus, trainers/README.md)");
+ABSL_FLAG(std::optional<int32_t>, tgt_vocab, std::nullopt, "target vocabulary size (unset or 0: from the corpus)");
+ABSL_FLAG(std::optional<float>, dropout, std::nullopt,
+          "dropout of the embeddings and of the states and contexts the readout reads, in [0, 1) "
+          "(unset: 0.3 below 20,000 training pairs, else 0)");
+ABSL_FLAG(std::optional<float>, dropout_rnn, std::nullopt,
+          "variational dropout of every recurrent state, one mask per sentence (unset: 0.2 / 0 by corpus size)");
+ABSL_FLAG(std::optional<float>, dropout_src, std::nullopt,
+          "source word dropout: a whole word's embedding zeroed (unset: 0.1 / 0 by corpus size)");
+ABSL_FLAG(std::optional<float>, dropout_tgt, std::nullopt, "target word dropout (unset: 0.1 / 0 by corpus size)");
+ABSL_FLAG(std::optional<float>, label_smoothing, std::nullopt,
+          "label smoothing of the training loss, in [0, 1) (unset: 0.1 / 0 by corpus size)");
 ABSL_FLAG(std::optional<double>, minutes, std::nullopt, "training time budget (0: none)");
 ABSL_FLAG(std::optional<int64_t>, max_steps, std::nullopt, "training steps (0: none)");
 ABSL_FLAG(std::optional<int32_t>, batch_size, std::nullopt, "sentences per update");
@@ -154,7 +165,8 @@ absl::Status ApplyRecipeFlags(TrainConfig& c) {
   return absl::OkStatus();
 }
 
-// Sizes and budget: applied as given; ValidateTrainConfig refuses what is out of range.
+// Sizes, budget and regularisation: applied as given (a given value always wins over
+// the corpus rule); ValidateTrainConfig refuses what is out of range.
 void ApplySizeFlags(TrainConfig& c) {
   auto apply = [](const auto& flag, auto setter) {
     if (const auto value = absl::GetFlag(flag)) setter(*value);
@@ -167,6 +179,12 @@ void ApplySizeFlags(TrainConfig& c) {
   apply(FLAGS_beam, [&](int32_t v) { c.set_beam_size(v); });
   apply(FLAGS_minutes, [&](double v) { c.set_max_minutes(v); });
   apply(FLAGS_max_steps, [&](int64_t v) { c.set_max_steps(v); });
+  models::ModelConfig& m = *c.mutable_model();
+  apply(FLAGS_dropout, [&](float v) { m.set_dropout(v); });
+  apply(FLAGS_dropout_rnn, [&](float v) { m.set_dropout_rnn(v); });
+  apply(FLAGS_dropout_src, [&](float v) { m.set_dropout_src(v); });
+  apply(FLAGS_dropout_tgt, [&](float v) { m.set_dropout_tgt(v); });
+  apply(FLAGS_label_smoothing, [&](float v) { c.set_label_smoothing(v); });
 }
 
 // The schedule, validation and decoding: applied as given, then validated.

@@ -38,6 +38,13 @@ else
   echo "FAILED: --device=cuda -> status $got, output: $(cat "$work/out")"
   failures=$((failures + 1))
 fi
+expect 2 "model.dropout = 1: must be in \[0, 1)" --dropout=1
+expect 2 "model.dropout_rnn = -0.1: must be in \[0, 1)" --dropout_rnn=-0.1
+expect 2 "model.dropout_src = 1.5: must be in \[0, 1)" --dropout_src=1.5
+expect 2 "model.dropout_tgt = 2: must be in \[0, 1)" --dropout_tgt=2
+expect 2 "label_smoothing = 1: must be in \[0, 1)" --label_smoothing=1
+expect 2 "Illegal value 'lots'" --dropout=lots
+expect 2 "model.dropout_rnn = 1: must be in \[0, 1)" "$(config 'model { dropout_rnn: 1 }')"
 expect 2 "max_grad_norm = -1: must be >= 0" "$(config 'max_grad_norm: -1')"
 expect 2 "patience = -1" "$(config 'patience: -1')"
 expect 2 "c.textproto:1:10: .*max_stepz" "$(config 'max_stepz: 3')"

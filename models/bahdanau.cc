@@ -35,26 +35,29 @@ void BahdanauModel::AddDecoder(int64_t context_size) {
   RegisterModule("readout", readout_.get());
 }
 
-BahdanauState BahdanauModel::EncodeState(absl::Span<const int32_t> src, const Tensor& src_mask) {
+BahdanauState BahdanauModel::EncodeState(absl::Span<const int32_t> src, const Tensor& src_mask, Regularizer& reg) {
   NMT_CHECK(src_mask.rank() == 2 && static_cast<int64_t>(src.size()) == src_mask.size())
       << "BahdanauModel::Encode: " << src.size() << " ids for mask " << src_mask.ShapeString();
   BahdanauState state;
   state.src_mask = src_mask;
   state.dec_weights = dec_->Stack();
-  EncodeInto(src, src_mask, state);
+  EncodeInto(src, src_mask, reg, state);
   return state;
 }
 
 std::unique_ptr<DecoderState> BahdanauModel::Encode(absl::Span<const int32_t> src, const Tensor& src_mask) {
-  return std::make_unique<BahdanauState>(EncodeState(src, src_mask));
+  Regularizer none(config(), ForwardOptions());  // decoding drops nothing
+  return std::make_unique<BahdanauState>(EncodeState(src, src_mask, none));
 }
 
-ForwardResult BahdanauModel::Forward(const datasets::Batch& batch) {
+ForwardResult BahdanauModel::Forward(const datasets::Batch& batch, const ForwardOptions& options) {
   NMT_CHECK(batch.target_length > 0 && batch.batch_size > 0) << "BahdanauModel::Forward: a batch without targets";
   const int64_t b = batch.batch_size, t = batch.target_length, n = config().n();
-  const BahdanauState enc = EncodeState(batch.source_ids, SourceMask(batch));
+  Regularizer reg(config(), options);
+  const BahdanauState enc = EncodeState(batch.source_ids, SourceMask(batch), reg);
   const layers::GruWeights& w = enc.dec_weights;
-  Var y_prev = EmbedPrevious(*tgt_embedding_, batch);
+  Var y_prev = reg.TargetEmbeddings(EmbedPrevious(*tgt_embedding_, batch));
+  const Tensor* dec_dropout = reg.RecurrentMask(2, b, n);
   Var inputs = Transpose(DecoderInputs(y_prev, enc), {1, 0, 2});  // (T_y, B, 3n): one block per step
   Var s = enc.s;
   std::vector<Var> states, contexts, alphas;
@@ -66,16 +69,18 @@ ForwardResult BahdanauModel::Forward(const datasets::Batch& batch) {
     if (i + 1 < t) {  // p(y_i) reads s_{i−1}: the last state is never used
       Var x = Reshape(Slice(inputs, 0, i, 1), {b, 3 * n});
       if (!fixed_context()) x = Add(x, dec_->ProjectContext(w, ctx.context));
-      s = dec_->Step(w, x, s);
+      s = dec_->Step(w, x, s, nullptr, dec_dropout);
     }
   }
   ForwardResult out;
   out.intermediates.emplace_back("s0", enc.s);
-  Var hidden = readout_->Hidden(Concat(states, 1), y_prev, fixed_context() ? enc.context : Concat(contexts, 1));
+  Var hidden = readout_->Hidden(reg.Hidden(Concat(states, 1), 0), y_prev,
+                                reg.Hidden(fixed_context() ? enc.context : Concat(contexts, 1), 1));
   // W_o over all target steps in one product, made 2-D before it so that the largest
   // tensor of the step, (B·T_y, K_y), is never reshaped (a reshape's backward copies).
   out.logits = readout_->Logits(Reshape(hidden, {b * t, hidden.dim(2)}));
-  Var nll = SoftmaxCrossEntropy(out.logits, batch.target_ids, TargetMask(batch).Reshaped({b * t}));
+  Var nll =
+      SoftmaxCrossEntropy(out.logits, batch.target_ids, TargetMask(batch).Reshaped({b * t}), reg.label_smoothing());
   out.loss = Scale(Sum(nll), 1.0f / static_cast<float>(b));
   out.nll = Sum(Reshape(nll, {b, t}), 1);
   if (!alphas.empty()) {

@@ -44,7 +44,8 @@ class BahdanauModel : public Model {
  public:
   explicit BahdanauModel(const ModelConfig& config);
 
-  ForwardResult Forward(const datasets::Batch& batch) override;
+  using Model::Forward;
+  ForwardResult Forward(const datasets::Batch& batch, const ForwardOptions& options) override;
   std::unique_ptr<DecoderState> Encode(absl::Span<const int32_t> src, const Tensor& src_mask) override;
   StepResult Step(const DecoderState& state, absl::Span<const int32_t> previous) override;
 
@@ -55,8 +56,10 @@ class BahdanauModel : public Model {
   };
   // Registers tgt_embedding, dec and readout; called by each model after its encoder.
   void AddDecoder(int64_t context_size);
-  // Fills s (= s_0) and the encoder's fields of state.
-  virtual void EncodeInto(absl::Span<const int32_t> src, const Tensor& src_mask, BahdanauState& state) = 0;
+  // Fills s (= s_0) and the encoder's fields of state; reg drops the source embeddings
+  // and the encoder's recurrent states in a training pass (recurrent layers 0 and 1).
+  virtual void EncodeInto(absl::Span<const int32_t> src, const Tensor& src_mask, Regularizer& reg,
+                          BahdanauState& state) = 0;
   // The decoder GRU's pre-activations known before the loop: (B, T, m) -> (B, T, 3n).
   virtual Var DecoderInputs(Var y_prev, const BahdanauState& state) = 0;
   virtual StepContext ContextAt(Var s_prev, const BahdanauState& state) = 0;
@@ -66,7 +69,7 @@ class BahdanauModel : public Model {
   const layers::Gru& dec() const { return *dec_; }
 
  private:
-  BahdanauState EncodeState(absl::Span<const int32_t> src, const Tensor& src_mask);
+  BahdanauState EncodeState(absl::Span<const int32_t> src, const Tensor& src_mask, Regularizer& reg);
 
   std::unique_ptr<layers::Embedding> tgt_embedding_;
   std::unique_ptr<layers::Gru> dec_;

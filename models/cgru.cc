@@ -45,44 +45,52 @@ absl::StatusOr<std::unique_ptr<Model>> CGru::Create(const ModelConfig& config) {
   return std::make_unique<CGru>(config);
 }
 
-CGruState CGru::EncodeState(absl::Span<const int32_t> src, const Tensor& src_mask) {
+CGruState CGru::EncodeState(absl::Span<const int32_t> src, const Tensor& src_mask, Regularizer& reg) {
   NMT_CHECK(src_mask.rank() == 2 && static_cast<int64_t>(src.size()) == src_mask.size())
       << "CGru::Encode: " << src.size() << " ids for mask " << src_mask.ShapeString();
   const int64_t b = src_mask.dim(0), t = src_mask.dim(1);
   CGruState state;
   state.src_mask = src_mask;
   state.dec_w = dec_.Stack();
-  Var x = src_embedding_.Forward(src, {b, t});
-  state.annotations = layers::RunBidirectional(enc_fwd_, enc_bwd_, x, src_mask).annotations;
+  const int64_t n = config().n();
+  Var x = reg.SourceEmbeddings(src_embedding_.Forward(src, {b, t}));
+  state.annotations =
+      layers::RunBidirectional(enc_fwd_, enc_bwd_, x, src_mask, reg.RecurrentMask(0, b, n), reg.RecurrentMask(1, b, n))
+          .annotations;
   state.keys = dec_.Keys(state.annotations);                                       // once per sentence
   state.s = Tanh(init_.Forward(layers::MaskedMean(state.annotations, src_mask)));  // s_0
   return state;
 }
 
 std::unique_ptr<DecoderState> CGru::Encode(absl::Span<const int32_t> src, const Tensor& src_mask) {
-  return std::make_unique<CGruState>(EncodeState(src, src_mask));
+  Regularizer none(config(), ForwardOptions());  // decoding drops nothing
+  return std::make_unique<CGruState>(EncodeState(src, src_mask, none));
 }
 
-ForwardResult CGru::Forward(const datasets::Batch& batch) {
+ForwardResult CGru::Forward(const datasets::Batch& batch, const ForwardOptions& options) {
   NMT_CHECK(batch.target_length > 0 && batch.batch_size > 0) << "CGru::Forward: a batch without targets";
   const int64_t b = batch.batch_size, t = batch.target_length, n = config().n();
-  const CGruState enc = EncodeState(batch.source_ids, SourceMask(batch));
-  Var y_prev = EmbedPrevious(tgt_embedding_, batch);
+  Regularizer reg(config(), options);
+  const CGruState enc = EncodeState(batch.source_ids, SourceMask(batch), reg);
+  Var y_prev = reg.TargetEmbeddings(EmbedPrevious(tgt_embedding_, batch));
+  const Tensor* gru1_dropout = reg.RecurrentMask(2, b, n);
+  const Tensor* gru2_dropout = reg.RecurrentMask(3, b, n);
   Var inputs = Transpose(dec_.ProjectInputs(enc.dec_w, y_prev), {1, 0, 2});  // (T_y, B, 3n)
   Var s = enc.s;
   std::vector<Var> states, contexts, alphas;
   for (int64_t i = 0; i < t; ++i) {
-    layers::ConditionalGruOutput step =
-        dec_.Step(enc.dec_w, Reshape(Slice(inputs, 0, i, 1), {b, 3 * n}), s, enc.annotations, enc.keys, enc.src_mask);
+    layers::ConditionalGruOutput step = dec_.Step(enc.dec_w, Reshape(Slice(inputs, 0, i, 1), {b, 3 * n}), s,
+                                                  enc.annotations, enc.keys, enc.src_mask, gru1_dropout, gru2_dropout);
     s = step.state;
     states.push_back(Reshape(s, {b, 1, n}));
     contexts.push_back(Reshape(step.context, {b, 1, 2 * n}));
     alphas.push_back(Reshape(step.alpha, {b, 1, step.alpha.dim(1)}));
   }
   ForwardResult out;
-  Var hidden = readout_.Hidden(Concat(states, 1), y_prev, Concat(contexts, 1));
+  Var hidden = readout_.Hidden(reg.Hidden(Concat(states, 1), 0), y_prev, reg.Hidden(Concat(contexts, 1), 1));
   out.logits = readout_.Logits(Reshape(hidden, {b * t, hidden.dim(2)}));  // one product for all steps
-  Var nll = SoftmaxCrossEntropy(out.logits, batch.target_ids, TargetMask(batch).Reshaped({b * t}));
+  Var nll =
+      SoftmaxCrossEntropy(out.logits, batch.target_ids, TargetMask(batch).Reshaped({b * t}), reg.label_smoothing());
   out.loss = Scale(Sum(nll), 1.0f / static_cast<float>(b));
   out.nll = Sum(Reshape(nll, {b, t}), 1);
   out.alpha = Concat(alphas, 1);

@@ -54,13 +54,15 @@ class CGru : public Model {
   // The registry's factory: InvalidArgument unless every size is positive.
   static absl::StatusOr<std::unique_ptr<Model>> Create(const ModelConfig& config);
 
-  ForwardResult Forward(const datasets::Batch& batch) override;
+  using Model::Forward;
+  ForwardResult Forward(const datasets::Batch& batch, const ForwardOptions& options) override;
   std::unique_ptr<DecoderState> Encode(absl::Span<const int32_t> src, const Tensor& src_mask) override;
   StepResult Step(const DecoderState& state, absl::Span<const int32_t> previous) override;
   double ForwardFlops(int64_t batch, int64_t src_len, int64_t tgt_len) const override;
 
  private:
-  CGruState EncodeState(absl::Span<const int32_t> src, const Tensor& src_mask);
+  // reg drops the source embeddings and the encoder's states (recurrent layers 0, 1).
+  CGruState EncodeState(absl::Span<const int32_t> src, const Tensor& src_mask, Regularizer& reg);
 
   layers::Embedding src_embedding_;
   layers::Gru enc_fwd_;

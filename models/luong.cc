@@ -81,23 +81,23 @@ absl::StatusOr<std::unique_ptr<Model>> Luong::Create(const ModelConfig& config) 
   return std::make_unique<Luong>(config);
 }
 
-LuongState Luong::EncodeState(absl::Span<const int32_t> src, const Tensor& src_mask) {
+LuongState Luong::EncodeState(absl::Span<const int32_t> src, const Tensor& src_mask, Regularizer& reg) {
   NMT_CHECK(src_mask.rank() == 2 && static_cast<int64_t>(src.size()) == src_mask.size())
       << "Luong::Encode: " << src.size() << " ids for mask " << src_mask.ShapeString();
   const int64_t b = src_mask.dim(0), t = src_mask.dim(1), n = config().n();
   LuongState state;
   state.src_mask = src_mask;
-  Var x = src_embedding_.Forward(src, {b, t});
+  Var x = reg.SourceEmbeddings(src_embedding_.Forward(src, {b, t}));
   // Padding carried each sentence's last real state to the last position.
   auto last = [&](Var states) { return Reshape(Slice(states, 1, t - 1, 1), {b, states.dim(2)}); };
   for (int64_t k = 0; k < depth(); ++k) {
     if (lstm()) {
-      Var states = enc_lstm_[k]->RunStates(x, src_mask, /*reverse=*/false);  // (B, T, 2n)
+      Var states = enc_lstm_[k]->RunStates(x, src_mask, /*reverse=*/false, reg.RecurrentMask(k, b, n));  // (B, T, 2n)
       state.layers.push_back(last(states));
       x = enc_lstm_[k]->Hidden(states);
       state.lstm_w.push_back(dec_lstm_[k]->Stack());
     } else {
-      x = enc_gru_[k]->Run(x, src_mask, /*reverse=*/false);
+      x = enc_gru_[k]->Run(x, src_mask, /*reverse=*/false, reg.RecurrentMask(k, b, n));
       state.layers.push_back(last(x));
       state.gru_w.push_back(dec_gru_[k]->Stack());
     }
@@ -109,26 +109,28 @@ LuongState Luong::EncodeState(absl::Span<const int32_t> src, const Tensor& src_m
 }
 
 std::unique_ptr<DecoderState> Luong::Encode(absl::Span<const int32_t> src, const Tensor& src_mask) {
-  return std::make_unique<LuongState>(EncodeState(src, src_mask));
+  Regularizer none(config(), ForwardOptions());  // decoding drops nothing
+  return std::make_unique<LuongState>(EncodeState(src, src_mask, none));
 }
 
 Var Luong::ProjectInputs(const LuongState& state, int64_t k, Var x) const {
   return lstm() ? dec_lstm_[k]->ProjectInputs(state.lstm_w[k], x) : dec_gru_[k]->ProjectInputs(state.gru_w[k], x);
 }
 
-Luong::DecoderOutput Luong::DecoderStep(LuongState& state, Var x_proj) const {
+Luong::DecoderOutput Luong::DecoderStep(LuongState& state, Var x_proj, absl::Span<const Tensor* const> dropout) const {
   Var h;
   for (int64_t k = 0; k < depth(); ++k) {
+    const Tensor* recurrent_mask = dropout.empty() ? nullptr : dropout[k];
     Var x = k == 0 ? x_proj : ProjectInputs(state, k, h);
     if (k == 0 && state.feed.defined()) {  // input feeding: W_f h̃_{t−1} (h̃_0 = 0 adds nothing)
       x = Add(x, lstm() ? dec_lstm_[0]->ProjectContext(state.lstm_w[0], state.feed)
                         : dec_gru_[0]->ProjectContext(state.gru_w[0], state.feed));
     }
     if (lstm()) {
-      state.layers[k] = dec_lstm_[k]->Step(state.lstm_w[k], x, state.layers[k]);
+      state.layers[k] = dec_lstm_[k]->Step(state.lstm_w[k], x, state.layers[k], nullptr, recurrent_mask);
       h = dec_lstm_[k]->Hidden(state.layers[k]);
     } else {
-      state.layers[k] = dec_gru_[k]->Step(state.gru_w[k], x, state.layers[k]);
+      state.layers[k] = dec_gru_[k]->Step(state.gru_w[k], x, state.layers[k], nullptr, recurrent_mask);
       h = state.layers[k];
     }
   }
@@ -137,22 +139,28 @@ Luong::DecoderOutput Luong::DecoderStep(LuongState& state, Var x_proj) const {
   return {a.attentional, a.alpha};
 }
 
-ForwardResult Luong::Forward(const datasets::Batch& batch) {
+ForwardResult Luong::Forward(const datasets::Batch& batch, const ForwardOptions& options) {
   NMT_CHECK(batch.target_length > 0 && batch.batch_size > 0) << "Luong::Forward: a batch without targets";
   const int64_t b = batch.batch_size, t = batch.target_length, n = config().n();
-  LuongState state = EncodeState(batch.source_ids, SourceMask(batch));
+  Regularizer reg(config(), options);
+  LuongState state = EncodeState(batch.source_ids, SourceMask(batch), reg);
   ForwardResult out;
   out.intermediates = {{"annotations", state.annotations}};
-  Var y_prev = EmbedPrevious(tgt_embedding_, batch);
+  Var y_prev = reg.TargetEmbeddings(EmbedPrevious(tgt_embedding_, batch));
+  std::vector<const Tensor*> dec_dropout;
+  for (int64_t k = 0; k < depth(); ++k) dec_dropout.push_back(reg.RecurrentMask(depth() + k, b, n));
+  if (dec_dropout.front() == nullptr) dec_dropout.clear();
   Var inputs = Transpose(ProjectInputs(state, 0, y_prev), {1, 0, 2});  // (T_y, B, G·n): one block per step
   std::vector<Var> attentional, alphas;
   for (int64_t i = 0; i < t; ++i) {
-    DecoderOutput step = DecoderStep(state, Reshape(Slice(inputs, 0, i, 1), {b, inputs.dim(2)}));
+    DecoderOutput step = DecoderStep(state, Reshape(Slice(inputs, 0, i, 1), {b, inputs.dim(2)}), dec_dropout);
     attentional.push_back(Reshape(step.attentional, {b, 1, n}));
     alphas.push_back(Reshape(step.alpha, {b, 1, step.alpha.dim(1)}));
   }
-  out.logits = output_.Forward(Reshape(Concat(attentional, 1), {b * t, n}));  // W_s over all steps at once
-  Var nll = SoftmaxCrossEntropy(out.logits, batch.target_ids, TargetMask(batch).Reshaped({b * t}));
+  // W_s over all steps at once, from h̃ dropped (the fed h̃ is not).
+  out.logits = output_.Forward(Reshape(reg.Hidden(Concat(attentional, 1), 0), {b * t, n}));
+  Var nll =
+      SoftmaxCrossEntropy(out.logits, batch.target_ids, TargetMask(batch).Reshaped({b * t}), reg.label_smoothing());
   out.loss = Scale(Sum(nll), 1.0f / static_cast<float>(b));
   out.nll = Sum(Reshape(nll, {b, t}), 1);
   out.alpha = Concat(alphas, 1);

@@ -58,7 +58,8 @@ class Luong : public Model {
   // The registry's factory: InvalidArgument for a size the config's score needs and lacks.
   static absl::StatusOr<std::unique_ptr<Model>> Create(const ModelConfig& config);
 
-  ForwardResult Forward(const datasets::Batch& batch) override;
+  using Model::Forward;
+  ForwardResult Forward(const datasets::Batch& batch, const ForwardOptions& options) override;
   std::unique_ptr<DecoderState> Encode(absl::Span<const int32_t> src, const Tensor& src_mask) override;
   StepResult Step(const DecoderState& state, absl::Span<const int32_t> previous) override;
   double ForwardFlops(int64_t batch, int64_t src_len, int64_t tgt_len) const override;
@@ -71,12 +72,13 @@ class Luong : public Model {
   bool lstm() const { return config().rnn_cell() == ModelConfig::CELL_LSTM; }
   bool input_feeding() const { return !config().has_input_feeding() || config().input_feeding(); }
   int64_t depth() const { return static_cast<int64_t>(lstm() ? dec_lstm_.size() : dec_gru_.size()); }
-  LuongState EncodeState(absl::Span<const int32_t> src, const Tensor& src_mask);
+  // reg drops the source embeddings and each encoder layer's state (recurrent layer k).
+  LuongState EncodeState(absl::Span<const int32_t> src, const Tensor& src_mask, Regularizer& reg);
   // Decoder layer k's input projection W x + b.
   Var ProjectInputs(const LuongState& state, int64_t k, Var x) const;
   // One step of every layer from layer 1's projected E y_{t−1} (B, G·n); updates
-  // state.layers and state.feed.
-  DecoderOutput DecoderStep(LuongState& state, Var x_proj) const;
+  // state.layers and state.feed. dropout: decoder layer k's recurrent mask, or empty.
+  DecoderOutput DecoderStep(LuongState& state, Var x_proj, absl::Span<const Tensor* const> dropout = {}) const;
 
   layers::Embedding src_embedding_;
   std::vector<std::unique_ptr<layers::Gru>> enc_gru_, dec_gru_;

@@ -3,8 +3,10 @@
 #include <vector>
 
 #include "base/check.h"
+#include "base/random.h"
 #include "google/protobuf/descriptor.h"
 #include "ops/backend.h"
+#include "ops/elementwise.h"
 #include "ops/shape.h"
 
 namespace nmt::models {
@@ -15,6 +17,61 @@ void Model::InitializeFromConfig() {
   } else {
     Initialize(config_.seed());
   }
+}
+
+namespace {
+
+// The streams of masks of one pass, each its own seed (SiteSeed); recurrent layer k
+// draws from kFirstRecurrentSite + k.
+enum Site : uint64_t {
+  kSourceWords = 1,
+  kSourceElements = 2,
+  kTargetWords = 3,
+  kTargetElements = 4,
+  kFirstHiddenSite = 16,
+  kFirstRecurrentSite = 64,
+};
+
+}  // namespace
+
+Regularizer::Regularizer(const ModelConfig& config, const ForwardOptions& options) : options_(options) {
+  if (!options.training) return;
+  dropout_ = config.dropout();
+  dropout_rnn_ = config.dropout_rnn();
+  dropout_src_ = config.dropout_src();
+  dropout_tgt_ = config.dropout_tgt();
+  for (float p : {dropout_, dropout_rnn_, dropout_src_, dropout_tgt_}) {
+    NMT_CHECK(p >= 0.0f && p < 1.0f) << "Regularizer: a dropout rate outside [0, 1) in " << config.ShortDebugString();
+  }
+}
+
+uint64_t Regularizer::SiteSeed(uint64_t site) const { return SplitMix64At(options_.seed, site); }
+
+Var Regularizer::SourceEmbeddings(Var x) const {
+  NMT_CHECK(x.rank() == 3) << "Regularizer::SourceEmbeddings: " << x.ShapeString() << " is not (B, T, m)";
+  x = SharedDropout(x, {x.dim(0), x.dim(1), 1}, dropout_src_, SiteSeed(kSourceWords), options_.first_row);
+  return Dropout(x, dropout_, SiteSeed(kSourceElements), options_.first_row);
+}
+
+Var Regularizer::TargetEmbeddings(Var y_prev) const {
+  NMT_CHECK(y_prev.rank() == 3) << "Regularizer::TargetEmbeddings: " << y_prev.ShapeString() << " is not (B, T, m)";
+  y_prev = SharedDropout(y_prev, {y_prev.dim(0), y_prev.dim(1), 1}, dropout_tgt_, SiteSeed(kTargetWords),
+                         options_.first_row);
+  return Dropout(y_prev, dropout_, SiteSeed(kTargetElements), options_.first_row);
+}
+
+Var Regularizer::Hidden(Var x, int site) const {
+  NMT_CHECK(site >= 0 && site < kFirstRecurrentSite - kFirstHiddenSite) << "Regularizer::Hidden: site " << site;
+  return Dropout(x, dropout_, SiteSeed(kFirstHiddenSite + site), options_.first_row);
+}
+
+const Tensor* Regularizer::RecurrentMask(int layer, int64_t batch, int64_t n) {
+  NMT_CHECK(layer >= 0) << "Regularizer::RecurrentMask: layer " << layer;
+  if (dropout_rnn_ == 0.0f) return nullptr;
+  DeviceContext& context = CurrentTape("Regularizer::RecurrentMask").context();
+  recurrent_masks_.push_back(std::make_unique<Tensor>(
+      DropoutMask(context, {batch, n}, dropout_rnn_, SiteSeed(kFirstRecurrentSite + layer), options_.first_row)));
+  return recurrent_masks_.back().get();
 }
 
 Tensor SourceMask(const datasets::Batch& batch) {

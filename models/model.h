@@ -3,10 +3,11 @@
 // its line in models/registry.cc.
 //
 //   absl::StatusOr<std::unique_ptr<Model>> model = MakeModel(config);     // registry.h
-//   {  // training: the teacher-forced loss
+//   {  // training: the teacher-forced loss, with the config's dropout and label smoothing
 //     TapeScope scope(tape);
-//     Backward((*model)->Forward(batch).loss);
+//     Backward((*model)->Forward(batch, ForwardOptions::Training(step_seed, /*first_row=*/0, 0.1f)).loss);
 //   }
+//   Forward(batch) is the evaluation pass (validation loss, parity): no dropout, plain −log p.
 //   // decoding (models/search.cc): encode, then one step per output word
 //   std::unique_ptr<DecoderState> state = model->Encode(src_ids, src_mask);
 //   StepResult r = model->Step(*state, /*previous=*/{});                // p(y_1 | x)
@@ -21,6 +22,13 @@
 // the loss is Σ over real target tokens of −log p(y_i | y_<i, x), divided by the
 // number of sentences; Step(state, words) gives exactly the log-probabilities that
 // Forward's logits give for the same prefix (models/search_test.cc checks it).
+//
+// Regularisation (models/README.md, "Regularisation") happens only in a training
+// Forward: ModelConfig's dropout rates (dropout, dropout_rnn, dropout_src,
+// dropout_tgt) and ForwardOptions::label_smoothing. Encode and Step (search) never
+// drop anything. Every mask is a function of the step's seed, the site, the
+// sentence's row in the global batch and the position, so a step replays bit for bit
+// (exact resume) and a data-parallel shard draws its rows of the global batch's masks.
 #ifndef NMT_MODELS_MODEL_H_
 #define NMT_MODELS_MODEL_H_
 
@@ -39,6 +47,52 @@
 #include "models/model_config.pb.h"
 
 namespace nmt::models {
+
+// How a teacher-forced pass runs. The default is evaluation (validation, parity,
+// tests): no dropout and the plain −log p.
+struct ForwardOptions {
+  // Dropout with the config's rates; false: none, whatever the config says.
+  bool training = false;
+  // The step's seed (the trainer derives it from TrainConfig.seed and the step).
+  uint64_t seed = 0;
+  // The global index of the batch's row 0: a data-parallel shard's first row.
+  int64_t first_row = 0;
+  // ε of the loss: (1 − ε)(−log p_y) + ε/K Σ_j (−log p_j) per token (ops/softmax.h).
+  float label_smoothing = 0.0f;
+
+  static ForwardOptions Training(uint64_t seed, int64_t first_row, float label_smoothing) {
+    return {.training = true, .seed = seed, .first_row = first_row, .label_smoothing = label_smoothing};
+  }
+};
+
+// The dropout of one Forward: the model config's rates, masks drawn from the options'
+// seed. Each method is the identity (or gives no mask) when the pass is not training
+// or its rate is 0, so the evaluation pass computes exactly what it did before.
+class Regularizer {
+ public:
+  Regularizer(const ModelConfig& config, const ForwardOptions& options);
+
+  // Embedded source words (B, T, m): whole-word dropout with dropout_src (the word's
+  // embedding zeroed, Sennrich et al. 2016), then element dropout with `dropout`.
+  Var SourceEmbeddings(Var x) const;
+  // Embedded previous target words E y_{i−1} (B, T_y, m): dropout_tgt, then `dropout`.
+  Var TargetEmbeddings(Var y_prev) const;
+  // What the readout (deep output) reads: decoder states and contexts, (B, ...);
+  // `site` tells the streams of masks apart.
+  Var Hidden(Var x, int site) const;
+  // The variational mask (B, n) of recurrent layer `layer` (dropout_rnn), the same at
+  // every step of the sequence; nullptr when off. Valid while this Regularizer lives.
+  const Tensor* RecurrentMask(int layer, int64_t batch, int64_t n);
+
+  float label_smoothing() const { return options_.label_smoothing; }
+
+ private:
+  uint64_t SiteSeed(uint64_t site) const;
+
+  float dropout_ = 0, dropout_rnn_ = 0, dropout_src_ = 0, dropout_tgt_ = 0;  // all 0 unless training
+  ForwardOptions options_;
+  std::vector<std::unique_ptr<Tensor>> recurrent_masks_;
+};
 
 // The teacher-forced pass over a batch.
 struct ForwardResult {
@@ -75,8 +129,11 @@ class Model : public layers::Module {
   // Draws the parameters as config().init says, from config().seed.
   void InitializeFromConfig();
 
-  // The teacher-forced loss of batch (and what parity checks compare).
-  virtual ForwardResult Forward(const datasets::Batch& batch) = 0;
+  // The teacher-forced loss of batch (and what parity checks compare); options say
+  // whether it is a training pass (dropout, label smoothing) or an evaluation one.
+  virtual ForwardResult Forward(const datasets::Batch& batch, const ForwardOptions& options) = 0;
+  // The evaluation pass: no dropout, the plain −log p.
+  ForwardResult Forward(const datasets::Batch& batch) { return Forward(batch, ForwardOptions()); }
   // Encodes the sources src (B × T_x ids, row-major) with mask (B, T_x): the decoder
   // state before the first target word.
   virtual std::unique_ptr<DecoderState> Encode(absl::Span<const int32_t> src, const Tensor& src_mask) = 0;

@@ -35,9 +35,11 @@ double RnnEncDec::ForwardFlops(int64_t batch, int64_t src_len, int64_t tgt_len) 
   return encoder + b * per_sentence + b * ty * (gru_input + readout) + b * (ty - 1) * gru_recurrent;
 }
 
-void RnnEncDec::EncodeInto(absl::Span<const int32_t> src, const Tensor& src_mask, BahdanauState& state) {
+void RnnEncDec::EncodeInto(absl::Span<const int32_t> src, const Tensor& src_mask, Regularizer& reg,
+                           BahdanauState& state) {
   const int64_t b = src_mask.dim(0), t = src_mask.dim(1), n = config().n();
-  Var h = enc_.Run(src_embedding_.Forward(src, {b, t}), src_mask, /*reverse=*/false);
+  Var h = enc_.Run(reg.SourceEmbeddings(src_embedding_.Forward(src, {b, t})), src_mask, /*reverse=*/false,
+                   reg.RecurrentMask(0, b, n));
   // Padding carried each sentence's last real state to the last position.
   Var c = Tanh(summary_.Forward(Reshape(Slice(h, 1, t - 1, 1), {b, n})));
   state.s = Tanh(init_.Forward(c));

@@ -43,10 +43,12 @@ double RnnSearch::ForwardFlops(int64_t batch, int64_t src_len, int64_t tgt_len) 
   return encoder + initial + b * ty * per_target + b * (ty - 1) * per_step;
 }
 
-void RnnSearch::EncodeInto(absl::Span<const int32_t> src, const Tensor& src_mask, BahdanauState& state) {
+void RnnSearch::EncodeInto(absl::Span<const int32_t> src, const Tensor& src_mask, Regularizer& reg,
+                           BahdanauState& state) {
   const int64_t b = src_mask.dim(0), t = src_mask.dim(1), n = config().n();
-  Var x = src_embedding_.Forward(src, {b, t});
-  layers::BiRnnStates states = layers::RunBidirectional(enc_fwd_, enc_bwd_, x, src_mask);
+  Var x = reg.SourceEmbeddings(src_embedding_.Forward(src, {b, t}));
+  layers::BiRnnStates states =
+      layers::RunBidirectional(enc_fwd_, enc_bwd_, x, src_mask, reg.RecurrentMask(0, b, n), reg.RecurrentMask(1, b, n));
   state.annotations = states.annotations;
   state.keys = attention_.Keys(states.annotations);                                 // once per sentence
   state.s = Tanh(init_.Forward(Reshape(Slice(states.backward, 1, 0, 1), {b, n})));  // s_0 = tanh(W_s h←_1 + b_s)

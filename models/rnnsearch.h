@@ -32,7 +32,8 @@ class RnnSearch : public BahdanauModel {
   double ForwardFlops(int64_t batch, int64_t src_len, int64_t tgt_len) const override;
 
  protected:
-  void EncodeInto(absl::Span<const int32_t> src, const Tensor& src_mask, BahdanauState& state) override;
+  void EncodeInto(absl::Span<const int32_t> src, const Tensor& src_mask, Regularizer& reg,
+                  BahdanauState& state) override;
   Var DecoderInputs(Var y_prev, const BahdanauState& state) override;
   StepContext ContextAt(Var s_prev, const BahdanauState& state) override;
   bool fixed_context() const override { return false; }

@@ -410,19 +410,20 @@ TEST_P(BackendOps, Maxout) {
 TEST_P(BackendOps, SoftmaxCrossEntropy) {
   for (int trial = 0; trial < kTrials; ++trial) {
     const int64_t rows = Size(trial), classes = Size(trial + 1) + 1;
+    const float epsilon = trial % 2 ? 0.1f : 0.0f;  // label smoothing on every other trial
     const Tensor logits = Uniform({rows, classes}, -5.0f, 5.0f);
     const Tensor targets = Ids({rows}, classes);
     const Tensor mask = Mask({rows});
     Tensor log_probs = Uniform({rows, classes}), nll = Uniform({rows});
-    KernelsFor(reference()).softmax_xent_forward(reference(), logits, targets, mask, log_probs, nll);
+    KernelsFor(reference()).softmax_xent_forward(reference(), logits, targets, mask, epsilon, log_probs, nll);
     Compare("softmax_xent_forward", {logits, targets, mask, Uniform({rows, classes}), Uniform({rows})}, {3, 4},
-            [](DeviceContext& c, Tensors& t) {
-              KernelsFor(c).softmax_xent_forward(c, t[0], t[1], t[2], t[3], t[4]);
+            [epsilon](DeviceContext& c, Tensors& t) {
+              KernelsFor(c).softmax_xent_forward(c, t[0], t[1], t[2], epsilon, t[3], t[4]);
               return 0.0;
             });
     Compare("softmax_xent_backward", {log_probs, targets, mask, Uniform({rows}), Uniform({rows, classes})}, {4},
-            [](DeviceContext& c, Tensors& t) {
-              KernelsFor(c).softmax_xent_backward(c, t[0], t[1], t[2], t[3], t[4]);
+            [epsilon](DeviceContext& c, Tensors& t) {
+              KernelsFor(c).softmax_xent_backward(c, t[0], t[1], t[2], epsilon, t[3], t[4]);
               return 0.0;
             });
   }
@@ -433,10 +434,12 @@ TEST_P(BackendOps, DropoutMaskDependsOnlyOnSeedAndPosition) {
     const Shape shape = {Size(trial), Size(trial + 1), 7};
     const float p = 0.1f * trial;
     const uint64_t seed = 1000 + trial;
-    Compare(absl::StrCat("dropout_mask p ", p), {Uniform(shape)}, {0}, [p, seed](DeviceContext& c, Tensors& t) {
-      KernelsFor(c).dropout_mask(c, p, seed, t[0]);
-      return 0.0;
-    });
+    const int64_t first_row = 3 * trial;  // a data-parallel shard's rows
+    Compare(absl::StrCat("dropout_mask p ", p), {Uniform(shape)}, {0},
+            [p, seed, first_row](DeviceContext& c, Tensors& t) {
+              KernelsFor(c).dropout_mask(c, p, seed, first_row, t[0]);
+              return 0.0;
+            });
   }
 }
 

@@ -54,20 +54,33 @@ Var Exp(Var x) { return Unary(UnaryOp::kExp, x); }
 Var Log(Var x) { return Unary(UnaryOp::kLog, x); }
 Var Relu(Var x) { return Unary(UnaryOp::kRelu, x); }
 
-Var Dropout(Var x, float p, uint64_t seed) {
+Tensor DropoutMask(DeviceContext& context, const Shape& mask_shape, float p, uint64_t seed, int64_t first_row) {
+  NMT_CHECK(p >= 0.0f && p < 1.0f) << "Dropout: probability " << p << " outside [0, 1)";
+  Tensor mask = context.Allocate(mask_shape);
+  KernelsFor(context).dropout_mask(context, p, seed, first_row, mask);
+  return mask;
+}
+
+Var SharedDropout(Var x, const Shape& mask_shape, float p, uint64_t seed, int64_t first_row) {
   Tape& tape = TapeFor("Dropout", {x});
   NMT_CHECK(p >= 0.0f && p < 1.0f) << "Dropout: probability " << p << " outside [0, 1) for " << x.ShapeString();
+  NMT_CHECK(static_cast<int>(mask_shape.size()) == x.rank() &&
+            BroadcastShape("Dropout", x.shape(), mask_shape) == x.shape())
+      << "Dropout: mask " << ShapeString(mask_shape) << " does not broadcast over " << x.ShapeString();
   if (p == 0.0f) return x;
   DeviceContext& context = tape.context();
   const Kernels& k = KernelsFor(context);
-  Tensor mask = context.Allocate(x.shape());
-  k.dropout_mask(context, p, seed, mask);
+  Tensor mask = DropoutMask(context, mask_shape, p, seed, first_row);
   Tensor y = context.Allocate(x.shape());
   k.binary_forward(context, BinaryOp::kMul, x.value(), mask, y);
   return tape.Record("Dropout", y, {x}, [&tape, x, mask](const Tensor& dy) {
     KernelsFor(tape.context())
         .binary_backward(tape.context(), BinaryOp::kMul, x.value(), mask, dy, &tape.GradOf(x), nullptr);
   });
+}
+
+Var Dropout(Var x, float p, uint64_t seed, int64_t first_row) {
+  return SharedDropout(x, x.shape(), p, seed, first_row);
 }
 
 }  // namespace nmt

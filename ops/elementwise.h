@@ -37,9 +37,17 @@ Var Log(Var x);
 // y = max(x, 0).  dx += dy where x > 0.  Saves x.
 Var Relu(Var x);
 
-// y = x ∘ m, m_i = 0 with probability p, else 1/(1−p), drawn from (seed, i) alone,
-// so a step replays exactly. dx += dy ∘ m. p == 0 returns x itself.
-Var Dropout(Var x, float p, uint64_t seed);
+// y = x ∘ m, m_i = 0 with probability p, else 1/(1−p), drawn from (seed, row, i) alone
+// (ops/kernels/kernels.h, dropout_mask), so a step replays exactly. x's row r (dim 0)
+// draws global row first_row + r: a data-parallel shard gets its rows of the whole
+// batch's mask. dx += dy ∘ m. p == 0 returns x itself.
+Var Dropout(Var x, float p, uint64_t seed, int64_t first_row = 0);
+// The same with a mask of mask_shape (x's rank, each dim x's or 1) broadcast over x:
+// (B, T, 1) drops whole positions (word dropout), (B, 1, d) keeps one mask for every
+// step of a sequence (variational dropout).
+Var SharedDropout(Var x, const Shape& mask_shape, float p, uint64_t seed, int64_t first_row = 0);
+// The mask alone: mask_shape, 0 with probability p, else 1/(1−p), as above.
+Tensor DropoutMask(DeviceContext& context, const Shape& mask_shape, float p, uint64_t seed, int64_t first_row = 0);
 
 }  // namespace nmt
 

@@ -81,6 +81,57 @@ TEST_F(FusedOps, GruStepMatchesComposition) {
   }
 }
 
+// A variational dropout mask of (B, n): zeros and 1/(1 − p).
+Tensor RecurrentMask(int64_t batch, int64_t n, uint64_t seed) {
+  DeviceContext& context = TestContext();
+  return DropoutMask(context, {batch, n}, 0.4f, seed).Clone();
+}
+
+TEST_F(FusedOps, GruStepWithARecurrentMask) {
+  const Tensor rmask = RecurrentMask(3, 4, 5);
+  const Tensor mask = Tensor::FromVector({3}, {1.0f, 0.0f, 1.0f});
+  for (GruForm form : {GruForm::kResetBeforeU, GruForm::kLinearBeforeReset}) {
+    EXPECT_TRUE(CheckGradients(
+        context_, [&](In x) { return GruStep(x[0], x[1], x[2], x[3], nullptr, form, &rmask); }, GruInputs(3, 4)));
+    EXPECT_TRUE(CheckGradients(
+        context_, [&](In x) { return GruStep(x[0], x[1], x[2], x[3], &mask, form, &rmask); }, GruInputs(3, 4)));
+  }
+}
+
+// Nematus' and Marian's recurrent dropout: the U products read h ∘ m, the interpolation
+// (1 − z) h + z h̃ the undropped h; padded rows keep the undropped h.
+TEST_F(FusedOps, GruStepWithARecurrentMaskMatchesComposition) {
+  const std::vector<Tensor> in = GruInputs(3, 4);
+  const Tensor rmask = RecurrentMask(3, 4, 6);
+  const Tensor mask = Tensor::FromVector({3}, {1.0f, 0.0f, 1.0f});
+  std::vector<Tensor> fused_out, composed_out;
+  for (bool fused : {true, false}) {
+    Tape tape(context_);
+    TapeScope scope(tape);
+    std::vector<Var> v;
+    for (const Tensor& t : in) v.push_back(tape.Variable(t.Clone()));
+    Var y;
+    if (fused) {
+      y = GruStep(v[0], v[1], v[2], v[3], &mask, GruForm::kResetBeforeU, &rmask);
+    } else {
+      const int64_t n = 4;
+      Var hu = Mul(v[1], tape.Constant(rmask));
+      std::vector<Var> x = Split(v[0], {n, n, n}, 1);
+      std::vector<Var> zr = Split(Sigmoid(Add(Concat({x[0], x[1]}, 1), Affine(hu, v[2]))), {n, n}, 1);
+      Var candidate = Tanh(Add(x[2], Affine(Mul(zr[1], hu), v[3])));
+      y = Add(v[1], Mul(Mul(zr[0], Sub(candidate, v[1])), tape.Constant(mask.Reshaped({3, 1}))));
+    }
+    tape.Backward(y, RandomTensor(y.shape(), 9));
+    for (const Var& x : v) (fused ? fused_out : composed_out).push_back(x.grad().Clone());
+    (fused ? fused_out : composed_out).push_back(y.value().Clone());
+  }
+  for (size_t i = 0; i < fused_out.size(); ++i) {
+    for (int64_t j = 0; j < fused_out[i].size(); ++j) {
+      EXPECT_NEAR(fused_out[i].data()[j], composed_out[i].data()[j], 1e-5) << "tensor " << i << " element " << j;
+    }
+  }
+}
+
 std::vector<Tensor> LstmInputs(int64_t batch, int64_t n) {
   return {RandomTensor({batch, 4 * n}, 1), RandomTensor({batch, 2 * n}, 2), RandomTensor({4 * n, n}, 3, 0.5f)};
 }
@@ -100,6 +151,28 @@ TEST_F(FusedOps, LstmStepMaskedRowsKeepTheirState) {
   Var state = tape.Constant(in[1]);
   Var y = LstmStep(tape.Constant(in[0]), state, tape.Constant(in[2]), &mask);
   for (int k = 0; k < 8; ++k) EXPECT_EQ(y.value().data()[8 + k], state.value().data()[8 + k]);
+}
+
+TEST_F(FusedOps, LstmStepWithARecurrentMask) {
+  const Tensor rmask = RecurrentMask(3, 4, 7);
+  const Tensor mask = Tensor::FromVector({3}, {1.0f, 0.0f, 1.0f});
+  EXPECT_TRUE(CheckGradients(
+      context_, [&](In x) { return LstmStep(x[0], x[1], x[2], nullptr, &rmask); }, LstmInputs(3, 4)));
+  EXPECT_TRUE(CheckGradients(
+      context_, [&](In x) { return LstmStep(x[0], x[1], x[2], &mask, &rmask); }, LstmInputs(3, 4)));
+  // Dropping h only in U h equals the step on [h ∘ m; c] for rows that are not padding.
+  Tape tape(context_);
+  TapeScope scope(tape);
+  const std::vector<Tensor> in = LstmInputs(3, 4);
+  Tensor dropped_state = in[1].Clone();
+  for (int64_t b = 0; b < 3; ++b) {
+    for (int64_t k = 0; k < 4; ++k) dropped_state.data()[b * 8 + k] *= rmask.data()[b * 4 + k];
+  }
+  const std::vector<float> a =
+      LstmStep(tape.Constant(in[0]), tape.Constant(in[1]), tape.Constant(in[2]), nullptr, &rmask).value().ToVector();
+  const std::vector<float> b =
+      LstmStep(tape.Constant(in[0]), tape.Constant(dropped_state), tape.Constant(in[2])).value().ToVector();
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a[i], b[i], 1e-6) << i;
 }
 
 // The same step from primitive ops: i, f, o, c̃ = split(x_proj + h Uᵀ), c' = f c + i c̃, h' = o tanh c'.

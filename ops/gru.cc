@@ -5,7 +5,7 @@
 
 namespace nmt {
 
-Var GruStep(Var x_proj, Var h, Var u_zr, Var u, const Tensor* mask, GruForm form) {
+Var GruStep(Var x_proj, Var h, Var u_zr, Var u, const Tensor* mask, GruForm form, const Tensor* recurrent_mask) {
   Tape& tape = TapeFor("GruStep", {x_proj, h, u_zr, u});
   NMT_CHECK(h.rank() == 2 && x_proj.rank() == 2 && x_proj.dim(0) == h.dim(0) && x_proj.dim(1) == 3 * h.dim(1))
       << "GruStep: x_proj " << x_proj.ShapeString() << " is not (B, 3n) for h " << h.ShapeString();
@@ -21,6 +21,12 @@ Var GruStep(Var x_proj, Var h, Var u_zr, Var u, const Tensor* mask, GruForm form
   t.u = u.value();
   t.u_is_parameter = u_zr.is_parameter() && u.is_parameter();
   if (mask != nullptr) t.mask = *mask;
+  if (recurrent_mask != nullptr) {
+    NMT_CHECK(recurrent_mask->shape() == h.shape())
+        << "GruStep: recurrent mask " << recurrent_mask->ShapeString() << " for h " << h.ShapeString();
+    t.recurrent_mask = *recurrent_mask;
+    t.h_dropped = context.Allocate({batch, n});
+  }
   t.gates = context.Allocate({batch, 2 * n});
   t.candidate = context.Allocate({batch, n});
   t.recurrent = context.Allocate({batch, n});

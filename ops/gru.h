@@ -18,9 +18,13 @@ namespace nmt {
 enum class GruForm { kResetBeforeU, kLinearBeforeReset };
 
 // h' as above for x_proj (B, 3n), h (B, n), u_zr = [U_z; U_r] (2n, n), u (n, n);
-// rows where mask (B, optional) is 0 return h unchanged (padding).
+// rows where mask (B, optional) is 0 return h unchanged (padding). With recurrent_mask
+// (B, n), the U products read h ∘ recurrent_mask and the interpolation h itself:
+// variational dropout of the recurrent state (Gal & Ghahramani 2016, as in Nematus and
+// Marian; the same mask at every step of a sequence).
 // dx_proj, dh, dU_zr, dU accumulate the step's gradients. Saves z, r, h̃ and r ∘ h (or U h).
-Var GruStep(Var x_proj, Var h, Var u_zr, Var u, const Tensor* mask = nullptr, GruForm form = GruForm::kResetBeforeU);
+Var GruStep(Var x_proj, Var h, Var u_zr, Var u, const Tensor* mask = nullptr, GruForm form = GruForm::kResetBeforeU,
+            const Tensor* recurrent_mask = nullptr);
 
 }  // namespace nmt
 

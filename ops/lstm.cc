@@ -5,7 +5,7 @@
 
 namespace nmt {
 
-Var LstmStep(Var x_proj, Var state, Var u, const Tensor* mask) {
+Var LstmStep(Var x_proj, Var state, Var u, const Tensor* mask, const Tensor* recurrent_mask) {
   Tape& tape = TapeFor("LstmStep", {x_proj, state, u});
   NMT_CHECK(state.rank() == 2 && state.dim(1) % 2 == 0 && x_proj.rank() == 2 && x_proj.dim(0) == state.dim(0) &&
             x_proj.dim(1) == 2 * state.dim(1) && u.shape() == (Shape{x_proj.dim(1), state.dim(1) / 2}))
@@ -21,6 +21,11 @@ Var LstmStep(Var x_proj, Var state, Var u, const Tensor* mask) {
   t.u = u.value();
   t.u_is_parameter = u.is_parameter();
   if (mask != nullptr) t.mask = *mask;
+  if (recurrent_mask != nullptr) {
+    NMT_CHECK(recurrent_mask->shape() == (Shape{batch, n}))
+        << "LstmStep: recurrent mask " << recurrent_mask->ShapeString() << " for state " << state.ShapeString();
+    t.recurrent_mask = *recurrent_mask;
+  }
   t.h = context.Allocate({batch, n});
   t.gates = context.Allocate({batch, 3 * n});
   t.candidate = context.Allocate({batch, n});

@@ -21,8 +21,10 @@ namespace nmt {
 // With a the gate pre-activations: dc = dc' + dh' ∘ o ∘ (1 − tanh²c'), da_i = dc ∘ c̃ ∘ i(1 − i),
 // da_f = dc ∘ c ∘ f(1 − f), da_o = dh' ∘ tanh c' ∘ o(1 − o), da_c = dc ∘ i ∘ (1 − c̃²);
 // dx_proj += da, dh += da u, dc += dc ∘ f, du += daᵀ h (masked rows pass dy to dstate).
+// With recurrent_mask (B, n), the U products read h ∘ recurrent_mask (variational
+// dropout of the recurrent state, the same mask at every step; c is never dropped).
 // Saves the gates, c̃, tanh c' and h.
-Var LstmStep(Var x_proj, Var state, Var u, const Tensor* mask = nullptr);
+Var LstmStep(Var x_proj, Var state, Var u, const Tensor* mask = nullptr, const Tensor* recurrent_mask = nullptr);
 
 }  // namespace nmt
 

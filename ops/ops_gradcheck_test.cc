@@ -82,6 +82,12 @@ TEST_F(OpGradient, Relu) {
 
 TEST_F(OpGradient, Dropout) {
   EXPECT_TRUE(Check([](In x) { return Dropout(x[0], 0.4f, 77); }, {RandomTensor({6, 5}, 1)}));
+  EXPECT_TRUE(Check([](In x) { return Dropout(x[0], 0.4f, 77, /*first_row=*/3); }, {RandomTensor({6, 5}, 1)}));
+}
+
+TEST_F(OpGradient, SharedDropout) {
+  EXPECT_TRUE(Check([](In x) { return SharedDropout(x[0], {3, 4, 1}, 0.4f, 78); }, {RandomTensor({3, 4, 5}, 1)}));
+  EXPECT_TRUE(Check([](In x) { return SharedDropout(x[0], {3, 1, 5}, 0.4f, 79); }, {RandomTensor({3, 4, 5}, 1)}));
 }
 
 TEST_F(OpGradient, MatMul) {
@@ -171,6 +177,16 @@ TEST_F(OpGradient, SoftmaxCrossEntropy) {
   const std::vector<int32_t> targets = {2, 0, 3};
   Tensor mask = Tensor::FromVector({3}, {1, 0, 1});
   EXPECT_TRUE(Check([&](In x) { return SoftmaxCrossEntropy(x[0], targets, mask); }, {RandomTensor({3, 5}, 1, 2)}));
+}
+
+TEST_F(OpGradient, SoftmaxCrossEntropyWithLabelSmoothing) {
+  const std::vector<int32_t> targets = {2, 0, 3};
+  Tensor mask = Tensor::FromVector({3}, {1, 0, 1});
+  for (float epsilon : {0.1f, 0.5f}) {
+    EXPECT_TRUE(
+        Check([&](In x) { return SoftmaxCrossEntropy(x[0], targets, mask, epsilon); }, {RandomTensor({3, 5}, 1, 2)}))
+        << "label smoothing " << epsilon;
+  }
 }
 
 TEST_F(OpGradient, Reshape) {

@@ -78,6 +78,71 @@ TEST_F(Ops, SoftmaxCrossEntropyIsNegativeLogProbabilityOfTheTarget) {
   EXPECT_NEAR(nll[1], -(3 - std::log(std::exp(1.0f) + std::exp(2.0f) + std::exp(3.0f))), 1e-5);
 }
 
+// PyTorch's F.cross_entropy(logits, targets, label_smoothing=ε, reduction="none") is
+// (1 − ε)(−log p_t) + ε/K Σ_j (−log p_j). By hand: row [0, 0, 0] has −log p_j = log 3
+// for every j, so any ε gives log 3; row [1, 2, 3] has log-sum-exp
+// L = 3 + log(1 + e⁻¹ + e⁻²) = 3.4076060, so with ε = 0.1 and target 2 the loss is
+// L − (0.9 · 3 + 0.1/3 · (1 + 2 + 3)) = L − 2.9 = 0.5076060 (PyTorch 1.13: 0.5076059).
+// Row [0.5, −1, 2, 0], target 0, ε = 0.2: L = log(e^0.5 + e⁻¹ + e² + 1) = 2.3423496, so
+// 0.8 (L − 0.5) + 0.2/4 (4L − 1.5) = L − 0.4 − 0.075 = 1.8673496 (PyTorch: 1.8673496).
+TEST_F(Ops, LabelSmoothedCrossEntropyIsPyTorchs) {
+  Tensor logits = Tensor::FromVector({2, 3}, {0, 0, 0, 1, 2, 3});
+  Tensor mask = Tensor::FromVector({2}, {1, 1});
+  std::vector<float> nll = SoftmaxCrossEntropy(C(logits), std::vector<int32_t>{1, 2}, mask, 0.1f).value().ToVector();
+  // 1e-5, as for the plain loss: oneDNN's log-softmax is within a few float ulps.
+  EXPECT_NEAR(nll[0], std::log(3.0f), 1e-5);
+  EXPECT_NEAR(nll[1], 0.5076060f, 1e-5);
+  Tensor four = Tensor::FromVector({1, 4}, {0.5f, -1.0f, 2.0f, 0.0f});
+  EXPECT_NEAR(SoftmaxCrossEntropy(C(four), std::vector<int32_t>{0}, Tensor::FromVector({1}, {1}), 0.2f).value().item(),
+              1.8673496f, 1e-5);
+  // ε = 0 is the plain −log p, bit for bit.
+  EXPECT_EQ(SoftmaxCrossEntropy(C(logits), std::vector<int32_t>{1, 2}, mask, 0.0f).value().ToVector(),
+            SoftmaxCrossEntropy(C(logits), std::vector<int32_t>{1, 2}, mask).value().ToVector());
+}
+
+TEST_F(Ops, LabelSmoothingLeavesPaddingWithoutLossOrGradient) {
+  Var logits = tape_.Variable(Tensor::FromVector({2, 3}, {1, 2, 3, 4, 5, 6}));
+  Var nll = SoftmaxCrossEntropy(logits, std::vector<int32_t>{0, 99}, Tensor::FromVector({2}, {1, 0}), 0.3f);
+  EXPECT_EQ(nll.value().ToVector()[1], 0.0f);
+  Backward(Sum(nll));
+  const std::vector<float> grad = logits.grad().ToVector();
+  for (int j = 3; j < 6; ++j) EXPECT_EQ(grad[j], 0.0f);
+  float row_sum = grad[0] + grad[1] + grad[2];  // softmax and the smoothed target both sum to 1
+  EXPECT_NEAR(row_sum, 0.0f, 1e-5);
+}
+
+TEST_F(Ops, DropoutRowsDependOnTheirGlobalIndexAloneSoShardsAgree) {
+  Tensor x = Tensor::Full({6, 20}, 1.0f);
+  const std::vector<float> whole = Dropout(C(x), 0.5f, 11).value().ToVector();
+  const std::vector<float> shard =
+      Dropout(C(Tensor::Full({2, 20}, 1.0f)), 0.5f, 11, /*first_row=*/3).value().ToVector();
+  EXPECT_EQ(shard, std::vector<float>(whole.begin() + 3 * 20, whole.begin() + 5 * 20));
+  // A shorter row (a shard trimmed to its own length) is a prefix of the longer one.
+  const std::vector<float> short_rows = Dropout(C(Tensor::Full({6, 7}, 1.0f)), 0.5f, 11).value().ToVector();
+  for (int r = 0; r < 6; ++r) {
+    for (int j = 0; j < 7; ++j) EXPECT_EQ(short_rows[r * 7 + j], whole[r * 20 + j]) << r << ", " << j;
+  }
+}
+
+TEST_F(Ops, SharedDropoutRepeatsOneMaskAlongTheBroadcastDims) {
+  Tensor x = Tensor::Full({4, 5, 6}, 1.0f);
+  const std::vector<float> words = SharedDropout(C(x), {4, 5, 1}, 0.5f, 3).value().ToVector();
+  const std::vector<float> steps = SharedDropout(C(x), {4, 1, 6}, 0.5f, 3).value().ToVector();
+  int dropped_words = 0;
+  for (int b = 0; b < 4; ++b) {
+    for (int t = 0; t < 5; ++t) {
+      for (int k = 0; k < 6; ++k) {
+        EXPECT_EQ(words[(b * 5 + t) * 6 + k], words[(b * 5 + t) * 6]) << "one value per word";
+        EXPECT_EQ(steps[(b * 5 + t) * 6 + k], steps[b * 5 * 6 + k]) << "one mask for every step";
+      }
+      dropped_words += words[(b * 5 + t) * 6] == 0.0f;
+    }
+  }
+  EXPECT_GT(dropped_words, 0);
+  EXPECT_LT(dropped_words, 20);
+  EXPECT_EQ(SharedDropout(C(x), {4, 5, 1}, 0.5f, 3).value().ToVector(), words) << "the seed decides";
+}
+
 TEST_F(Ops, TransposeMovesAxes) {
   Tensor x = Tensor::FromVector({2, 3}, {1, 2, 3, 4, 5, 6});
   EXPECT_EQ(Transpose(C(x), std::vector<int>{1, 0}).value().ToVector(), (std::vector<float>{1, 4, 2, 5, 3, 6}));

@@ -32,13 +32,15 @@ Var Softmax(Var x, int axis, const Tensor* mask) { return AnySoftmax("Softmax", 
 
 Var LogSoftmax(Var x, int axis, const Tensor* mask) { return AnySoftmax("LogSoftmax", x, axis, mask, true); }
 
-Var SoftmaxCrossEntropy(Var logits, const Tensor& targets, const Tensor& mask) {
+Var SoftmaxCrossEntropy(Var logits, const Tensor& targets, const Tensor& mask, float label_smoothing) {
   Tape& tape = TapeFor("SoftmaxCrossEntropy", {logits});
   NMT_CHECK(logits.rank() == 2 && targets.defined() && targets.size() == logits.dim(0) && mask.defined() &&
             mask.size() == logits.dim(0))
       << "SoftmaxCrossEntropy: logits " << logits.ShapeString() << " (N, K), targets "
       << (targets.defined() ? targets.ShapeString() : "undefined") << ", mask "
       << (mask.defined() ? mask.ShapeString() : "undefined");
+  NMT_CHECK(label_smoothing >= 0.0f && label_smoothing < 1.0f)
+      << "SoftmaxCrossEntropy: label smoothing " << label_smoothing << " outside [0, 1)";
   DeviceContext& context = tape.context();
   NMT_CHECK(targets.dtype() == DType::kI32 && targets.device() == context.device() && mask.device() == context.device())
       << "SoftmaxCrossEntropy: targets must be i32 and targets and mask on " << DeviceName(context.device()) << ", got "
@@ -46,18 +48,19 @@ Var SoftmaxCrossEntropy(Var logits, const Tensor& targets, const Tensor& mask) {
       << DeviceName(mask.device());
   Tensor log_probs = context.Allocate(logits.shape());
   Tensor nll = context.Allocate({logits.dim(0)});
-  KernelsFor(context).softmax_xent_forward(context, logits.value(), targets, mask, log_probs, nll);
+  KernelsFor(context).softmax_xent_forward(context, logits.value(), targets, mask, label_smoothing, log_probs, nll);
   return tape.Record("SoftmaxCrossEntropy", nll, {logits},
-                     [&tape, logits, log_probs, targets, mask](const Tensor& dnll) {
+                     [&tape, logits, log_probs, targets, mask, label_smoothing](const Tensor& dnll) {
                        KernelsFor(tape.context())
-                           .softmax_xent_backward(tape.context(), log_probs, targets, mask, dnll, tape.GradOf(logits));
+                           .softmax_xent_backward(tape.context(), log_probs, targets, mask, label_smoothing, dnll,
+                                                  tape.GradOf(logits));
                      });
 }
 
-Var SoftmaxCrossEntropy(Var logits, absl::Span<const int32_t> targets, const Tensor& mask) {
+Var SoftmaxCrossEntropy(Var logits, absl::Span<const int32_t> targets, const Tensor& mask, float label_smoothing) {
   DeviceContext& context = CurrentTape("SoftmaxCrossEntropy").context();
   return SoftmaxCrossEntropy(logits, context.FromInt32s({static_cast<int64_t>(targets.size())}, targets),
-                             mask.defined() ? context.ToDevice(mask) : mask);
+                             mask.defined() ? context.ToDevice(mask) : mask, label_smoothing);
 }
 
 }  // namespace nmt

@@ -26,9 +26,16 @@ Var LogSoftmax(Var x, int axis = -1, const Tensor* mask = nullptr);
 // targets and f32 mask of length N on the tape's device (mask 0 marks padding: no
 // loss, no gradient, any target). dlogits[i] += dnll[i] mask[i] (softmax(logits[i]) −
 // onehot(targets[i])). Saves the log-probabilities, never a one-hot matrix.
-Var SoftmaxCrossEntropy(Var logits, const Tensor& targets, const Tensor& mask);
+//
+// label_smoothing ε in [0, 1) spreads ε of the target's mass uniformly over the K
+// classes, as PyTorch's cross_entropy(label_smoothing=ε), Marian and OpenNMT:
+// nll[i] = mask[i] · ((1 − ε) (−log p_{targets[i]}) + ε/K Σ_j (−log p_j)), and
+// dlogits[i] += dnll[i] mask[i] (softmax − (1 − ε) onehot − ε/K). No (N, K) target
+// distribution is built.
+Var SoftmaxCrossEntropy(Var logits, const Tensor& targets, const Tensor& mask, float label_smoothing = 0.0f);
 // The same for host targets, uploaded (with a host mask) to the tape's device first.
-Var SoftmaxCrossEntropy(Var logits, absl::Span<const int32_t> targets, const Tensor& mask);
+Var SoftmaxCrossEntropy(Var logits, absl::Span<const int32_t> targets, const Tensor& mask,
+                        float label_smoothing = 0.0f);
 
 }  // namespace nmt
 

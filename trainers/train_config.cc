@@ -1,5 +1,6 @@
 #include "trainers/train_config.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -120,6 +121,10 @@ class Checker {
   void Add(absl::Status status, absl::string_view path) {
     if (!status.ok()) errors_.push_back(absl::StrCat(path, ": ", status.message()));
   }
+  // A rate or probability in [0, 1).
+  void Probability(absl::string_view path, float value) {
+    if (!(value >= 0.0f && value < 1.0f)) Fail(path, value, "must be in [0, 1) (0: off)");
+  }
   template <typename T>
   void Fail(absl::string_view path, T value, absl::string_view rule) {
     errors_.push_back(absl::StrCat(path, " = ", value, ": ", rule));
@@ -139,8 +144,9 @@ void CheckData(const DataConfig& d, Checker& check) {
   }
   // SentencePiece needs room for its specials and a few pieces; a shortlist needs one word.
   const int32_t least = d.vocabulary() == DataConfig::SUBWORDS ? 16 : 1;
-  check.AtLeast("data.src_vocab_size", d.src_vocab_size(), least);
-  check.AtLeast("data.tgt_vocab_size", d.tgt_vocab_size(), least);
+  const std::string note = " (0: chosen from the training corpus)";
+  if (d.src_vocab_size() != 0) check.AtLeast("data.src_vocab_size", d.src_vocab_size(), least, note);
+  if (d.tgt_vocab_size() != 0) check.AtLeast("data.tgt_vocab_size", d.tgt_vocab_size(), least, note);
   check.AtLeast("data.max_length", d.max_length(), 0, " (0: no limit)");
   check.Positive("data.batch_size", d.batch_size());
   check.Positive("data.batches_per_chunk", d.batches_per_chunk());
@@ -164,6 +170,10 @@ void CheckModel(const models::ModelConfig& m, Checker& check) {
   check.Positive("model.n_align", m.n_align());
   check.Positive("model.l", m.l());
   if (m.init() == models::ModelConfig::INIT_NORMAL) check.Positive("model.init_stddev", m.init_stddev());
+  if (m.has_dropout()) check.Probability("model.dropout", m.dropout());
+  if (m.has_dropout_rnn()) check.Probability("model.dropout_rnn", m.dropout_rnn());
+  if (m.has_dropout_src()) check.Probability("model.dropout_src", m.dropout_src());
+  if (m.has_dropout_tgt()) check.Probability("model.dropout_tgt", m.dropout_tgt());
 }
 
 void CheckSchedule(const TrainConfig& c, Checker& check) {
@@ -208,6 +218,14 @@ void CheckDecoding(const TrainConfig& c, Checker& check) {
   }
 }
 
+// A multiple of 500 nearest x, within [low, high].
+int32_t RoundedWithin(double x, int32_t low, int32_t high) {
+  const double rounded = 500.0 * std::round(x / 500.0);
+  return static_cast<int32_t>(std::clamp(rounded, static_cast<double>(low), static_cast<double>(high)));
+}
+
+std::string FormatRate(float p) { return absl::StrCat(std::round(p * 1000.0f) / 1000.0f); }
+
 }  // namespace
 
 DataFiles ResolveDataFiles(const DataConfig& data) {
@@ -226,8 +244,9 @@ TrainConfig DefaultTrainConfig() {
   d.set_src_lang("en");
   d.set_tgt_lang("es");
   d.set_vocabulary(DataConfig::SUBWORDS);
-  d.set_src_vocab_size(8000);
-  d.set_tgt_vocab_size(8000);
+  // Vocabulary sizes, dropout and label smoothing are left unset: ApplyCorpusDefaults
+  // chooses them from the training corpus (8,000 pieces and no regularisation on the
+  // Bible corpus of 28k pairs).
   d.set_max_length(50);
   d.set_batch_size(64);
   d.set_batches_per_chunk(20);
@@ -277,6 +296,66 @@ void ApplyPaperPreset(TrainConfig& c) {
   c.set_max_steps(0);
   c.set_max_minutes(0);
   c.set_run_dir("runs/paper");
+  // The paper used no dropout and no label smoothing (Appendix B), whatever the corpus.
+  models::ModelConfig& m = *c.mutable_model();
+  m.set_dropout(0);
+  m.set_dropout_rnn(0);
+  m.set_dropout_src(0);
+  m.set_dropout_tgt(0);
+  c.set_label_smoothing(0);
+}
+
+int32_t CorpusVocabularySize(DataConfig::Vocabulary vocabulary, int64_t distinct_words) {
+  if (vocabulary == DataConfig::WORDS) return RoundedWithin(distinct_words / 2.0, 1000, 30000);
+  return RoundedWithin(distinct_words / 3.0, 1000, 8000);
+}
+
+std::string ApplyCorpusDefaults(const CorpusStats& stats, TrainConfig& c) {
+  DataConfig& d = *c.mutable_data();
+  const bool words = d.vocabulary() == DataConfig::WORDS;
+  auto vocabulary = [&](int32_t size, int64_t distinct, int32_t* chosen) {
+    if (size != 0) return absl::StrCat(size, " (given)");
+    *chosen = CorpusVocabularySize(d.vocabulary(), distinct);
+    return absl::StrCat(*chosen, " (", distinct, " distinct words / ", words ? 2 : 3, ")");
+  };
+  int32_t src = d.src_vocab_size(), tgt = d.tgt_vocab_size();
+  const std::string src_text = vocabulary(d.src_vocab_size(), stats.source_words, &src);
+  const std::string tgt_text = vocabulary(d.tgt_vocab_size(), stats.target_words, &tgt);
+  d.set_src_vocab_size(src);
+  d.set_tgt_vocab_size(tgt);
+
+  const bool small = stats.pairs < kSmallCorpusPairs;
+  models::ModelConfig& m = *c.mutable_model();
+  std::vector<std::string> chosen, given;
+  auto rate = [&](const char* name, bool has, float value, float small_value, auto set) {
+    if (has) {
+      given.push_back(absl::StrCat(name, " ", FormatRate(value)));
+      return;
+    }
+    const float v = small ? small_value : 0.0f;
+    set(v);
+    chosen.push_back(absl::StrCat(name, " ", FormatRate(v)));
+  };
+  rate("dropout", m.has_dropout(), m.dropout(), kSmallCorpusDropout, [&](float v) { m.set_dropout(v); });
+  rate("dropout_rnn", m.has_dropout_rnn(), m.dropout_rnn(), kSmallCorpusDropoutRnn,
+       [&](float v) { m.set_dropout_rnn(v); });
+  rate("dropout_src", m.has_dropout_src(), m.dropout_src(), kSmallCorpusWordDropout,
+       [&](float v) { m.set_dropout_src(v); });
+  rate("dropout_tgt", m.has_dropout_tgt(), m.dropout_tgt(), kSmallCorpusWordDropout,
+       [&](float v) { m.set_dropout_tgt(v); });
+  rate("label_smoothing", c.has_label_smoothing(), c.label_smoothing(), kSmallCorpusLabelSmoothing,
+       [&](float v) { c.set_label_smoothing(v); });
+
+  std::string recipe = absl::StrCat(
+      "recipe: ", stats.pairs, " training pairs, ",
+      small ? absl::StrCat("a small corpus (< ", kSmallCorpusPairs, " pairs): regularised")
+            : absl::StrCat("not a small corpus (>= ", kSmallCorpusPairs, " pairs): no regularisation by default"),
+      "; ", words ? "word shortlists" : "SentencePiece vocabularies", " ", src_text, " / ", tgt_text, "\n");
+  absl::StrAppend(&recipe,
+                  "recipe: ", chosen.empty() ? "" : absl::StrCat(absl::StrJoin(chosen, ", "), " (by corpus size)"),
+                  !chosen.empty() && !given.empty() ? "; " : "",
+                  given.empty() ? "" : absl::StrCat(absl::StrJoin(given, ", "), " (given)"));
+  return recipe;
 }
 
 absl::StatusOr<TrainConfig> ParseTrainConfig(absl::string_view text, absl::string_view name) {
@@ -316,6 +395,7 @@ absl::Status ValidateTrainConfig(const TrainConfig& c) {
   check.Positive("beam_size", c.beam_size(), " (1: greedy)");
   check.Positive("max_len_factor", c.max_len_factor());
   check.AtLeast("heatmaps", c.heatmaps(), 0);
+  if (c.has_label_smoothing()) check.Probability("label_smoothing", c.label_smoothing());
   if (c.has_max_consecutive_skipped_steps()) {
     check.AtLeast("max_consecutive_skipped_steps", c.max_consecutive_skipped_steps(), 0, " (0: never stop)");
   }

@@ -14,6 +14,7 @@
 #ifndef NMT_TRAINERS_TRAIN_CONFIG_H_
 #define NMT_TRAINERS_TRAIN_CONFIG_H_
 
+#include <cstdint>
 #include <string>
 
 #include "absl/status/status.h"
@@ -43,9 +44,40 @@ absl::StatusOr<TrainConfig> ParseTrainConfig(absl::string_view text, absl::strin
 // Parses `text` and sets in `config` every field the text sets (see above).
 absl::Status MergeTrainConfigText(absl::string_view text, absl::string_view name, TrainConfig& config);
 
+// Corpus-fitted defaults (trainers/README.md): what the trainer fills in for fields a
+// config leaves unset, from the training corpus.
+//
+// Training pairs below this count are a small corpus: the regularisation below is on.
+inline constexpr int64_t kSmallCorpusPairs = 20000;
+// A small corpus's defaults (Sennrich & Zhang 2019's low-resource recipe, Nematus' and
+// Marian's options); a larger one gets 0 for each.
+inline constexpr float kSmallCorpusDropout = 0.3f;      // model.dropout
+inline constexpr float kSmallCorpusDropoutRnn = 0.2f;   // model.dropout_rnn
+inline constexpr float kSmallCorpusWordDropout = 0.1f;  // model.dropout_src and dropout_tgt
+inline constexpr float kSmallCorpusLabelSmoothing = 0.1f;
+
+// What the rule reads of the training corpus.
+struct CorpusStats {
+  int64_t pairs = 0;
+  int64_t source_words = 0;  // distinct whitespace-separated words of the source side
+  int64_t target_words = 0;
+};
+
+// A side's vocabulary from its distinct words d: SentencePiece pieces d / 3 rounded to
+// a multiple of 500, within [1000, 8000] (8,000 on the bundled Bible corpus: 29,749
+// English and 50,160 Spanish words); a word shortlist d / 2 rounded likewise, within
+// [1000, 30000] (the paper's 30,000).
+int32_t CorpusVocabularySize(DataConfig::Vocabulary vocabulary, int64_t distinct_words);
+
+// Sets every field left unset (vocabulary sizes 0, model.dropout*, label_smoothing)
+// from `stats`; a value the config sets is kept. Returns the recipe in two lines for
+// the start-up report, saying which values the rule chose and why.
+std::string ApplyCorpusDefaults(const CorpusStats& stats, TrainConfig& config);
+
 // Every field checked in one place: InvalidArgument with the field's path, the value
 // and what is allowed, e.g. "max_grad_norm = -1: must be >= 0 (0: no clipping)". Model
-// vocabulary sizes may be 0 (the trainer fills them from the data).
+// vocabulary sizes may be 0 (the trainer fills them from the data), and so may the data
+// vocabulary sizes (the corpus rule chooses them).
 absl::Status ValidateTrainConfig(const TrainConfig& config);
 
 }  // namespace nmt::trainers

@@ -46,7 +46,9 @@ TEST(TrainConfig, FieldsTheTextDoesNotSetKeepThePresets) {
   const TrainConfig c = Merged("data { batch_size: 8 } model { n: 12 }");
   EXPECT_EQ(c.data().batch_size(), 8);
   EXPECT_EQ(c.data().corpus_dir(), DefaultTrainConfig().data().corpus_dir());
-  EXPECT_EQ(c.data().src_vocab_size(), 8000);
+  EXPECT_EQ(c.data().src_vocab_size(), 0) << "left to the corpus rule";
+  EXPECT_FALSE(c.model().has_dropout());
+  EXPECT_FALSE(c.has_label_smoothing());
   EXPECT_EQ(c.model().n(), 12);
   EXPECT_EQ(c.model().m(), 128);
   EXPECT_EQ(c.max_steps(), 1800);
@@ -94,6 +96,88 @@ TEST(TrainConfig, EveryOutOfRangeValueIsRefusedWithItsFieldValueAndRule) {
             std::string::npos);
   EXPECT_NE(Invalid("data { batches_per_chunk: 0 }").find("data.batches_per_chunk = 0"), std::string::npos);
   EXPECT_NE(Invalid("data { src_lang: '' }").find("data.src_lang is empty"), std::string::npos);
+  EXPECT_EQ(Invalid("model { dropout: 1 }"), "invalid configuration: model.dropout = 1: must be in [0, 1) (0: off)");
+  EXPECT_NE(Invalid("model { dropout: -0.1 }").find("model.dropout = -0.1"), std::string::npos);
+  EXPECT_NE(Invalid("model { dropout_rnn: 1.5 }").find("model.dropout_rnn = 1.5"), std::string::npos);
+  EXPECT_NE(Invalid("model { dropout_src: 1 }").find("model.dropout_src = 1"), std::string::npos);
+  EXPECT_NE(Invalid("model { dropout_tgt: -1 }").find("model.dropout_tgt = -1"), std::string::npos);
+  EXPECT_NE(Invalid("label_smoothing: 1").find("label_smoothing = 1: must be in [0, 1)"), std::string::npos);
+  EXPECT_NE(Invalid("label_smoothing: nan").find("label_smoothing = nan"), std::string::npos);
+  EXPECT_NE(Invalid("data { src_vocab_size: -1 }").find("data.src_vocab_size = -1"), std::string::npos);
+  EXPECT_TRUE(ValidateTrainConfig(Merged("model { dropout: 0 dropout_rnn: 0.99 } label_smoothing: 0")).ok());
+}
+
+TEST(CorpusDefaults, VocabularySizesFollowTheCorpusRule) {
+  // Pieces: distinct / 3 rounded to 500, in [1000, 8000].
+  EXPECT_EQ(CorpusVocabularySize(DataConfig::SUBWORDS, 10), 1000);
+  EXPECT_EQ(CorpusVocabularySize(DataConfig::SUBWORDS, 5539), 2000);   // 2,000 Bible verses, English
+  EXPECT_EQ(CorpusVocabularySize(DataConfig::SUBWORDS, 9660), 3000);   // 5,500 verses, English (3,220)
+  EXPECT_EQ(CorpusVocabularySize(DataConfig::SUBWORDS, 14375), 5000);  // 5,500 verses, Spanish (4,792)
+  EXPECT_EQ(CorpusVocabularySize(DataConfig::SUBWORDS, 29749), 8000);  // the whole Bible corpus, English
+  EXPECT_EQ(CorpusVocabularySize(DataConfig::SUBWORDS, 50160), 8000);  // and Spanish
+  EXPECT_EQ(CorpusVocabularySize(DataConfig::SUBWORDS, 10000000), 8000);
+  // Shortlists: distinct / 2 rounded to 500, in [1000, 30000].
+  EXPECT_EQ(CorpusVocabularySize(DataConfig::WORDS, 10), 1000);
+  EXPECT_EQ(CorpusVocabularySize(DataConfig::WORDS, 9660), 5000);
+  EXPECT_EQ(CorpusVocabularySize(DataConfig::WORDS, 50160), 25000);
+  EXPECT_EQ(CorpusVocabularySize(DataConfig::WORDS, 10000000), 30000);
+}
+
+TrainConfig Resolved(TrainConfig config, int64_t pairs) {
+  ApplyCorpusDefaults({.pairs = pairs, .source_words = 9660, .target_words = 14375}, config);
+  return config;
+}
+
+TEST(CorpusDefaults, ASmallCorpusIsRegularisedAndALargeOneIsNot) {
+  for (int64_t pairs : {int64_t{1}, int64_t{100}, int64_t{5500}, kSmallCorpusPairs - 1}) {
+    const TrainConfig c = Resolved(DefaultTrainConfig(), pairs);
+    EXPECT_EQ(c.model().dropout(), kSmallCorpusDropout) << pairs;
+    EXPECT_EQ(c.model().dropout_rnn(), kSmallCorpusDropoutRnn) << pairs;
+    EXPECT_EQ(c.model().dropout_src(), kSmallCorpusWordDropout) << pairs;
+    EXPECT_EQ(c.model().dropout_tgt(), kSmallCorpusWordDropout) << pairs;
+    EXPECT_EQ(c.label_smoothing(), kSmallCorpusLabelSmoothing) << pairs;
+    EXPECT_EQ(c.data().src_vocab_size(), 3000);
+    EXPECT_EQ(c.data().tgt_vocab_size(), 5000);
+    EXPECT_TRUE(ValidateTrainConfig(c).ok()) << ValidateTrainConfig(c);
+  }
+  for (int64_t pairs : {kSmallCorpusPairs, int64_t{28132}, int64_t{4000000}}) {
+    const TrainConfig c = Resolved(DefaultTrainConfig(), pairs);
+    EXPECT_TRUE(c.model().has_dropout() && c.has_label_smoothing()) << "set, so the run's config says what ran";
+    EXPECT_EQ(c.model().dropout(), 0.0f) << pairs;
+    EXPECT_EQ(c.model().dropout_rnn(), 0.0f) << pairs;
+    EXPECT_EQ(c.model().dropout_src(), 0.0f) << pairs;
+    EXPECT_EQ(c.model().dropout_tgt(), 0.0f) << pairs;
+    EXPECT_EQ(c.label_smoothing(), 0.0f) << pairs;
+  }
+}
+
+TEST(CorpusDefaults, ExplicitValuesWin) {
+  TrainConfig config =
+      Merged("data { src_vocab_size: 700 } model { dropout: 0 dropout_tgt: 0.25 } label_smoothing: 0.2");
+  const std::string recipe = ApplyCorpusDefaults({.pairs = 100, .source_words = 9660, .target_words = 14375}, config);
+  EXPECT_EQ(config.data().src_vocab_size(), 700);
+  EXPECT_EQ(config.data().tgt_vocab_size(), 5000);
+  EXPECT_EQ(config.model().dropout(), 0.0f) << "an explicit 0 is not unset";
+  EXPECT_EQ(config.model().dropout_rnn(), kSmallCorpusDropoutRnn);
+  EXPECT_EQ(config.model().dropout_tgt(), 0.25f);
+  EXPECT_EQ(config.label_smoothing(), 0.2f);
+  EXPECT_NE(recipe.find("700 (given)"), std::string::npos) << recipe;
+  EXPECT_NE(recipe.find("5000 (14375 distinct words / 3)"), std::string::npos) << recipe;
+  EXPECT_NE(recipe.find("dropout 0, dropout_tgt 0.25, label_smoothing 0.2 (given)"), std::string::npos) << recipe;
+  EXPECT_NE(recipe.find("dropout_rnn 0.2, dropout_src 0.1 (by corpus size)"), std::string::npos) << recipe;
+  EXPECT_NE(recipe.find("100 training pairs, a small corpus"), std::string::npos) << recipe;
+}
+
+TEST(CorpusDefaults, ThePaperPresetHasNoRegularisationOnAnyCorpus) {
+  TrainConfig paper = DefaultTrainConfig();
+  ApplyPaperPreset(paper);
+  const TrainConfig c = Resolved(paper, 100);
+  EXPECT_EQ(c.model().dropout(), 0.0f);
+  EXPECT_EQ(c.model().dropout_rnn(), 0.0f);
+  EXPECT_EQ(c.model().dropout_src(), 0.0f);
+  EXPECT_EQ(c.model().dropout_tgt(), 0.0f);
+  EXPECT_EQ(c.label_smoothing(), 0.0f);
+  EXPECT_EQ(c.data().src_vocab_size(), 30000);
 }
 
 TEST(TrainConfig, ScheduleValidationAndDecodingFieldsAreChecked) {

@@ -8,11 +8,12 @@ namespace nmt::trainers {
 namespace {
 
 // Zeroed grads, then the loss of `batch` and its gradient (none for an empty batch).
-float LossAndGradient(models::Model& model, Optimizer& optimizer, Tape& tape, const datasets::Batch& batch) {
+float LossAndGradient(models::Model& model, Optimizer& optimizer, Tape& tape, const datasets::Batch& batch,
+                      const models::ForwardOptions& forward) {
   TapeScope scope(tape);
   optimizer.ZeroGrad();
   if (batch.batch_size == 0) return 0.0f;
-  const models::ForwardResult out = model.Forward(batch);
+  const models::ForwardResult out = model.Forward(batch, forward);
   const float loss = out.loss.value().ToHost().item();
   Backward(out.loss);
   tape.Reset();
@@ -30,22 +31,24 @@ void ClipAndUpdate(DeviceContext& context, Optimizer& optimizer, double max_grad
 }  // namespace
 
 StepResult TrainStep(models::Model& model, Optimizer& optimizer, Tape& tape, const datasets::Batch& batch,
-                     double max_grad_norm) {
+                     double max_grad_norm, const models::ForwardOptions& forward) {
   StepResult result;
-  result.loss = LossAndGradient(model, optimizer, tape, batch);
+  result.loss = LossAndGradient(model, optimizer, tape, batch, forward);
   ClipAndUpdate(tape.context(), optimizer, max_grad_norm, result);
   return result;
 }
 
 StepResult TrainStep(models::Model& model, Optimizer& optimizer, Tape& tape, const datasets::Batch& batch,
-                     double max_grad_norm, GradientAllReducer& reducer) {
+                     double max_grad_norm, GradientAllReducer& reducer, const models::ForwardOptions& forward) {
   Communicator& comm = reducer.communicator();
-  if (comm.size() == 1) return TrainStep(model, optimizer, tape, batch, max_grad_norm);
+  if (comm.size() == 1) return TrainStep(model, optimizer, tape, batch, max_grad_norm, forward);
   const datasets::RowRange rows = datasets::ShardRows(batch.batch_size, comm.rank(), comm.size());
   const datasets::Batch shard = datasets::SliceRows(batch, rows.begin, rows.end);
   // This rank's share of Σ −log p / batch rows; the sum over ranks is the batch's loss.
   const float share = static_cast<float>(rows.size()) / static_cast<float>(batch.batch_size);
-  float loss = LossAndGradient(model, optimizer, tape, shard) * share;
+  models::ForwardOptions shard_forward = forward;
+  shard_forward.first_row += rows.begin;  // this rank's rows of the global batch's masks
+  float loss = LossAndGradient(model, optimizer, tape, shard, shard_forward) * share;
   StepResult result;
   result.status = reducer.AllReduce(optimizer.parameters(), share, absl::MakeSpan(&loss, 1));
   if (!result.status.ok()) return result;

@@ -5,7 +5,8 @@
 //   StepResult step = TrainStep(*model, *optimizer, tape, batch, /*max_grad_norm=*/1.0);
 //   if (!step.applied) report(step.grad_norm, step.loss);
 //
-// zero the grads, the teacher-forced loss (Σ −log p / batch size), Backward, clip the
+// zero the grads, the teacher-forced loss (Σ −log p / batch size; with dropout and label
+// smoothing when `forward` is a training pass), Backward, clip the
 // global gradient norm to max_grad_norm (when it is > 0), then the optimizer's update. When the norm or
 // the loss is NaN or infinite the update is skipped: neither the parameters nor the
 // optimizer state move.
@@ -36,14 +37,17 @@ struct StepResult {
   absl::Status status;   // a failed all-reduce: the job cannot go on
 };
 
-// `tape` is reset before returning. `max_grad_norm` 0 means no clipping.
+// `tape` is reset before returning. `max_grad_norm` 0 means no clipping. `forward`
+// says how the loss is computed: the default is the plain −log p without dropout; the
+// trainer passes ForwardOptions::Training(step seed, 0, label smoothing).
 StepResult TrainStep(models::Model& model, Optimizer& optimizer, Tape& tape, const datasets::Batch& batch,
-                     double max_grad_norm);
+                     double max_grad_norm, const models::ForwardOptions& forward = {});
 
 // The same step, data-parallel over `reducer`'s communicator. With one rank it is the
-// step above, bit for bit.
+// step above, bit for bit. Each rank's forward gets first_row = its shard's first row,
+// so its dropout masks are those rows of the global batch's masks.
 StepResult TrainStep(models::Model& model, Optimizer& optimizer, Tape& tape, const datasets::Batch& batch,
-                     double max_grad_norm, GradientAllReducer& reducer);
+                     double max_grad_norm, GradientAllReducer& reducer, const models::ForwardOptions& forward = {});
 
 }  // namespace nmt::trainers
 

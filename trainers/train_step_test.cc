@@ -47,6 +47,9 @@ class ReplayCommunicator final : public Communicator {
   size_t call_ = 0;
 };
 
+// Dropout on in every Forward of a Replica whose config has `dropout` > 0.
+float g_dropout = 0.0f;
+
 models::ModelConfig TinyModel() {
   models::ModelConfig c;
   c.set_kind(models::DefaultModel().kind);
@@ -57,6 +60,10 @@ models::ModelConfig TinyModel() {
   c.set_n_align(8);
   c.set_l(6);
   c.set_seed(7);
+  c.set_dropout(g_dropout);
+  c.set_dropout_rnn(g_dropout);
+  c.set_dropout_src(g_dropout);
+  c.set_dropout_tgt(g_dropout);
   return c;
 }
 
@@ -106,17 +113,17 @@ struct Outcome {
   std::vector<std::vector<float>> rank0_contribution;
 };
 
-Outcome StepBothWays(int rows, double max_grad_norm) {
+Outcome StepBothWays(int rows, double max_grad_norm, const models::ForwardOptions& forward = {}) {
   DeviceContext& context = TestContext();
   Tape tape(context);
   const datasets::Batch batch = TinyBatch(rows);
   Outcome out;
   Replica single, rank0, rank1;
-  out.one = TrainStep(*single.model, single.optimizer, tape, batch, max_grad_norm);
+  out.one = TrainStep(*single.model, single.optimizer, tape, batch, max_grad_norm, forward);
   ReplayCommunicator comm0(0, &out.rank0_contribution), comm1(1, &out.rank0_contribution);
   GradientAllReducer reducer0(comm0), reducer1(comm1);
-  EXPECT_TRUE(TrainStep(*rank0.model, rank0.optimizer, tape, batch, max_grad_norm, reducer0).status.ok());
-  out.rank1 = TrainStep(*rank1.model, rank1.optimizer, tape, batch, max_grad_norm, reducer1);
+  EXPECT_TRUE(TrainStep(*rank0.model, rank0.optimizer, tape, batch, max_grad_norm, reducer0, forward).status.ok());
+  out.rank1 = TrainStep(*rank1.model, rank1.optimizer, tape, batch, max_grad_norm, reducer1, forward);
   EXPECT_TRUE(out.rank1.status.ok()) << out.rank1.status;
   out.grad_difference = MaxRelativeDifference(single, rank1, /*grads=*/true);
   out.value_difference = MaxRelativeDifference(single, rank1, /*grads=*/false);
@@ -130,6 +137,21 @@ TEST(DataParallelTrainStep, TwoRanksSumToTheOneProcessGradient) {
   EXPECT_NEAR(out.rank1.loss, out.one.loss, 1e-6 * std::abs(out.one.loss));
   EXPECT_NEAR(out.rank1.grad_norm, out.one.grad_norm, 1e-6 * out.one.grad_norm);
   // Float sums in another order: a few units in the last place.
+  EXPECT_LT(out.grad_difference, 1e-5);
+  EXPECT_LT(out.value_difference, 1e-6);
+}
+
+// Each rank's masks are its rows of the whole batch's (first_row), so dropout and label
+// smoothing keep the ranks' sum equal to the one-process step.
+TEST(DataParallelTrainStep, TwoRanksAgreeWithOneProcessUnderDropoutAndLabelSmoothing) {
+  g_dropout = 0.3f;
+  const Outcome out = StepBothWays(5, /*max_grad_norm=*/0, models::ForwardOptions::Training(17, 0, 0.1f));
+  const Outcome plain = StepBothWays(5, /*max_grad_norm=*/0);
+  g_dropout = 0.0f;
+  ASSERT_TRUE(out.rank1.applied);
+  EXPECT_NE(out.one.loss, plain.one.loss) << "dropout and smoothing change the loss";
+  EXPECT_NEAR(out.rank1.loss, out.one.loss, 1e-6 * std::abs(out.one.loss));
+  EXPECT_NEAR(out.rank1.grad_norm, out.one.grad_norm, 1e-6 * out.one.grad_norm);
   EXPECT_LT(out.grad_difference, 1e-5);
   EXPECT_LT(out.value_difference, 1e-6);
 }

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <unordered_set>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -15,6 +16,7 @@
 #include "base/atomic_file.h"
 #include "base/check.h"
 #include "base/fnv1a.h"
+#include "base/random.h"
 #include "metrics/bleu.h"
 #include "models/registry.h"
 #include "models/search.h"
@@ -133,6 +135,25 @@ absl::StatusOr<TrainingData> ReadTrainingData(const TrainConfig& config) {
   return TrainingData{std::move(train->pairs), std::move(dev->pairs)};
 }
 
+CorpusStats CorpusStatsOf(const std::vector<datasets::SentencePair>& train) {
+  CorpusStats stats;
+  stats.pairs = static_cast<int64_t>(train.size());
+  std::unordered_set<std::string> source, target;
+  for (const datasets::SentencePair& pair : train) {
+    for (absl::string_view w : absl::StrSplit(pair.source, ' ', absl::SkipEmpty())) source.emplace(w);
+    for (absl::string_view w : absl::StrSplit(pair.target, ' ', absl::SkipEmpty())) target.emplace(w);
+  }
+  stats.source_words = static_cast<int64_t>(source.size());
+  stats.target_words = static_cast<int64_t>(target.size());
+  return stats;
+}
+
+uint64_t DropoutSeed(uint64_t run_seed, int64_t step) {
+  // A stream of its own (the batcher's shuffle also starts from run_seed).
+  constexpr uint64_t kDropoutStream = 0x64726f706f7574;  // "dropout"
+  return SplitMix64At(SplitMix64At(run_seed, kDropoutStream), static_cast<uint64_t>(step));
+}
+
 Trainer::Trainer(const TrainConfig& config, Communicator& communicator, DeviceContext& context)
     : config_(config),
       comm_(communicator),
@@ -171,6 +192,11 @@ absl::StatusOr<std::unique_ptr<Trainer>> Trainer::Create(const TrainConfig& conf
 }
 
 absl::Status Trainer::Prepare(const TrainingData& data) {
+  // Every rank reads the same corpus, so every rank chooses the same recipe; a resumed
+  // run chooses what its first session did.
+  const std::string recipe = ApplyCorpusDefaults(CorpusStatsOf(data.train), config_);
+  if (absl::Status s = ValidateTrainConfig(config_); !s.ok()) return s;
+  if (lead()) std::fprintf(stderr, "%s\n", recipe.c_str());
   if (lead()) {
     std::filesystem::create_directories(run_.dir());
     if (absl::Status s = RemoveStaleTemporaries(run_); !s.ok()) return s;
@@ -438,7 +464,9 @@ absl::Status Trainer::Step(const datasets::Batch& batch) {
   const Clock::time_point start = Clock::now();
   const int64_t tokens = batch.num_target_tokens();
   ScheduleLearningRate();
-  const StepResult step = TrainStep(*model_, *optimizer_, tape_, batch, config_.max_grad_norm(), reducer_);
+  const models::ForwardOptions forward =
+      models::ForwardOptions::Training(DropoutSeed(config_.seed(), progress_.step()), 0, config_.label_smoothing());
+  const StepResult step = TrainStep(*model_, *optimizer_, tape_, batch, config_.max_grad_norm(), reducer_, forward);
   if (!step.status.ok()) return step.status;
   if (step.applied) {
     consecutive_skipped_ = 0;

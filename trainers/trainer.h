@@ -5,6 +5,12 @@
 //   absl::Status status = (*trainer)->Train();      // resumes if run_dir has a checkpoint
 //   models::Model& model = (*trainer)->model();   // the best dev parameters after Train
 //
+// Before anything is built, fields the config leaves unset (vocabulary sizes, dropout
+// rates, label smoothing) are filled from the training corpus (ApplyCorpusDefaults,
+// train_config.h) and the recipe is printed. Each step is a training pass (dropout
+// masks from DropoutSeed(seed, step), the config's label smoothing); validation is an
+// evaluation pass (no dropout, plain −log p).
+//
 // Each step is trainers/train_step.h's TrainStep on the next length-sorted batch: a
 // step whose norm or loss is NaN or Inf is skipped, moving nothing (the paper's code
 // replaced it with 0.1·p instead), and reported on stderr and as a `skipped` row of
@@ -59,6 +65,7 @@
 #include "trainers/lr_schedule.h"
 #include "trainers/optimizer.h"
 #include "trainers/run_directory.h"
+#include "trainers/train_config.h"
 #include "trainers/train_config.pb.h"
 
 namespace nmt::trainers {
@@ -85,6 +92,13 @@ struct TrainingData {
 
 // Reads the training and dev files that `config.data()` names (plain or gzip).
 absl::StatusOr<TrainingData> ReadTrainingData(const TrainConfig& config);
+
+// What the corpus-fitted defaults read of the training pairs (train_config.h).
+CorpusStats CorpusStatsOf(const std::vector<datasets::SentencePair>& train);
+
+// The seed of step `step`'s dropout masks: a function of the run's seed and the step
+// alone, so a resumed run draws the masks an uninterrupted one would.
+uint64_t DropoutSeed(uint64_t run_seed, int64_t step);
 
 class Trainer {
  public:

@@ -143,13 +143,28 @@ TEST(Trainer, WritesAValidationRowEveryValidateEverySteps) {
   EXPECT_EQ(kinds, (std::vector<std::string>{"kind", "validation", "validation", "final"}));
 }
 
-TEST(Trainer, ResumedRunEndsWhereAnUninterruptedOneDoes) {
+// Sets every regularisation option explicitly (rate for each dropout, epsilon).
+void SetRegularisation(TrainConfig& config, float rate, float epsilon) {
+  models::ModelConfig& m = *config.mutable_model();
+  m.set_dropout(rate);
+  m.set_dropout_rnn(rate);
+  m.set_dropout_src(rate);
+  m.set_dropout_tgt(rate);
+  config.set_label_smoothing(epsilon);
+}
+
+// 40 steps in one go, and 20 + 20 with a resume: the same parameters, slots and data
+// position, bit for bit.
+void ExpectResumedRunEndsWhereAnUninterruptedOneDoes(const std::string& name, float rate, float epsilon) {
   const TrainingData data = TinyCorpus();
-  absl::StatusOr<std::unique_ptr<Trainer>> straight = Trainer::Create(TinyConfig("straight", 40), data, TestContext());
+  TrainConfig whole = TinyConfig(name + "_straight", 40);
+  SetRegularisation(whole, rate, epsilon);
+  absl::StatusOr<std::unique_ptr<Trainer>> straight = Trainer::Create(whole, data, TestContext());
   ASSERT_TRUE(straight.ok()) << straight.status();
   ASSERT_TRUE((*straight)->Train().ok());
 
-  TrainConfig first = TinyConfig("resumed", 20);
+  TrainConfig first = TinyConfig(name + "_resumed", 20);
+  SetRegularisation(first, rate, epsilon);
   {
     absl::StatusOr<std::unique_ptr<Trainer>> part = Trainer::Create(first, data, TestContext());
     ASSERT_TRUE(part.ok()) << part.status();
@@ -169,6 +184,59 @@ TEST(Trainer, ResumedRunEndsWhereAnUninterruptedOneDoes) {
   EXPECT_EQ(a->parameters().SerializeAsString(), b->parameters().SerializeAsString());
   EXPECT_EQ(a->optimizer().SerializeAsString(), b->optimizer().SerializeAsString());
   EXPECT_EQ(a->data_position(), b->data_position());
+}
+
+TEST(Trainer, ResumedRunEndsWhereAnUninterruptedOneDoes) {
+  ExpectResumedRunEndsWhereAnUninterruptedOneDoes("plain", 0, 0);
+}
+
+// The masks of step k come from (seed, k) alone, so a resumed run draws the same ones.
+TEST(Trainer, ResumedRunWithDropoutAndLabelSmoothingEndsWhereAnUninterruptedOneDoes) {
+  ExpectResumedRunEndsWhereAnUninterruptedOneDoes("regularised", 0.3f, 0.1f);
+}
+
+TEST(Trainer, TrainsWithDropoutAndValidatesWithout) {
+  const TrainingData data = TinyCorpus();
+  std::vector<std::vector<std::string>> parameters;
+  std::vector<double> initial_dev_loss;
+  for (float rate : {0.0f, 0.5f}) {
+    TrainConfig config = TinyConfig(absl::StrCat("dropout_", rate), 5);
+    SetRegularisation(config, rate, 0);
+    absl::StatusOr<std::unique_ptr<Trainer>> trainer = Trainer::Create(config, data, TestContext());
+    ASSERT_TRUE(trainer.ok()) << trainer.status();
+    initial_dev_loss.push_back((*trainer)->DevLoss(Encode(**trainer, data.dev)));
+    ASSERT_TRUE((*trainer)->Train().ok());
+    parameters.push_back(ParameterBytes(**trainer));
+  }
+  EXPECT_EQ(initial_dev_loss[0], initial_dev_loss[1]) << "the dev loss is an evaluation pass";
+  EXPECT_NE(parameters[0], parameters[1]) << "the steps are training passes";
+}
+
+TEST(Trainer, FillsUnsetOptionsFromTheCorpusAndKeepsGivenOnes) {
+  TrainConfig config = TinyConfig("corpus_rule", 1);
+  config.mutable_data()->set_src_vocab_size(0);
+  config.mutable_model()->set_dropout_tgt(0);  // given: kept
+  absl::StatusOr<std::unique_ptr<Trainer>> trainer = Trainer::Create(config, TinyCorpus(), TestContext());
+  ASSERT_TRUE(trainer.ok()) << trainer.status();
+  const TrainConfig& used = (*trainer)->config();
+  EXPECT_EQ(used.data().src_vocab_size(), 1000) << "the rule's least shortlist";
+  EXPECT_EQ(used.data().tgt_vocab_size(), 50);
+  EXPECT_EQ(used.model().dropout(), kSmallCorpusDropout) << "84 pairs: a small corpus";
+  EXPECT_EQ(used.model().dropout_rnn(), kSmallCorpusDropoutRnn);
+  EXPECT_EQ(used.model().dropout_src(), kSmallCorpusWordDropout);
+  EXPECT_EQ(used.model().dropout_tgt(), 0.0f);
+  EXPECT_EQ(used.label_smoothing(), kSmallCorpusLabelSmoothing);
+  // The run's config records what ran.
+  absl::StatusOr<TrainConfig> saved = ReadRunConfig((*trainer)->run());
+  ASSERT_TRUE(saved.ok()) << saved.status();
+  EXPECT_EQ(saved->model().dropout(), kSmallCorpusDropout);
+  EXPECT_EQ(saved->label_smoothing(), kSmallCorpusLabelSmoothing);
+}
+
+TEST(Trainer, DropoutSeedsDependOnTheRunSeedAndTheStepAlone) {
+  EXPECT_EQ(DropoutSeed(1234, 7), DropoutSeed(1234, 7));
+  EXPECT_NE(DropoutSeed(1234, 7), DropoutSeed(1234, 8));
+  EXPECT_NE(DropoutSeed(1234, 7), DropoutSeed(1235, 7));
 }
 
 TEST(Trainer, PatienceCountsOnAcrossAResume) {

@@ -17,7 +17,9 @@ struct BiRnnStates {
   Var annotations;  // (B, T, 2n) = [forward; backward]
 };
 
-BiRnnStates RunBidirectional(RecurrentLayer& forward, RecurrentLayer& backward, Var inputs, const Tensor& mask);
+// forward_dropout, backward_dropout: each direction's variational recurrent mask (B, n), or null.
+BiRnnStates RunBidirectional(RecurrentLayer& forward, RecurrentLayer& backward, Var inputs, const Tensor& mask,
+                             const Tensor* forward_dropout = nullptr, const Tensor* backward_dropout = nullptr);
 
 }  // namespace nmt::layers
 

@@ -27,11 +27,12 @@ Var ConditionalGru::ProjectInputs(const Weights& w, Var y_prev) const { return g
 Var ConditionalGru::Keys(Var annotations) const { return attention_.Keys(annotations); }
 
 ConditionalGruOutput ConditionalGru::Step(const Weights& w, Var x_proj, Var s_prev, Var annotations, Var keys,
-                                          const Tensor& src_mask) const {
-  Var s_tilde = gru1_.Step(w.gru1, x_proj, s_prev);  // s'_i
+                                          const Tensor& src_mask, const Tensor* dropout1,
+                                          const Tensor* dropout2) const {
+  Var s_tilde = gru1_.Step(w.gru1, x_proj, s_prev, nullptr, dropout1);  // s'_i
   AttentionOutput a = attention_.Attend(s_tilde, annotations, keys, src_mask);
   ConditionalGruOutput out;
-  out.state = gru2_.Step(w.gru2, gru2_.ProjectInputs(w.gru2, a.context), s_tilde);
+  out.state = gru2_.Step(w.gru2, gru2_.ProjectInputs(w.gru2, a.context), s_tilde, nullptr, dropout2);
   out.context = a.context;
   out.alpha = a.alpha;
   return out;

@@ -48,9 +48,10 @@ class ConditionalGru : public Module {
   Var ProjectInputs(const Weights& w, Var y_prev) const;
   // U_a h_j + b_a: (B, Tx, annotation_size) -> (B, Tx, n').
   Var Keys(Var annotations) const;
-  // One step from s_{i−1} (B, n) and GRU_1's projected input x_proj (B, 3n).
-  ConditionalGruOutput Step(const Weights& w, Var x_proj, Var s_prev, Var annotations, Var keys,
-                            const Tensor& src_mask) const;
+  // One step from s_{i−1} (B, n) and GRU_1's projected input x_proj (B, 3n);
+  // dropout1, dropout2: GRU_1's and GRU_2's variational recurrent masks (B, n), or null.
+  ConditionalGruOutput Step(const Weights& w, Var x_proj, Var s_prev, Var annotations, Var keys, const Tensor& src_mask,
+                            const Tensor* dropout1 = nullptr, const Tensor* dropout2 = nullptr) const;
 
  private:
   Gru gru1_;

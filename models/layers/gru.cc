@@ -12,10 +12,13 @@ namespace nmt::layers {
 namespace {
 
 // The paper's step from primitive ops: the reference the fused op is checked against.
-Var ComposedStep(const GruWeights& w, Var x_proj, Var h, const Tensor* mask, GruForm form, int64_t n) {
+Var ComposedStep(const GruWeights& w, Var x_proj, Var h, const Tensor* mask, const Tensor* recurrent_mask, GruForm form,
+                 int64_t n) {
+  // hu: what the U products read; the interpolation below reads h itself.
+  Var hu = recurrent_mask == nullptr ? h : Mul(h, CurrentTape("Gru").Constant(*recurrent_mask));
   std::vector<Var> x = Split(x_proj, {2 * n, n}, 1);
-  std::vector<Var> zr = Split(Sigmoid(Add(x[0], nmt::Affine(h, w.u_zr))), {n, n}, 1);
-  Var recurrent = form == GruForm::kResetBeforeU ? nmt::Affine(Mul(zr[1], h), w.u) : Mul(zr[1], nmt::Affine(h, w.u));
+  std::vector<Var> zr = Split(Sigmoid(Add(x[0], nmt::Affine(hu, w.u_zr))), {n, n}, 1);
+  Var recurrent = form == GruForm::kResetBeforeU ? nmt::Affine(Mul(zr[1], hu), w.u) : Mul(zr[1], nmt::Affine(hu, w.u));
   Var candidate = Tanh(Add(x[1], recurrent));
   Var update = Mul(zr[0], Sub(candidate, h));
   if (mask != nullptr) update = Mul(update, CurrentTape("Gru").Constant(mask->Reshaped({h.dim(0), 1})));
@@ -67,12 +70,12 @@ Var Gru::ProjectContext(const GruWeights& w, Var c) const {
   }());
 }
 
-Var Gru::Step(const GruWeights& w, Var x_proj, Var h, const Tensor* mask) const {
-  if (options_.fused) return GruStep(x_proj, h, w.u_zr, w.u, mask, options_.form);
-  return ComposedStep(w, x_proj, h, mask, options_.form, options_.hidden_size);
+Var Gru::Step(const GruWeights& w, Var x_proj, Var h, const Tensor* mask, const Tensor* recurrent_mask) const {
+  if (options_.fused) return GruStep(x_proj, h, w.u_zr, w.u, mask, options_.form, recurrent_mask);
+  return ComposedStep(w, x_proj, h, mask, recurrent_mask, options_.form, options_.hidden_size);
 }
 
-Var Gru::Run(Var inputs, const Tensor& mask, bool reverse) {
+Var Gru::Run(Var inputs, const Tensor& mask, bool reverse, const Tensor* recurrent_mask) {
   NMT_CHECK(inputs.rank() == 3 && mask.shape() == (Shape{inputs.dim(0), inputs.dim(1)}))
       << "Gru::Run: inputs " << inputs.ShapeString() << " (B, T, in), mask " << mask.ShapeString() << " (B, T)";
   const int64_t batch = inputs.dim(0), length = inputs.dim(1), n = options_.hidden_size;
@@ -88,7 +91,7 @@ Var Gru::Run(Var inputs, const Tensor& mask, bool reverse) {
     // Column t of the (B, T) mask, on the mask's device.
     KernelsFor(tape.context())
         .copy_columns(tape.context(), mask, t, step_mask, 0, batch, /*cols=*/1, /*accumulate=*/false);
-    h = Step(w, Reshape(Slice(proj, 0, t, 1), {batch, 3 * n}), h, &step_mask);
+    h = Step(w, Reshape(Slice(proj, 0, t, 1), {batch, 3 * n}), h, &step_mask, recurrent_mask);
     states[t] = Reshape(h, {batch, 1, n});
   }
   return Concat(states, 1);

@@ -53,10 +53,13 @@ class Gru : public Module, public RecurrentLayer {
   Var ProjectInputs(const GruWeights& w, Var x) const;
   // C c: (..., n_ctx) -> (..., 3n).
   Var ProjectContext(const GruWeights& w, Var c) const;
-  // One step from x_proj (B, 3n) holding every term but the U ones; mask (B) or null.
-  Var Step(const GruWeights& w, Var x_proj, Var h, const Tensor* mask = nullptr) const;
+  // One step from x_proj (B, 3n) holding every term but the U ones; mask (B) or null;
+  // recurrent_mask (B, n) or null: the U products read h ∘ recurrent_mask (ops/gru.h).
+  Var Step(const GruWeights& w, Var x_proj, Var h, const Tensor* mask = nullptr,
+           const Tensor* recurrent_mask = nullptr) const;
 
-  Var Run(Var inputs, const Tensor& mask, bool reverse) override;
+  using RecurrentLayer::Run;
+  Var Run(Var inputs, const Tensor& mask, bool reverse, const Tensor* recurrent_mask) override;
   int64_t hidden_size() const override { return options_.hidden_size; }
   const GruOptions& options() const { return options_; }
 

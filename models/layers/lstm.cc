@@ -13,9 +13,11 @@ namespace nmt::layers {
 namespace {
 
 // The step from primitive ops: the reference the fused op is checked against.
-Var ComposedStep(const LstmWeights& w, Var x_proj, Var state, const Tensor* mask, int64_t n) {
+Var ComposedStep(const LstmWeights& w, Var x_proj, Var state, const Tensor* mask, const Tensor* recurrent_mask,
+                 int64_t n) {
   std::vector<Var> hc = Split(state, {n, n}, 1);
-  std::vector<Var> a = Split(Add(x_proj, nmt::Affine(hc[0], w.u)), {3 * n, n}, 1);
+  Var hu = recurrent_mask == nullptr ? hc[0] : Mul(hc[0], CurrentTape("Lstm").Constant(*recurrent_mask));
+  std::vector<Var> a = Split(Add(x_proj, nmt::Affine(hu, w.u)), {3 * n, n}, 1);
   std::vector<Var> ifo = Split(Sigmoid(a[0]), {n, n, n}, 1);
   Var c = Add(Mul(ifo[1], hc[1]), Mul(ifo[0], Tanh(a[1])));
   Var next = Concat({Mul(ifo[2], Tanh(c)), c}, 1);
@@ -65,14 +67,14 @@ Var Lstm::ProjectContext(const LstmWeights& w, Var x) const {
   return MatMul(x, w.c);
 }
 
-Var Lstm::Step(const LstmWeights& w, Var x_proj, Var state, const Tensor* mask) const {
-  if (options_.fused) return LstmStep(x_proj, state, w.u, mask);
-  return ComposedStep(w, x_proj, state, mask, options_.hidden_size);
+Var Lstm::Step(const LstmWeights& w, Var x_proj, Var state, const Tensor* mask, const Tensor* recurrent_mask) const {
+  if (options_.fused) return LstmStep(x_proj, state, w.u, mask, recurrent_mask);
+  return ComposedStep(w, x_proj, state, mask, recurrent_mask, options_.hidden_size);
 }
 
 Var Lstm::Hidden(Var state) const { return Slice(state, state.rank() - 1, 0, options_.hidden_size); }
 
-Var Lstm::RunStates(Var inputs, const Tensor& mask, bool reverse) {
+Var Lstm::RunStates(Var inputs, const Tensor& mask, bool reverse, const Tensor* recurrent_mask) {
   NMT_CHECK(inputs.rank() == 3 && mask.shape() == (Shape{inputs.dim(0), inputs.dim(1)}))
       << "Lstm::Run: inputs " << inputs.ShapeString() << " (B, T, in), mask " << mask.ShapeString() << " (B, T)";
   const int64_t batch = inputs.dim(0), length = inputs.dim(1), n = options_.hidden_size;
@@ -87,12 +89,14 @@ Var Lstm::RunStates(Var inputs, const Tensor& mask, bool reverse) {
     // Column t of the (B, T) mask, on the mask's device.
     KernelsFor(tape.context())
         .copy_columns(tape.context(), mask, t, step_mask, 0, batch, /*cols=*/1, /*accumulate=*/false);
-    state = Step(w, Reshape(Slice(proj, 0, t, 1), {batch, 4 * n}), state, &step_mask);
+    state = Step(w, Reshape(Slice(proj, 0, t, 1), {batch, 4 * n}), state, &step_mask, recurrent_mask);
     states[t] = Reshape(state, {batch, 1, 2 * n});
   }
   return Concat(states, 1);
 }
 
-Var Lstm::Run(Var inputs, const Tensor& mask, bool reverse) { return Hidden(RunStates(inputs, mask, reverse)); }
+Var Lstm::Run(Var inputs, const Tensor& mask, bool reverse, const Tensor* recurrent_mask) {
+  return Hidden(RunStates(inputs, mask, reverse, recurrent_mask));
+}
 
 }  // namespace nmt::layers

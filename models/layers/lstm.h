@@ -48,15 +48,18 @@ class Lstm : public Module, public RecurrentLayer {
   Var ProjectInputs(const LstmWeights& w, Var x) const;
   // C x': (B, n_ctx) -> (B, 4n).
   Var ProjectContext(const LstmWeights& w, Var x) const;
-  // One step of the packed state [h; c] (B, 2n) from x_proj (B, 4n); mask (B) or null.
-  Var Step(const LstmWeights& w, Var x_proj, Var state, const Tensor* mask = nullptr) const;
+  // One step of the packed state [h; c] (B, 2n) from x_proj (B, 4n); mask (B) or null;
+  // recurrent_mask (B, n) or null: the U products read h ∘ recurrent_mask (ops/lstm.h).
+  Var Step(const LstmWeights& w, Var x_proj, Var state, const Tensor* mask = nullptr,
+           const Tensor* recurrent_mask = nullptr) const;
   // h of a packed state (..., 2n) -> (..., n).
   Var Hidden(Var state) const;
 
   // Every packed state (B, T, 2n) of a run from a zero state (padding keeps it).
-  Var RunStates(Var inputs, const Tensor& mask, bool reverse);
+  Var RunStates(Var inputs, const Tensor& mask, bool reverse, const Tensor* recurrent_mask = nullptr);
   // Every h (B, T, n).
-  Var Run(Var inputs, const Tensor& mask, bool reverse) override;
+  using RecurrentLayer::Run;
+  Var Run(Var inputs, const Tensor& mask, bool reverse, const Tensor* recurrent_mask) override;
   int64_t hidden_size() const override { return options_.hidden_size; }
   const LstmOptions& options() const { return options_; }
 

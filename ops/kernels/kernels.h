@@ -73,11 +73,15 @@ struct GemmArgs {
 // backward. mask (B) or undefined; a row with mask 0 keeps its state.
 struct GruStepTensors {
   bool linear_before_reset = false;
-  Tensor x_proj;                // (B, 3n): every term of the gates but the U ones, gate order z, r, h̃
-  Tensor h;                     // (B, n)
-  Tensor u_zr;                  // (2n, n): [U_z; U_r]
-  Tensor u;                     // (n, n)
-  Tensor mask;                  // (B) or undefined
+  Tensor x_proj;  // (B, 3n): every term of the gates but the U ones, gate order z, r, h̃
+  Tensor h;       // (B, n)
+  Tensor u_zr;    // (2n, n): [U_z; U_r]
+  Tensor u;       // (n, n)
+  Tensor mask;    // (B) or undefined
+  // (B, n) or undefined: the U products read h ∘ recurrent_mask, the interpolation h
+  // itself (variational dropout of the recurrent state, as Nematus and Marian).
+  Tensor recurrent_mask;
+  Tensor h_dropped;             // (B, n): h ∘ recurrent_mask, filled when recurrent_mask is defined
   Tensor gates;                 // (B, 2n): z, r after the sigmoid
   Tensor candidate;             // (B, n): h̃
   Tensor recurrent;             // (B, n): r ∘ h (reset before U) or U h (linear before reset)
@@ -91,11 +95,14 @@ struct GruStepGrads {
 
 // One LSTM step's tensors (ops/lstm.h): inputs, then what the forward saves.
 struct LstmStepTensors {
-  Tensor x_proj;                // (B, 4n): every term of the gates but the U ones, gate order i, f, o, c̃
-  Tensor state;                 // (B, 2n): [h; c]
-  Tensor u;                     // (4n, n): [U_i; U_f; U_o; U_c]
-  Tensor mask;                  // (B) or undefined
-  Tensor h;                     // (B, n): h, contiguous
+  Tensor x_proj;  // (B, 4n): every term of the gates but the U ones, gate order i, f, o, c̃
+  Tensor state;   // (B, 2n): [h; c]
+  Tensor u;       // (4n, n): [U_i; U_f; U_o; U_c]
+  Tensor mask;    // (B) or undefined
+  // (B, n) or undefined: the U products read h ∘ recurrent_mask (variational dropout of
+  // the recurrent state; the cell c is never dropped).
+  Tensor recurrent_mask;
+  Tensor h;                     // (B, n): h (∘ recurrent_mask), contiguous
   Tensor gates;                 // (B, 3n): i, f, o after the sigmoid
   Tensor candidate;             // (B, n): c̃ after the tanh
   Tensor cell_tanh;             // (B, n): tanh(c') of the unmasked new cell
@@ -164,16 +171,21 @@ struct Kernels {
   // y[..., j] = max(x[..., 2j], x[..., 2j+1]).
   void (*maxout_forward)(DeviceContext&, const Tensor& x, Tensor& y);
   void (*maxout_backward)(DeviceContext&, const Tensor& x, const Tensor& dy, Tensor& dx);
-  // logits (N, K), i32 targets (N), mask (N): log_probs = logsoftmax(logits);
-  // nll[i] = -mask[i] · log_probs[i, targets[i]] (0 where mask[i] == 0, whatever the target).
+  // logits (N, K), i32 targets (N), mask (N): log_probs = logsoftmax(logits); with
+  // ε = label_smoothing, nll[i] = −mask[i] · ((1 − ε) log_probs[i, targets[i]] + ε/K Σ_j
+  // log_probs[i, j]) (PyTorch's cross_entropy(label_smoothing=ε); ε = 0: the plain −log p;
+  // 0 where mask[i] == 0, whatever the target).
   void (*softmax_xent_forward)(DeviceContext&, const Tensor& logits, const Tensor& targets, const Tensor& mask,
-                               Tensor& log_probs, Tensor& nll);
-  // dlogits[i] += dnll[i] · mask[i] · (softmax[i] − onehot(targets[i])).
+                               float label_smoothing, Tensor& log_probs, Tensor& nll);
+  // dlogits[i] += dnll[i] · mask[i] · (softmax[i] − (1 − ε) onehot(targets[i]) − ε/K).
   void (*softmax_xent_backward)(DeviceContext&, const Tensor& log_probs, const Tensor& targets, const Tensor& mask,
-                                const Tensor& dnll, Tensor& dlogits);
-  // mask[i] = 0 with probability p, else 1/(1−p); a counter-based hash of (seed, i),
-  // so the mask depends on nothing but the seed and the position.
-  void (*dropout_mask)(DeviceContext&, float p, uint64_t seed, Tensor& mask);
+                                float label_smoothing, const Tensor& dnll, Tensor& dlogits);
+  // mask = 0 with probability p, else 1/(1−p). Viewed as rows (dim 0) × the rest,
+  // element j of row r is a counter-based hash of (SplitMix64At(seed, first_row + r), j),
+  // so it depends on nothing but the seed, the row's global index and its position in
+  // the row: a data-parallel shard of rows [first_row, ...) draws the rows of the whole
+  // batch's mask, and a shorter row is a prefix of a longer one.
+  void (*dropout_mask)(DeviceContext&, float p, uint64_t seed, int64_t first_row, Tensor& mask);
   // y = one GRU step (ops/gru.h); fills t.gates, t.candidate, t.recurrent.
   void (*gru_step_forward)(DeviceContext&, GruStepTensors& t, Tensor& y);
   void (*gru_step_backward)(DeviceContext&, const GruStepTensors& t, const Tensor& dy, GruStepGrads& grads);

@@ -119,7 +119,9 @@ void MaxoutBackward(DeviceContext&, const Tensor& x, const Tensor& dy, Tensor& d
 }
 
 void SoftmaxXentForward(DeviceContext& context, const Tensor& logits, const Tensor& target_tensor, const Tensor& mask,
-                        Tensor& log_probs, Tensor& nll) {
+                        float label_smoothing, Tensor& log_probs, Tensor& nll) {
+  NMT_CHECK(label_smoothing >= 0.0f && label_smoothing < 1.0f)
+      << "SoftmaxCrossEntropy: label smoothing " << label_smoothing << " outside [0, 1)";
   const int32_t* targets = target_tensor.int32_data();
   SoftmaxForward(context, logits, nullptr, 1, /*log=*/true, log_probs);
   const int64_t rows = logits.dim(0);
@@ -127,15 +129,27 @@ void SoftmaxXentForward(DeviceContext& context, const Tensor& logits, const Tens
   const float* plp = log_probs.data();
   const float* pm = mask.data();
   float* pn = nll.data();
+  const float uniform = label_smoothing / static_cast<float>(k);
   for (int64_t i = 0; i < rows; ++i) {
     NMT_CHECK(pm[i] == 0.0f || (targets[i] >= 0 && targets[i] < k))
         << "SoftmaxCrossEntropy: target " << targets[i] << " of row " << i << " outside " << k << " classes";
-    pn[i] = pm[i] == 0.0f ? 0.0f : -pm[i] * plp[i * k + targets[i]];
+    if (pm[i] == 0.0f) {
+      pn[i] = 0.0f;
+      continue;
+    }
+    const float* lp = plp + i * k;
+    float loss = -lp[targets[i]];
+    if (label_smoothing > 0.0f) {  // the ε/K mass on every class: −ε/K Σ_j log p_j, summed in double
+      double sum = 0.0;
+      for (int64_t j = 0; j < k; ++j) sum += lp[j];
+      loss = (1.0f - label_smoothing) * loss - uniform * static_cast<float>(sum);
+    }
+    pn[i] = pm[i] * loss;
   }
 }
 
 void SoftmaxXentBackward(DeviceContext&, const Tensor& log_probs, const Tensor& target_tensor, const Tensor& mask,
-                         const Tensor& dnll, Tensor& dlogits) {
+                         float label_smoothing, const Tensor& dnll, Tensor& dlogits) {
   const int32_t* targets = target_tensor.int32_data();
   const int64_t rows = log_probs.dim(0);
   const int64_t k = log_probs.dim(1);
@@ -143,27 +157,39 @@ void SoftmaxXentBackward(DeviceContext&, const Tensor& log_probs, const Tensor& 
   const float* pm = mask.data();
   const float* pg = dnll.data();
   float* pdx = dlogits.data();
+  const float uniform = label_smoothing / static_cast<float>(k);
 #pragma omp parallel for if (rows * k > 65536)
   for (int64_t i = 0; i < rows; ++i) {
     const float g = pg[i] * pm[i];
     if (g == 0.0f) continue;
     const float* lp = plp + i * k;
     float* d = pdx + i * k;
-    for (int64_t j = 0; j < k; ++j) d[j] += g * std::exp(lp[j]);
-    d[targets[i]] -= g;
+    if (label_smoothing > 0.0f) {  // q = (1 − ε) onehot + ε/K
+      for (int64_t j = 0; j < k; ++j) d[j] += g * (std::exp(lp[j]) - uniform);
+      d[targets[i]] -= g * (1.0f - label_smoothing);
+    } else {
+      for (int64_t j = 0; j < k; ++j) d[j] += g * std::exp(lp[j]);
+      d[targets[i]] -= g;
+    }
   }
 }
 
-void DropoutMask(DeviceContext&, float p, uint64_t seed, Tensor& mask) {
+void DropoutMask(DeviceContext&, float p, uint64_t seed, int64_t first_row, Tensor& mask) {
   NMT_CHECK(p >= 0.0f && p < 1.0f) << "Dropout: probability " << p << " outside [0, 1)";
+  NMT_CHECK(mask.rank() >= 1 && first_row >= 0)
+      << "Dropout: mask " << mask.ShapeString() << ", first row " << first_row;
   const float keep_scale = 1.0f / (1.0f - p);
   float* pm = mask.data();
-  const int64_t n = mask.size();
-  for (int64_t i = 0; i < n; ++i) {
-    // Output i of SplitMix64(seed): a fixed sequence on every platform and thread count.
-    const uint64_t z = SplitMix64At(seed, static_cast<uint64_t>(i));
-    const float u = static_cast<float>(z >> 40) * (1.0f / 16777216.0f);  // 24 bits in [0, 1)
-    pm[i] = u < p ? 0.0f : keep_scale;
+  const int64_t rows = mask.dim(0);
+  const int64_t width = rows > 0 ? mask.size() / rows : 0;
+  for (int64_t r = 0; r < rows; ++r) {
+    const uint64_t row_seed = SplitMix64At(seed, static_cast<uint64_t>(first_row + r));
+    for (int64_t j = 0; j < width; ++j) {
+      // Output j of SplitMix64(row_seed): a fixed sequence on every platform and thread count.
+      const uint64_t z = SplitMix64At(row_seed, static_cast<uint64_t>(j));
+      const float u = static_cast<float>(z >> 40) * (1.0f / 16777216.0f);  // 24 bits in [0, 1)
+      pm[r * width + j] = u < p ? 0.0f : keep_scale;
+    }
   }
 }
 

@@ -20,10 +20,10 @@ void GatherRows(DeviceContext& context, const Tensor& x, const Tensor& rows, Ten
 void MaxoutForward(DeviceContext& context, const Tensor& x, Tensor& y);
 void MaxoutBackward(DeviceContext& context, const Tensor& x, const Tensor& dy, Tensor& dx);
 void SoftmaxXentForward(DeviceContext& context, const Tensor& logits, const Tensor& targets, const Tensor& mask,
-                        Tensor& log_probs, Tensor& nll);
+                        float label_smoothing, Tensor& log_probs, Tensor& nll);
 void SoftmaxXentBackward(DeviceContext& context, const Tensor& log_probs, const Tensor& targets, const Tensor& mask,
-                         const Tensor& dnll, Tensor& dlogits);
-void DropoutMask(DeviceContext& context, float p, uint64_t seed, Tensor& mask);
+                         float label_smoothing, const Tensor& dnll, Tensor& dlogits);
+void DropoutMask(DeviceContext& context, float p, uint64_t seed, int64_t first_row, Tensor& mask);
 
 }  // namespace nmt::cpu
 

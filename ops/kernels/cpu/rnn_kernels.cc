@@ -40,8 +40,19 @@ void GruStepForward(DeviceContext& context, GruStepTensors& t, Tensor& y) {
             t.u.shape() == (Shape{n, n}) && (!t.mask.defined() || t.mask.size() == batch))
       << "GruStep: x_proj " << t.x_proj.ShapeString() << ", h " << t.h.ShapeString() << ", U_zr "
       << t.u_zr.ShapeString() << ", U " << t.u.ShapeString();
+  NMT_CHECK(!t.recurrent_mask.defined() ||
+            (t.recurrent_mask.shape() == t.h.shape() && t.h_dropped.shape() == t.h.shape()))
+      << "GruStep: recurrent mask " << t.recurrent_mask.ShapeString() << " for h " << t.h.ShapeString();
   const float* x = t.x_proj.data();
   const float* h = t.h.data();
+  // hu: the h the U products read (h ∘ recurrent_mask under variational dropout).
+  const float* hu = h;
+  if (t.recurrent_mask.defined()) {
+    const float* m = t.recurrent_mask.data();
+    float* dropped = t.h_dropped.data();
+    for (int64_t i = 0; i < batch * n; ++i) dropped[i] = h[i] * m[i];
+    hu = dropped;
+  }
   float* gates = t.gates.data();
   float* cand = t.candidate.data();
   float* rec = t.recurrent.data();
@@ -53,13 +64,13 @@ void GruStepForward(DeviceContext& context, GruStepTensors& t, Tensor& y) {
                  .trans_b = true,
                  .accumulate = true,
                  .b_is_parameter = t.u_is_parameter,
-                 .a = h,
+                 .a = hu,
                  .b = t.u_zr.data(),
                  .c = gates});
   UnaryForward(context, UnaryOp::kSigmoid, t.gates, t.gates);
   if (!t.linear_before_reset) {  // h̃ = tanh(x_h + U (r ∘ h))
     for (int64_t b = 0; b < batch; ++b) {
-      for (int64_t k = 0; k < n; ++k) rec[b * n + k] = gates[b * 2 * n + n + k] * h[b * n + k];
+      for (int64_t k = 0; k < n; ++k) rec[b * n + k] = gates[b * 2 * n + n + k] * hu[b * n + k];
     }
     CopyBlock(x, 3 * n, 2 * n, batch, n, cand);
     Gemm(context, {.m = batch,
@@ -77,7 +88,7 @@ void GruStepForward(DeviceContext& context, GruStepTensors& t, Tensor& y) {
                    .k = n,
                    .trans_b = true,
                    .b_is_parameter = t.u_is_parameter,
-                   .a = h,
+                   .a = hu,
                    .b = t.u.data(),
                    .c = rec});
     for (int64_t b = 0; b < batch; ++b) {
@@ -101,6 +112,8 @@ void GruStepForward(DeviceContext& context, GruStepTensors& t, Tensor& y) {
 void GruStepBackward(DeviceContext& context, const GruStepTensors& t, const Tensor& dy, GruStepGrads& grads) {
   const int64_t batch = t.h.dim(0), n = t.h.dim(1);
   const float* h = t.h.data();
+  const float* rmask = t.recurrent_mask.defined() ? t.recurrent_mask.data() : nullptr;
+  const float* hu = rmask ? t.h_dropped.data() : h;  // what the U products read
   const float* gates = t.gates.data();
   const float* cand = t.candidate.data();
   const float* rec = t.recurrent.data();
@@ -129,18 +142,30 @@ void GruStepBackward(DeviceContext& context, const GruStepTensors& t, const Tens
     }
   }
   float* dh = grads.dh.defined() ? grads.dh.data() : nullptr;
+  // The U products' share of dh goes through d(hu), which the recurrent mask scales;
+  // without one, hu is h and it accumulates into dh directly.
+  Tensor dhu_t = rmask && dh ? context.Allocate({batch, n}) : Tensor();
+  float* dhu = rmask ? (dh ? dhu_t.data() : nullptr) : dh;
   for (int64_t b = 0; b < batch; ++b) {
     const float keep = mask ? mask[b] : 1.0f;
     for (int64_t k = 0; k < n; ++k) {
       const int64_t i = b * n + k;
       const float z = gates[b * 2 * n + k], r = gates[b * 2 * n + n + k];
       // dr: through r ∘ h (reset before U) or through r ∘ (U h) (after it).
-      const float dr = t.linear_before_reset ? dah[i] * rec[i] : ds[i] * h[i];
+      const float dr = t.linear_before_reset ? dah[i] * rec[i] : ds[i] * hu[i];
       dzr[b * 2 * n + n + k] = dr * r * (1.0f - r);
-      if (dh) dh[i] += pdy[i] * (1.0f - keep * z) + (t.linear_before_reset ? 0.0f : ds[i] * r);
+      if (dh) {
+        const float through_u = t.linear_before_reset ? 0.0f : ds[i] * r;
+        if (rmask) {
+          dh[i] += pdy[i] * (1.0f - keep * z);
+          dhu[i] = through_u;
+        } else {
+          dh[i] += pdy[i] * (1.0f - keep * z) + through_u;
+        }
+      }
     }
   }
-  if (dh) {
+  if (dhu) {
     Gemm(context, {.m = batch,
                    .n = n,
                    .k = 2 * n,
@@ -148,7 +173,7 @@ void GruStepBackward(DeviceContext& context, const GruStepTensors& t, const Tens
                    .b_is_parameter = t.u_is_parameter,
                    .a = dzr,
                    .b = t.u_zr.data(),
-                   .c = dh});
+                   .c = dhu});
     if (t.linear_before_reset) {
       Gemm(context, {.m = batch,
                      .n = n,
@@ -157,7 +182,10 @@ void GruStepBackward(DeviceContext& context, const GruStepTensors& t, const Tens
                      .b_is_parameter = t.u_is_parameter,
                      .a = ds,
                      .b = t.u.data(),
-                     .c = dh});
+                     .c = dhu});
+    }
+    if (rmask) {
+      for (int64_t i = 0; i < batch * n; ++i) dh[i] += dhu[i] * rmask[i];
     }
   }
   if (grads.dx_proj.defined()) {
@@ -174,7 +202,7 @@ void GruStepBackward(DeviceContext& context, const GruStepTensors& t, const Tens
                    .trans_a = true,
                    .accumulate = true,
                    .a = dzr,
-                   .b = h,
+                   .b = hu,
                    .c = grads.du_zr.data()});
   }
   if (grads.du.defined()) {  // dU += da_hᵀ (r ∘ h), or d(U h)ᵀ h
@@ -185,7 +213,7 @@ void GruStepBackward(DeviceContext& context, const GruStepTensors& t, const Tens
                    .trans_a = true,
                    .accumulate = true,
                    .a = lbr ? ds : dah,
-                   .b = lbr ? h : rec,
+                   .b = lbr ? hu : rec,
                    .c = grads.du.data()});
   }
 }
@@ -206,6 +234,12 @@ void LstmStepForward(DeviceContext& context, LstmStepTensors& t, Tensor& y) {
   float* cand = t.candidate.data();
   float* cell = t.cell_tanh.data();
   CopyBlock(state, 2 * n, 0, batch, n, h);
+  if (t.recurrent_mask.defined()) {  // the U products read h ∘ recurrent_mask
+    NMT_CHECK(t.recurrent_mask.shape() == (Shape{batch, n}))
+        << "LstmStep: recurrent mask " << t.recurrent_mask.ShapeString() << " for state " << t.state.ShapeString();
+    const float* m = t.recurrent_mask.data();
+    for (int64_t i = 0; i < batch * n; ++i) h[i] *= m[i];
+  }
   CopyBlock(x, 4 * n, 0, batch, 3 * n, gates);
   CopyBlock(x, 4 * n, 3 * n, batch, n, cand);
   // [i f o] = σ(x_ifo + h U_ifoᵀ), c̃ = tanh(x_c + h U_cᵀ)
@@ -295,11 +329,12 @@ void LstmStepBackward(DeviceContext& context, const LstmStepTensors& t, const Te
                    .b = t.u.data(),
                    .c = dh_t.data()});
     const float* dh = dh_t.data();
+    const float* rmask = t.recurrent_mask.defined() ? t.recurrent_mask.data() : nullptr;
     for (int64_t b = 0; b < batch; ++b) {
-      for (int64_t k = 0; k < n; ++k) dstate[b * 2 * n + k] += dh[b * n + k];
+      for (int64_t k = 0; k < n; ++k) dstate[b * 2 * n + k] += rmask ? dh[b * n + k] * rmask[b * n + k] : dh[b * n + k];
     }
   }
-  if (grads.du.defined()) {  // dU += daᵀ h
+  if (grads.du.defined()) {  // dU += daᵀ h (t.h: as the forward's products read it)
     Gemm(context, {.m = 4 * n,
                    .n = n,
                    .k = batch,
