@@ -76,19 +76,6 @@ __global__ void UnaryBackwardKernel(int op, int64_t n, const float* x, const flo
   }
 }
 
-// The offsets in a and b of output element o.
-__device__ __forceinline__ void BroadcastOffsets(const BroadcastIndex& index, int64_t o, int64_t* ia, int64_t* ib) {
-  int64_t a = 0, b = 0;
-  for (int d = index.rank - 1; d >= 0; --d) {
-    const int64_t coordinate = o % index.dims[d];
-    o /= index.dims[d];
-    a += coordinate * index.stride_a[d];
-    b += coordinate * index.stride_b[d];
-  }
-  *ia = a;
-  *ib = b;
-}
-
 __device__ __forceinline__ float Apply(int op, float a, float b) {
   switch (op) {
     case kAdd:
@@ -123,38 +110,13 @@ __global__ void BroadcastAccumulateKernel(BroadcastIndex index, int64_t n, float
   }
 }
 
-__device__ __forceinline__ float Term(int term, float g, float a, float b) {
-  switch (term) {
-    case kPlain:
-      return g;
-    case kNegate:
-      return -g;
-    case kMulDa:
-      return g * b;
-    case kMulDb:
-      return g * a;
-    case kDivDa:
-      return g / b;
-    default:  // kDivDb
-      return -g * a / (b * b);
-  }
-}
-
-// The contribution of reduced element r of target t: the reordered index t·R + r
-// decomposed over the plan's dims gives the offsets in dy, a and b.
+// The contribution of reduced element r of target t.
 __device__ __forceinline__ float PlanTerm(const ReducePlan& plan, int term, int64_t t, int64_t r, const float* dy,
                                           const float* a, const float* b) {
-  int64_t linear = t * plan.reduced_size + r;
-  int64_t o = 0, ia = 0, ib = 0;
-  for (int d = plan.rank - 1; d >= 0; --d) {
-    const int64_t coordinate = linear % plan.dims[d];
-    linear /= plan.dims[d];
-    o += coordinate * plan.stride_out[d];
-    ia += coordinate * plan.stride_a[d];
-    ib += coordinate * plan.stride_b[d];
-  }
+  int64_t o, ia, ib;
+  PlanOffsets(plan, t, r, &o, &ia, &ib);
   const bool needs_operands = term >= kMulDa;
-  return Term(term, dy[o], needs_operands ? a[ia] : 0.0f, needs_operands ? b[ib] : 0.0f);
+  return ReduceTermValue(term, dy[o], needs_operands ? a[ia] : 0.0f, needs_operands ? b[ib] : 0.0f);
 }
 
 // One thread per target element: neighbouring threads read neighbouring elements when
@@ -326,13 +288,10 @@ void BinaryForward(cudaStream_t stream, int op, const BroadcastIndex& index, con
   CheckLaunch("BinaryForward");
 }
 
-void ReduceInto(cudaStream_t stream, const ReducePlan& plan, int term, float alpha, bool accumulate, const float* dy,
-                const float* a, const float* b, float* target) {
+void ReduceInto(cudaStream_t stream, const ReducePlan& plan, bool use_warps, int term, float alpha, bool accumulate,
+                const float* dy, const float* a, const float* b, float* target) {
   if (plan.target_size == 0) return;
-  // Warp per target when the innermost output dim is summed (the last reordered dim is
-  // then the output's last dim with stride 1) and there is enough to sum.
-  const bool inner_summed = plan.rank > plan.kept && plan.stride_out[plan.rank - 1] == 1;
-  if (inner_summed && plan.reduced_size >= kWarp) {
+  if (use_warps) {
     const int64_t threads = plan.target_size * kWarp;
     ReduceWarpPerTarget<<<BlocksFor(threads), kThreads, 0, stream>>>(plan, term, alpha, accumulate, dy, a, b, target);
   } else {

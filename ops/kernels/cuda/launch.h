@@ -59,6 +59,63 @@ struct ReducePlan {
 // What a reduced element contributes: dy itself, or a binary op's partial derivative.
 enum ReduceTerm : int { kPlain, kNegate, kMulDa, kMulDb, kDivDa, kDivDb };
 
+// The index arithmetic the kernels run, compiled for the device by nvcc and for the host
+// by the C++ compiler, so broadcast_plan_test checks on any machine the very functions
+// the kernels call.
+#ifdef __CUDACC__
+#define NMT_HOST_DEVICE __host__ __device__ __forceinline__
+#else
+#define NMT_HOST_DEVICE inline
+#endif
+
+// The offsets in a and b of output element o.
+NMT_HOST_DEVICE void BroadcastOffsets(const BroadcastIndex& index, int64_t o, int64_t* ia, int64_t* ib) {
+  int64_t a = 0, b = 0;
+  for (int d = index.rank - 1; d >= 0; --d) {
+    const int64_t coordinate = o % index.dims[d];
+    o /= index.dims[d];
+    a += coordinate * index.stride_a[d];
+    b += coordinate * index.stride_b[d];
+  }
+  *ia = a;
+  *ib = b;
+}
+
+// The offsets in dy (the output), a and b of reduced element r of target element t: the
+// reordered index t·R + r decomposed over the plan's dims.
+NMT_HOST_DEVICE void PlanOffsets(const ReducePlan& plan, int64_t t, int64_t r, int64_t* o, int64_t* ia, int64_t* ib) {
+  int64_t linear = t * plan.reduced_size + r;
+  int64_t out = 0, a = 0, b = 0;
+  for (int d = plan.rank - 1; d >= 0; --d) {
+    const int64_t coordinate = linear % plan.dims[d];
+    linear /= plan.dims[d];
+    out += coordinate * plan.stride_out[d];
+    a += coordinate * plan.stride_a[d];
+    b += coordinate * plan.stride_b[d];
+  }
+  *o = out;
+  *ia = a;
+  *ib = b;
+}
+
+// d(a op b)/d(a or b) · g for a ReduceTerm.
+NMT_HOST_DEVICE float ReduceTermValue(int term, float g, float a, float b) {
+  switch (term) {
+    case kPlain:
+      return g;
+    case kNegate:
+      return -g;
+    case kMulDa:
+      return g * b;
+    case kMulDb:
+      return g * a;
+    case kDivDa:
+      return g / b;
+    default:  // kDivDb
+      return -g * a / (b * b);
+  }
+}
+
 void Scale(cudaStream_t stream, int64_t n, float alpha, const float* x, float* y);
 void Axpy(cudaStream_t stream, int64_t n, float alpha, const float* x, float* y);
 // y[i] = bits for n 32-bit words (an f32 or i32 value's pattern).
@@ -67,9 +124,10 @@ void UnaryForward(cudaStream_t stream, int op, int64_t n, const float* x, float*
 void UnaryBackward(cudaStream_t stream, int op, int64_t n, const float* x, const float* y, const float* dy, float* dx);
 // y = a op b over `index` (y dense in the output's shape).
 void BinaryForward(cudaStream_t stream, int op, const BroadcastIndex& index, const float* a, const float* b, float* y);
-// target[t] (+)= alpha · Σ_r term(dy, a, b) over the plan's reduced elements of t.
-void ReduceInto(cudaStream_t stream, const ReducePlan& plan, int term, float alpha, bool accumulate, const float* dy,
-                const float* a, const float* b, float* target);
+// target[t] (+)= alpha · Σ_r term(dy, a, b) over the plan's reduced elements of t; a warp
+// per target element when use_warps (broadcast_plan.h, ReduceWithWarps), else a thread.
+void ReduceInto(cudaStream_t stream, const ReducePlan& plan, bool use_warps, int term, float alpha, bool accumulate,
+                const float* dy, const float* a, const float* b, float* target);
 // dx[o] += alpha · dy[index.stride_a · o] (index over dx's shape; stride_b unused).
 void BroadcastAccumulate(cudaStream_t stream, const BroadcastIndex& index, float alpha, const float* dy, float* dx);
 // c[i, j] += bias[j] for rows × cols.

@@ -1,7 +1,8 @@
 // Softmax and log-softmax with masks, the fused log-softmax + NLL over the vocabulary,
-// the embedding gather and its deterministic scatter-add, and the row gather. A row along the softmax axis belongs to
-// one block (rows of the vocabulary: tens of thousands of columns) when the axis is the innermost; otherwise one thread
-// walks each column of the [outer, axis, inner] view.
+// the embedding gather and its deterministic scatter-add, and the row gather. A row
+// along the softmax axis belongs to one block (rows of the vocabulary: tens of
+// thousands of columns) when the axis is the innermost; otherwise one thread walks
+// each column of the [outer, axis, inner] view.
 #include <cfloat>
 
 #include "ops/kernels/cuda/device_util.cuh"
