@@ -1,7 +1,6 @@
 #include "autograd/tape.h"
 
-#include <cstdlib>
-#include <cstring>
+#include <algorithm>
 #include <utility>
 
 #include "base/check.h"
@@ -14,25 +13,25 @@ thread_local bool grad_enabled = true;
 
 }  // namespace
 
-// Bump allocator for gradients. When a step needs more than one block, Reset
-// replaces the blocks by a single one of the high-water size.
+// Bump allocator for gradients in the context's device memory. When a step needs more
+// than one block, Reset replaces the blocks by a single one of the high-water size.
 class Tape::Arena {
  public:
+  explicit Arena(std::shared_ptr<DeviceMemory> memory) : memory_(std::move(memory)) {}
   ~Arena() { FreeBlocks(); }
 
   float* Allocate(int64_t floats) {
     const int64_t aligned = (floats + 15) / 16 * 16;  // 64-byte aligned slices
     if (blocks_.empty() || offset_ + aligned > capacity_.back()) {
       const int64_t capacity = std::max<int64_t>(aligned, 1 << 16);
-      blocks_.push_back(static_cast<float*>(std::aligned_alloc(64, capacity * sizeof(float))));
-      NMT_CHECK(blocks_.back() != nullptr) << "gradient arena: out of memory for " << capacity << " floats";
+      blocks_.push_back(static_cast<float*>(memory_->Allocate(capacity * sizeof(float))));
       capacity_.push_back(capacity);
       offset_ = 0;
     }
     float* p = blocks_.back() + offset_;
     offset_ += aligned;
     used_ += aligned;
-    std::memset(p, 0, floats * sizeof(float));
+    memory_->Zero(p, floats * sizeof(float));
     return p;
   }
 
@@ -40,7 +39,7 @@ class Tape::Arena {
     high_water_ = std::max(high_water_, used_);
     if (blocks_.size() > 1) {
       FreeBlocks();
-      blocks_.push_back(static_cast<float*>(std::aligned_alloc(64, high_water_ * sizeof(float))));
+      blocks_.push_back(static_cast<float*>(memory_->Allocate(high_water_ * sizeof(float))));
       capacity_.push_back(high_water_);
     }
     offset_ = 0;
@@ -53,13 +52,16 @@ class Tape::Arena {
     return total;
   }
 
+  const std::shared_ptr<DeviceMemory>& memory() const { return memory_; }
+
  private:
   void FreeBlocks() {
-    for (float* b : blocks_) std::free(b);
+    for (float* b : blocks_) memory_->Free(b);
     blocks_.clear();
     capacity_.clear();
   }
 
+  std::shared_ptr<DeviceMemory> memory_;
   std::vector<float*> blocks_;
   std::vector<int64_t> capacity_;
   int64_t offset_ = 0;
@@ -67,9 +69,48 @@ class Tape::Arena {
   int64_t high_water_ = 0;
 };
 
-DeviceContext::DeviceContext(Device device) : device_(device), pool_(std::make_shared<BufferPool>(device)) {}
+DeviceContext::DeviceContext(std::shared_ptr<DeviceMemory> memory)
+    : device_(memory->device()), memory_(std::move(memory)), pool_(std::make_shared<BufferPool>(memory_)) {}
 
 DeviceContext::~DeviceContext() = default;
+
+Tensor DeviceContext::Zeros(const Shape& shape, DType dtype) {
+  Tensor t = Allocate(shape, dtype);
+  t.SetZero();
+  return t;
+}
+
+Tensor DeviceContext::Full(const Shape& shape, float value) {
+  Tensor t = Allocate(shape);
+  t.Fill(value);
+  return t;
+}
+
+Tensor DeviceContext::ToDevice(const Tensor& t) {
+  NMT_CHECK(t.defined()) << "DeviceContext::ToDevice of an undefined tensor";
+  if (t.device() == device_) return t;
+  Tensor copy = Allocate(t.shape(), t.dtype());
+  copy.CopyFrom(t);
+  return copy;
+}
+
+Tensor DeviceContext::FromVector(const Shape& shape, absl::Span<const float> values) {
+  NMT_CHECK(static_cast<int64_t>(values.size()) == NumElements(shape))
+      << "DeviceContext::FromVector: " << values.size() << " values for shape " << ShapeString(shape);
+  Tensor t = Allocate(shape);
+  if (!values.empty()) memory_->Copy(t.data(), device_, values.data(), Device::kCPU, values.size() * sizeof(float));
+  return t;
+}
+
+Tensor DeviceContext::FromInt32s(const Shape& shape, absl::Span<const int32_t> values) {
+  NMT_CHECK(static_cast<int64_t>(values.size()) == NumElements(shape))
+      << "DeviceContext::FromInt32s: " << values.size() << " values for shape " << ShapeString(shape);
+  Tensor t = Allocate(shape, DType::kI32);
+  if (!values.empty()) {
+    memory_->Copy(t.int32_data(), device_, values.data(), Device::kCPU, values.size() * sizeof(int32_t));
+  }
+  return t;
+}
 
 const Tensor& Var::value() const {
   NMT_CHECK(node_ != nullptr) << "Var::value of an undefined Var";
@@ -83,13 +124,26 @@ const Tensor& Var::grad() const {
 
 Parameter::Parameter(Tensor value) {
   NMT_CHECK(value.defined()) << "Parameter: undefined value";
-  node_.grad = Tensor::Zeros(value.shape());
+  node_.grad = Tensor::EmptyOn(value.memory(), value.shape(), value.dtype());
+  node_.grad.SetZero();
   node_.value = std::move(value);
   node_.requires_grad = true;
   node_.op = "parameter";
 }
 
-Tape::Tape(DeviceContext& context) : context_(context), arena_(std::make_unique<Arena>()) {}
+void Parameter::MoveTo(const std::shared_ptr<DeviceMemory>& memory) {
+  if (node_.value.device() == memory->device()) return;
+  Tensor value = Tensor::EmptyOn(memory, node_.value.shape(), node_.value.dtype());
+  value.CopyFrom(node_.value);
+  if (node_.grad.defined()) {  // an undefined grad (reset by a caller) stays undefined
+    Tensor grad = Tensor::EmptyOn(memory, node_.grad.shape(), node_.grad.dtype());
+    grad.CopyFrom(node_.grad);
+    node_.grad = std::move(grad);
+  }
+  node_.value = std::move(value);
+}
+
+Tape::Tape(DeviceContext& context) : context_(context), arena_(std::make_unique<Arena>(context.shared_memory())) {}
 
 Tape::~Tape() { NMT_CHECK(current_tape != this) << "Tape destroyed while a TapeScope still makes it current"; }
 
@@ -134,7 +188,7 @@ Tensor& Tape::GradOf(Var v) {
     const int64_t n = node->value.size();
     float* data = arena_->Allocate(n);
     node->grad =
-        Tensor::Wrap(Storage::Borrowed(data, n * sizeof(float), context_.device()), node->value.shape(), DType::kF32);
+        Tensor::Wrap(Storage::Borrowed(data, n * sizeof(float), arena_->memory()), node->value.shape(), DType::kF32);
   }
   return node->grad;
 }

@@ -1,8 +1,8 @@
 // Tape-based reverse-mode automatic differentiation.
 //
-//   CpuContext context;                      // ops/kernels/cpu: oneDNN engine, buffer pool
+//   auto context = CreateDeviceContext(Device::kCPU, threads);   // ops/backend.h
 //   Parameter w(Tensor::Zeros({3, 4}));      // a leaf that outlives every tape
-//   Tape tape(context);
+//   Tape tape(**context);
 //   for (int step = 0; step < n; ++step) {
 //     TapeScope scope(tape);                 // ops record onto the current tape
 //     Var loss = Sum(Tanh(MatMul(x, w.var())));
@@ -13,8 +13,9 @@
 // Nodes are appended in execution order, so backward is a reverse walk with no
 // sort. An op records a closure that captures only what its backward reads; the
 // tape runs each closure at most once and frees it. Intermediate gradients are
-// slices of one arena, zeroed as they are handed out and rewound by Reset(), so
-// steps of equal shapes allocate nothing. The current tape is per thread.
+// slices of one arena of the context's device memory, zeroed as they are handed out
+// and rewound by Reset(), so steps of equal shapes allocate nothing. The current tape
+// is per thread.
 #ifndef NMT_AUTOGRAD_TAPE_H_
 #define NMT_AUTOGRAD_TAPE_H_
 
@@ -31,23 +32,42 @@ namespace nmt {
 
 class Tape;
 
-// What every backend's context shares: its device and the pool intermediates come
-// from. Backends derive from it (CpuContext holds oneDNN's engine, stream and
-// primitive cache); one context per device, owned by the program, never global.
+// What every backend's context provides: its device, the DeviceMemory its tensors live
+// in, and the pool intermediates come from. Backends derive from it (CpuContext holds
+// oneDNN's engine, stream and primitive cache); one context per device, owned by the
+// program, never global. Contexts are made by nmt::CreateDeviceContext (ops/backend.h).
+//
+// Everything above the kernels reaches device memory through here or through Tensor's
+// device-independent methods (Fill, SetZero, CopyFrom, Clone, ToHost): allocation,
+// host→device uploads (ToDevice), fills and Synchronize().
 class DeviceContext {
  public:
-  explicit DeviceContext(Device device);
+  explicit DeviceContext(std::shared_ptr<DeviceMemory> memory);
   virtual ~DeviceContext();
   DeviceContext(const DeviceContext&) = delete;
   DeviceContext& operator=(const DeviceContext&) = delete;
 
   Device device() const { return device_; }
+  DeviceMemory& memory() { return *memory_; }
+  const std::shared_ptr<DeviceMemory>& shared_memory() const { return memory_; }
   BufferPool& pool() { return *pool_; }
   // Uninitialised memory for an intermediate, recycled from the pool.
-  Tensor Allocate(const Shape& shape) { return pool_->Allocate(shape); }
+  Tensor Allocate(const Shape& shape, DType dtype = DType::kF32) { return pool_->Allocate(shape, dtype); }
+  // Pooled memory set to zero, or to `value`.
+  Tensor Zeros(const Shape& shape, DType dtype = DType::kF32);
+  Tensor Full(const Shape& shape, float value);
+  // `t` on this device: t itself when it is already here, else a pooled copy.
+  Tensor ToDevice(const Tensor& t);
+  // Host values uploaded to this device (on the CPU: a pooled copy).
+  Tensor FromVector(const Shape& shape, absl::Span<const float> values);
+  Tensor FromInt32s(const Shape& shape, absl::Span<const int32_t> values);
+  // Waits for every kernel, fill and copy issued so far on this device (a no-op on
+  // the CPU, whose kernels return when done).
+  virtual void Synchronize() { memory_->Synchronize(); }
 
  private:
   Device device_;
+  std::shared_ptr<DeviceMemory> memory_;
   std::shared_ptr<BufferPool> pool_;
 };
 
@@ -99,7 +119,11 @@ class Parameter {
   Tensor& grad() { return node_.grad; }
   const Tensor& grad() const { return node_.grad; }
   const Shape& shape() const { return node_.value.shape(); }
-  void ZeroGrad() { node_.grad.Fill(0.0f); }
+  // Sets the grad to zero, on the parameter's device.
+  void ZeroGrad() { node_.grad.SetZero(); }
+  // Moves value and grad to `memory`'s device (a copy; nothing when already there).
+  // Vars of the parameter stay valid.
+  void MoveTo(const std::shared_ptr<DeviceMemory>& memory);
 
  private:
   Node node_;

@@ -23,7 +23,7 @@ Var Times(Var a, Var x) {
 }
 
 TEST(Tape, BackwardAccumulatesThroughSharedInputs) {
-  DeviceContext context(Device::kCPU);
+  DeviceContext context(HostMemory());
   Tape tape(context);
   TapeScope scope(tape);
   Var x = tape.Variable(Tensor::Scalar(3.0f));
@@ -33,7 +33,7 @@ TEST(Tape, BackwardAccumulatesThroughSharedInputs) {
 }
 
 TEST(Tape, ParameterGradientAccumulatesAcrossSteps) {
-  DeviceContext context(Device::kCPU);
+  DeviceContext context(HostMemory());
   Parameter w(Tensor::Scalar(2.0f));
   Tape tape(context);
   for (int step = 0; step < 2; ++step) {
@@ -48,7 +48,7 @@ TEST(Tape, ParameterGradientAccumulatesAcrossSteps) {
 }
 
 TEST(Tape, ConstantsRecordNoBackward) {
-  DeviceContext context(Device::kCPU);
+  DeviceContext context(HostMemory());
   Tape tape(context);
   TapeScope scope(tape);
   Var c = tape.Constant(Tensor::Scalar(5.0f));
@@ -57,7 +57,7 @@ TEST(Tape, ConstantsRecordNoBackward) {
 }
 
 TEST(Tape, NoGradScopeRecordsNothing) {
-  DeviceContext context(Device::kCPU);
+  DeviceContext context(HostMemory());
   Tape tape(context);
   TapeScope scope(tape);
   Var x = tape.Variable(Tensor::Scalar(3.0f));
@@ -66,7 +66,7 @@ TEST(Tape, NoGradScopeRecordsNothing) {
 }
 
 TEST(Tape, ArenaIsReusedForStepsOfEqualShapes) {
-  DeviceContext context(Device::kCPU);
+  DeviceContext context(HostMemory());
   Tape tape(context);
   int64_t arena_after_first = 0;
   int64_t pool_after_first = 0;
@@ -89,7 +89,7 @@ TEST(Tape, ArenaIsReusedForStepsOfEqualShapes) {
 }
 
 TEST(Tape, BackwardOfNonScalarNamesTheShape) {
-  DeviceContext context(Device::kCPU);
+  DeviceContext context(HostMemory());
   Tape tape(context);
   TapeScope scope(tape);
   Var x = tape.Variable(Tensor::Zeros({2, 3}));
@@ -98,7 +98,7 @@ TEST(Tape, BackwardOfNonScalarNamesTheShape) {
 }
 
 TEST(Tape, VarFromAnotherTapeIsRejected) {
-  DeviceContext context(Device::kCPU);
+  DeviceContext context(HostMemory());
   Tape first(context);
   Tape second(context);
   Var x = first.Variable(Tensor::Zeros({2}));

@@ -15,14 +15,46 @@ namespace {
 // 64-byte alignment: one cache line, and what AVX-512 loads would want.
 constexpr int64_t kAlignment = 64;
 
-void* AllocateHost(int64_t bytes) {
-  const int64_t rounded = ((bytes + kAlignment - 1) / kAlignment) * kAlignment;
-  void* data = std::aligned_alloc(kAlignment, rounded > 0 ? rounded : kAlignment);
-  NMT_CHECK(data != nullptr) << "out of memory allocating " << bytes << " bytes";
-  return data;
+class HostDeviceMemory final : public DeviceMemory {
+ public:
+  HostDeviceMemory() : DeviceMemory(Device::kCPU) {}
+
+  void* Allocate(int64_t bytes) override {
+    const int64_t rounded = ((bytes + kAlignment - 1) / kAlignment) * kAlignment;
+    void* data = std::aligned_alloc(kAlignment, rounded > 0 ? rounded : kAlignment);
+    NMT_CHECK(data != nullptr) << "out of memory allocating " << bytes << " bytes";
+    return data;
+  }
+  void Free(void* data) override { std::free(data); }
+  void Copy(void* dst, Device dst_device, const void* src, Device src_device, int64_t bytes) override {
+    NMT_CHECK(dst_device == Device::kCPU && src_device == Device::kCPU)
+        << "host memory: copy from " << DeviceName(src_device) << " to " << DeviceName(dst_device);
+    if (bytes > 0) std::memmove(dst, src, bytes);
+  }
+  void Fill32(void* dst, uint32_t bits, int64_t count) override {
+    uint32_t* p = static_cast<uint32_t*>(dst);
+    for (int64_t i = 0; i < count; ++i) p[i] = bits;
+  }
+  void Zero(void* dst, int64_t bytes) override {
+    if (bytes > 0) std::memset(dst, 0, bytes);
+  }
+  void Synchronize() override {}
+};
+
+// Copies between two tensors' storages through the one that is not host memory.
+DeviceMemory& CopyEngine(const Tensor& dst, const Tensor& src) {
+  if (dst.device() != Device::kCPU) return *dst.memory();
+  return *src.memory();
 }
 
 }  // namespace
+
+DeviceMemory::~DeviceMemory() = default;
+
+const std::shared_ptr<DeviceMemory>& HostMemory() {
+  static const auto* const memory = new std::shared_ptr<DeviceMemory>(std::make_shared<HostDeviceMemory>());
+  return *memory;
+}
 
 const char* DTypeName(DType dtype) {
   switch (dtype) {
@@ -32,6 +64,8 @@ const char* DTypeName(DType dtype) {
       return "bf16";
     case DType::kF16:
       return "f16";
+    case DType::kI32:
+      return "i32";
   }
   return "?";
 }
@@ -46,7 +80,7 @@ const char* DeviceName(Device device) {
   return "?";
 }
 
-int64_t DTypeSize(DType dtype) { return dtype == DType::kF32 ? 4 : 2; }
+int64_t DTypeSize(DType dtype) { return dtype == DType::kF32 || dtype == DType::kI32 ? 4 : 2; }
 
 int64_t NumElements(const Shape& shape) {
   int64_t n = 1;
@@ -56,11 +90,13 @@ int64_t NumElements(const Shape& shape) {
 
 std::string ShapeString(const Shape& shape) { return absl::StrCat("[", absl::StrJoin(shape, ", "), "]"); }
 
-Storage::Storage(void* data, int64_t bytes, Device device, std::shared_ptr<BufferPool> pool)
-    : data_(data), bytes_(bytes), device_(device), pool_(std::move(pool)) {}
+Storage::Storage(void* data, int64_t bytes, std::shared_ptr<DeviceMemory> memory, std::shared_ptr<BufferPool> pool)
+    : data_(data), bytes_(bytes), memory_(std::move(memory)), pool_(std::move(pool)) {
+  NMT_CHECK(memory_ != nullptr) << "Storage: no DeviceMemory";
+}
 
-std::shared_ptr<Storage> Storage::Borrowed(void* data, int64_t bytes, Device device) {
-  auto storage = std::make_shared<Storage>(data, bytes, device, nullptr);
+std::shared_ptr<Storage> Storage::Borrowed(void* data, int64_t bytes, std::shared_ptr<DeviceMemory> memory) {
+  auto storage = std::make_shared<Storage>(data, bytes, std::move(memory), nullptr);
   storage->borrowed_ = true;
   return storage;
 }
@@ -70,19 +106,21 @@ Storage::~Storage() {
   if (pool_ != nullptr) {
     pool_->Release(data_, bytes_);
   } else {
-    std::free(data_);
+    memory_->Free(data_);
   }
 }
 
-Tensor Tensor::Empty(const Shape& shape, DType dtype) {
+Tensor Tensor::Empty(const Shape& shape, DType dtype) { return EmptyOn(HostMemory(), shape, dtype); }
+
+Tensor Tensor::EmptyOn(const std::shared_ptr<DeviceMemory>& memory, const Shape& shape, DType dtype) {
   for (int64_t d : shape) NMT_CHECK(d >= 0) << "Tensor::Empty: negative dimension in " << nmt::ShapeString(shape);
   const int64_t bytes = NumElements(shape) * DTypeSize(dtype);
-  return Wrap(std::make_shared<Storage>(AllocateHost(bytes), bytes, Device::kCPU, nullptr), shape, dtype);
+  return Wrap(std::make_shared<Storage>(memory->Allocate(bytes), bytes, memory, nullptr), shape, dtype);
 }
 
 Tensor Tensor::Zeros(const Shape& shape) {
   Tensor t = Empty(shape);
-  std::memset(t.data(), 0, t.size() * sizeof(float));
+  t.SetZero();
   return t;
 }
 
@@ -96,7 +134,15 @@ Tensor Tensor::FromVector(const Shape& shape, absl::Span<const float> values) {
   NMT_CHECK(static_cast<int64_t>(values.size()) == NumElements(shape))
       << "Tensor::FromVector: " << values.size() << " values for shape " << nmt::ShapeString(shape);
   Tensor t = Empty(shape);
-  std::memcpy(t.data(), values.data(), values.size() * sizeof(float));
+  if (!values.empty()) std::memcpy(t.data(), values.data(), values.size() * sizeof(float));
+  return t;
+}
+
+Tensor Tensor::FromInt32s(const Shape& shape, absl::Span<const int32_t> ids) {
+  NMT_CHECK(static_cast<int64_t>(ids.size()) == NumElements(shape))
+      << "Tensor::FromInt32s: " << ids.size() << " values for shape " << nmt::ShapeString(shape);
+  Tensor t = Empty(shape, DType::kI32);
+  if (!ids.empty()) std::memcpy(t.int32_data(), ids.data(), ids.size() * sizeof(int32_t));
   return t;
 }
 
@@ -125,6 +171,32 @@ float* Tensor::data() {
 
 const float* Tensor::data() const { return const_cast<Tensor*>(this)->data(); }
 
+int32_t* Tensor::int32_data() {
+  NMT_CHECK(defined()) << "Tensor::int32_data of an undefined tensor";
+  NMT_CHECK(dtype_ == DType::kI32) << "Tensor::int32_data: i32 access to a " << DTypeName(dtype_) << " tensor";
+  return static_cast<int32_t*>(storage_->data());
+}
+
+const int32_t* Tensor::int32_data() const { return const_cast<Tensor*>(this)->int32_data(); }
+
+std::vector<int32_t> Tensor::ToInt32Vector() const {
+  NMT_CHECK(device_ == Device::kCPU) << "Tensor::ToInt32Vector of a " << DeviceName(device_) << " tensor";
+  return std::vector<int32_t>(int32_data(), int32_data() + size());
+}
+
+const std::shared_ptr<DeviceMemory>& Tensor::memory() const {
+  NMT_CHECK(defined()) << "Tensor::memory of an undefined tensor";
+  return storage_->shared_memory();
+}
+
+Tensor Tensor::ToHost() const {
+  NMT_CHECK(defined()) << "Tensor::ToHost of an undefined tensor";
+  if (device_ == Device::kCPU) return *this;
+  Tensor t = Empty(shape_, dtype_);
+  t.CopyFrom(*this);
+  return t;
+}
+
 std::vector<float> Tensor::ToVector() const {
   NMT_CHECK(device_ == Device::kCPU) << "Tensor::ToVector of a " << DeviceName(device_) << " tensor";
   return std::vector<float>(data(), data() + size());
@@ -145,19 +217,38 @@ Tensor Tensor::Reshaped(const Shape& shape) const {
 }
 
 Tensor Tensor::Clone() const {
-  Tensor t = Empty(shape_, dtype_);
-  std::memcpy(t.storage_->data(), storage_->data(), size() * DTypeSize(dtype_));
+  NMT_CHECK(defined()) << "Tensor::Clone of an undefined tensor";
+  Tensor t = EmptyOn(memory(), shape_, dtype_);
+  t.CopyFrom(*this);
   return t;
 }
 
 void Tensor::Fill(float value) {
-  float* p = data();
-  for (int64_t i = 0, n = size(); i < n; ++i) p[i] = value;
+  float* p = data();  // checks f32
+  uint32_t bits;
+  std::memcpy(&bits, &value, sizeof(bits));
+  storage_->memory().Fill32(p, bits, size());
+}
+
+void Tensor::SetZero() {
+  NMT_CHECK(defined()) << "Tensor::SetZero of an undefined tensor";
+  storage_->memory().Zero(storage_->data(), size() * DTypeSize(dtype_));
 }
 
 void Tensor::CopyFrom(const Tensor& source) {
-  NMT_CHECK(source.size() == size()) << "CopyFrom: " << source.ShapeString() << " into " << ShapeString();
-  std::memcpy(data(), source.data(), size() * sizeof(float));
+  NMT_CHECK(defined() && source.defined()) << "CopyFrom: an undefined tensor";
+  NMT_CHECK(source.size() == size() && source.dtype() == dtype())
+      << "CopyFrom: " << DTypeName(source.dtype()) << " " << source.ShapeString() << " into " << DTypeName(dtype())
+      << " " << ShapeString();
+  NMT_CHECK(device_ == Device::kCPU || source.device_ == Device::kCPU || device_ == source.device_)
+      << "CopyFrom: " << DeviceName(source.device_) << " to " << DeviceName(device_) << " goes through the host";
+  CopyEngine(*this, source)
+      .Copy(storage_->data(), device_, source.storage_->data(), source.device_, size() * DTypeSize(dtype_));
+}
+
+BufferPool::BufferPool(std::shared_ptr<DeviceMemory> memory, int64_t max_cached_bytes)
+    : memory_(std::move(memory)), max_cached_bytes_(max_cached_bytes) {
+  NMT_CHECK(memory_ != nullptr) << "BufferPool: no DeviceMemory";
 }
 
 BufferPool::~BufferPool() { Trim(); }
@@ -171,7 +262,6 @@ int64_t BufferPool::SizeClass(int64_t bytes) {
 }
 
 Tensor BufferPool::Allocate(const Shape& shape, DType dtype) {
-  NMT_CHECK(device_ == Device::kCPU) << "BufferPool::Allocate: no allocator for " << DeviceName(device_);
   const int64_t bytes = SizeClass(NumElements(shape) * DTypeSize(dtype));
   void* data = nullptr;
   {
@@ -185,8 +275,8 @@ Tensor BufferPool::Allocate(const Shape& shape, DType dtype) {
       bytes_from_system_ += bytes;
     }
   }
-  if (data == nullptr) data = AllocateHost(bytes);
-  return Tensor::Wrap(std::make_shared<Storage>(data, bytes, device_, shared_from_this()), shape, dtype);
+  if (data == nullptr) data = memory_->Allocate(bytes);
+  return Tensor::Wrap(std::make_shared<Storage>(data, bytes, memory_, shared_from_this()), shape, dtype);
 }
 
 void BufferPool::Release(void* data, int64_t bytes) {
@@ -198,7 +288,7 @@ void BufferPool::Release(void* data, int64_t bytes) {
       return;
     }
   }
-  std::free(data);
+  memory_->Free(data);
 }
 
 int64_t BufferPool::cached_bytes() const {
@@ -214,7 +304,7 @@ int64_t BufferPool::bytes_from_system() const {
 void BufferPool::Trim() {
   absl::MutexLock lock(&mutex_);
   for (auto& [bytes, buffers] : free_) {
-    for (void* p : buffers) std::free(p);
+    for (void* p : buffers) memory_->Free(p);
   }
   free_.clear();
   cached_bytes_ = 0;

@@ -5,10 +5,16 @@
 //   Tensor y = x.Reshaped({3, 2});      // shares storage with x
 //
 // Storage is reference counted; copies of a Tensor are views of the same memory.
-// Memory comes from the heap, or from a BufferPool when a kernel allocates an
-// intermediate, so that training steps of equal shapes reuse the same buffers.
-// Only f32 on the CPU is computed on today; dtype and device are carried so that
-// the bf16/f16 and CUDA backends slot in without changing this interface.
+// Memory comes from a device's DeviceMemory (the host's is HostMemory()), directly or
+// through a BufferPool when a kernel allocates an intermediate, so that training steps
+// of equal shapes reuse the same buffers. f32 is computed on, i32 holds token ids and
+// targets; bf16/f16 are carried for the reduced-precision backends to come.
+//
+// Host and device memory: data() is the storage's own pointer, a device pointer on a
+// CUDA tensor. Reading or writing elements on the host (ToVector, item, a loop over
+// data()) needs a host tensor; ToHost() and DeviceContext::ToDevice (autograd/tape.h)
+// are the explicit copies between the two. Fill, SetZero, CopyFrom and Clone work on
+// any device, through the storage's DeviceMemory.
 #ifndef NMT_AUTOGRAD_TENSOR_H_
 #define NMT_AUTOGRAD_TENSOR_H_
 
@@ -25,7 +31,8 @@
 
 namespace nmt {
 
-enum class DType : uint8_t { kF32, kBF16, kF16 };
+// kI32: token ids, targets and row indices for the kernels (ops/kernels/kernels.h).
+enum class DType : uint8_t { kF32, kBF16, kF16, kI32 };
 enum class Device : uint8_t { kCPU, kCUDA };
 
 const char* DTypeName(DType dtype);
@@ -41,25 +48,66 @@ std::string ShapeString(const Shape& shape);
 
 class BufferPool;
 
-// A block of device memory. Returned to its pool (if any) when the last Tensor lets go.
-// Memory that someone else owns (an arena) is borrowed with `Storage::Borrowed`.
+// How one device's memory is allocated, filled and copied: the part of a backend that
+// tensors need. The host's is HostMemory(); a device backend (ops/kernels/<device>/)
+// derives its own and hands it to its DeviceContext. Every pointer argument is either
+// memory of this device or host memory, as the Device arguments say. Shared (by
+// shared_ptr) with every Storage it allocated, so it outlives its last tensor.
+//
+// Ordering: copies, fills and kernels of one device are executed in the order they are
+// issued. A copy to the host has completed when Copy returns; a copy from the host has
+// finished reading its source when Copy returns (the source may then be reused). Fills
+// and device-to-device copies may still be in flight; Synchronize() waits for them.
+class DeviceMemory {
+ public:
+  explicit DeviceMemory(Device device) : device_(device) {}
+  virtual ~DeviceMemory();
+  DeviceMemory(const DeviceMemory&) = delete;
+  DeviceMemory& operator=(const DeviceMemory&) = delete;
+
+  Device device() const { return device_; }
+
+  // `bytes` (> 0) of uninitialised memory, 64-byte aligned. Aborts when out of memory.
+  virtual void* Allocate(int64_t bytes) = 0;
+  virtual void Free(void* data) = 0;
+  // Copies `bytes` from src to dst; each device is this memory's or kCPU.
+  virtual void Copy(void* dst, Device dst_device, const void* src, Device src_device, int64_t bytes) = 0;
+  // Writes `count` copies of the 32-bit pattern `bits` (an f32 or i32 value) at dst.
+  virtual void Fill32(void* dst, uint32_t bits, int64_t count) = 0;
+  // Sets `bytes` bytes at dst to zero.
+  virtual void Zero(void* dst, int64_t bytes) = 0;
+  // Waits until everything issued to this device has completed.
+  virtual void Synchronize() = 0;
+
+ private:
+  Device device_;
+};
+
+// The host's memory: aligned_alloc, memcpy, loops. One for the process.
+const std::shared_ptr<DeviceMemory>& HostMemory();
+
+// A block of device memory. Returned to its pool (if any) when the last Tensor lets go,
+// else to its DeviceMemory. Memory that someone else owns (an arena) is borrowed with
+// `Storage::Borrowed`.
 class Storage {
  public:
-  Storage(void* data, int64_t bytes, Device device, std::shared_ptr<BufferPool> pool);
-  static std::shared_ptr<Storage> Borrowed(void* data, int64_t bytes, Device device);
+  Storage(void* data, int64_t bytes, std::shared_ptr<DeviceMemory> memory, std::shared_ptr<BufferPool> pool);
+  static std::shared_ptr<Storage> Borrowed(void* data, int64_t bytes, std::shared_ptr<DeviceMemory> memory);
   ~Storage();
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
 
   void* data() const { return data_; }
   int64_t bytes() const { return bytes_; }
-  Device device() const { return device_; }
+  Device device() const { return memory_->device(); }
+  DeviceMemory& memory() const { return *memory_; }
+  const std::shared_ptr<DeviceMemory>& shared_memory() const { return memory_; }
 
  private:
   void* data_;
   int64_t bytes_;
-  Device device_;
-  std::shared_ptr<BufferPool> pool_;  // null: heap memory, freed here unless borrowed
+  std::shared_ptr<DeviceMemory> memory_;
+  std::shared_ptr<BufferPool> pool_;  // null: memory_'s own, freed here unless borrowed
   bool borrowed_ = false;
 };
 
@@ -69,11 +117,16 @@ class Tensor {
 
   // Uninitialised CPU memory from the heap.
   static Tensor Empty(const Shape& shape, DType dtype = DType::kF32);
+  // Uninitialised memory of `memory`'s device (not pooled).
+  static Tensor EmptyOn(const std::shared_ptr<DeviceMemory>& memory, const Shape& shape, DType dtype = DType::kF32);
+  // Host tensors.
   static Tensor Zeros(const Shape& shape);
   static Tensor Full(const Shape& shape, float value);
   // Copies `values`, whose size must equal NumElements(shape).
   static Tensor FromVector(const Shape& shape, absl::Span<const float> values);
   static Tensor Scalar(float value) { return FromVector({}, {value}); }
+  // A host i32 tensor of `ids` (token ids, targets, row indices).
+  static Tensor FromInt32s(const Shape& shape, absl::Span<const int32_t> ids);
   // Wraps pooled (or other) storage; used by allocators.
   static Tensor Wrap(std::shared_ptr<Storage> storage, const Shape& shape, DType dtype);
 
@@ -86,6 +139,8 @@ class Tensor {
   DType dtype() const { return dtype_; }
   Device device() const { return device_; }
   std::string ShapeString() const { return nmt::ShapeString(shape_); }
+  // The memory the storage came from (HostMemory() for a host tensor).
+  const std::shared_ptr<DeviceMemory>& memory() const;
 
   // The f32 elements. data() and values() check that the tensor is defined and f32, not
   // its device: they return the storage's own pointer, which on a CUDA tensor is a device
@@ -98,13 +153,25 @@ class Tensor {
   std::vector<float> ToVector() const;
   // The single value of a tensor with one element.
   float item() const;
+  // The i32 elements (same rules as data()), and their host copy.
+  int32_t* int32_data();
+  const int32_t* int32_data() const;
+  std::vector<int32_t> ToInt32Vector() const;
+
+  // The values on the host: this tensor itself when it is already there (as PyTorch's
+  // .cpu() returns self), else a fresh host copy. Meant for reading.
+  Tensor ToHost() const;
 
   // A view with another shape of the same number of elements.
   Tensor Reshaped(const Shape& shape) const;
-  // A deep copy in fresh heap memory.
+  // A deep copy in fresh (unpooled) memory of the same device.
   Tensor Clone() const;
+  // Sets every f32 element to `value`, on any device.
   void Fill(float value);
-  // Copies the values of `source` (same number of elements) into this tensor.
+  // Sets every byte to zero (0.0f, or 0 for i32), on any device.
+  void SetZero();
+  // Copies the elements of `source` (same dtype and number of elements) into this
+  // tensor: host↔device or within one device.
   void CopyFrom(const Tensor& source);
   // True if both are views of the same storage.
   bool SharesStorageWith(const Tensor& other) const { return storage_ == other.storage_; }
@@ -124,13 +191,16 @@ class Tensor {
 class BufferPool : public std::enable_shared_from_this<BufferPool> {
  public:
   static constexpr int64_t kDefaultMaxCachedBytes = int64_t{2} << 30;
-  explicit BufferPool(Device device, int64_t max_cached_bytes = kDefaultMaxCachedBytes)
-      : device_(device), max_cached_bytes_(max_cached_bytes) {}
+  explicit BufferPool(std::shared_ptr<DeviceMemory> memory, int64_t max_cached_bytes = kDefaultMaxCachedBytes);
+  // A pool of host memory.
+  explicit BufferPool(int64_t max_cached_bytes = kDefaultMaxCachedBytes) : BufferPool(HostMemory(), max_cached_bytes) {}
 
   // The size class a request of `bytes` is served from.
   static int64_t SizeClass(int64_t bytes);
   ~BufferPool();
 
+  Device device() const { return memory_->device(); }
+  // Uninitialised memory of the pool's device.
   Tensor Allocate(const Shape& shape, DType dtype = DType::kF32);
   // Bytes handed out from the system so far (for tests and benchmarks).
   int64_t bytes_from_system() const;
@@ -143,7 +213,7 @@ class BufferPool : public std::enable_shared_from_this<BufferPool> {
   friend class Storage;
   void Release(void* data, int64_t bytes);
 
-  Device device_;
+  std::shared_ptr<DeviceMemory> memory_;
   int64_t max_cached_bytes_;
   mutable absl::Mutex mutex_;
   absl::flat_hash_map<int64_t, std::vector<void*>> free_ ABSL_GUARDED_BY(mutex_);

@@ -1,5 +1,9 @@
 #include "autograd/tensor.h"
 
+#include <cstring>
+#include <memory>
+#include <vector>
+
 #include "gtest/gtest.h"
 
 namespace nmt {
@@ -30,25 +34,84 @@ TEST(Tensor, ReshapeToOtherCountDies) {
 
 TEST(Tensor, ScalarItem) { EXPECT_EQ(Tensor::Scalar(2.5f).item(), 2.5f); }
 
+// Host memory that calls itself a CUDA device and counts what crosses to and from it,
+// so that the device paths of Tensor can be checked without a GPU.
+class TaggedHostMemory final : public DeviceMemory {
+ public:
+  TaggedHostMemory() : DeviceMemory(Device::kCUDA) {}
+  void* Allocate(int64_t bytes) override { return HostMemory()->Allocate(bytes); }
+  void Free(void* data) override { HostMemory()->Free(data); }
+  void Copy(void* dst, Device dst_device, const void* src, Device src_device, int64_t bytes) override {
+    if (dst_device == Device::kCPU) ++to_host;
+    if (src_device == Device::kCPU) ++from_host;
+    std::memcpy(dst, src, bytes);
+  }
+  void Fill32(void* dst, uint32_t bits, int64_t count) override { HostMemory()->Fill32(dst, bits, count); }
+  void Zero(void* dst, int64_t bytes) override { HostMemory()->Zero(dst, bytes); }
+  void Synchronize() override {}
+  int to_host = 0, from_host = 0;
+};
+
 TEST(Tensor, HostReadsOfANonCpuTensorDieButDataDoesNot) {
   // Only the device tag matters here: the memory is host memory that no kernel touches.
+  auto device = std::make_shared<TaggedHostMemory>();
   float memory[4] = {1, 2, 3, 4};
-  const Tensor t = Tensor::Wrap(Storage::Borrowed(memory, sizeof(memory), Device::kCUDA), {4}, DType::kF32);
+  const Tensor t = Tensor::Wrap(Storage::Borrowed(memory, sizeof(memory), device), {4}, DType::kF32);
   EXPECT_EQ(t.data(), memory);
   EXPECT_DEATH(t.ToVector(), "Tensor::ToVector of a cuda tensor");
-  const Tensor one = Tensor::Wrap(Storage::Borrowed(memory, sizeof(float), Device::kCUDA), {}, DType::kF32);
+  const Tensor one = Tensor::Wrap(Storage::Borrowed(memory, sizeof(float), device), {}, DType::kF32);
   EXPECT_DEATH(one.item(), "Tensor::item of a cuda tensor");
+}
+
+TEST(Tensor, CopiesCrossBetweenHostAndDeviceThroughTheDevicesMemory) {
+  auto device = std::make_shared<TaggedHostMemory>();
+  const Tensor host = Tensor::FromVector({2, 2}, {1, 2, 3, 4});
+  Tensor on_device = Tensor::EmptyOn(device, {2, 2});
+  EXPECT_EQ(on_device.device(), Device::kCUDA);
+  on_device.CopyFrom(host);
+  EXPECT_EQ(device->from_host, 1);
+  const Tensor clone = on_device.Clone();  // device to device
+  EXPECT_EQ(clone.device(), Device::kCUDA);
+  EXPECT_FALSE(clone.SharesStorageWith(on_device));
+  EXPECT_EQ(clone.ToHost().ToVector(), (std::vector<float>{1, 2, 3, 4}));
+  EXPECT_EQ(device->to_host, 1);
+  EXPECT_TRUE(host.ToHost().SharesStorageWith(host));  // already there: no copy
+}
+
+TEST(Tensor, FillAndSetZeroWorkOnADevice) {
+  auto device = std::make_shared<TaggedHostMemory>();
+  Tensor t = Tensor::EmptyOn(device, {3});
+  t.Fill(-1.5f);
+  EXPECT_EQ(t.ToHost().ToVector(), (std::vector<float>{-1.5f, -1.5f, -1.5f}));
+  t.SetZero();
+  EXPECT_EQ(t.ToHost().ToVector(), (std::vector<float>{0, 0, 0}));
+}
+
+TEST(Tensor, Int32TensorsHoldIds) {
+  const Tensor ids = Tensor::FromInt32s({3}, {7, -1, 2});
+  EXPECT_EQ(ids.dtype(), DType::kI32);
+  EXPECT_EQ(DTypeSize(DType::kI32), 4);
+  EXPECT_STREQ(DTypeName(DType::kI32), "i32");
+  EXPECT_EQ(ids.ToInt32Vector(), (std::vector<int32_t>{7, -1, 2}));
+  EXPECT_DEATH(ids.data(), "f32 access to a i32 tensor");
+  EXPECT_DEATH(Tensor::Zeros({1}).int32_data(), "i32 access to a f32 tensor");
+}
+
+TEST(Tensor, CopyFromRefusesAnotherDtypeOrSize) {
+  Tensor t = Tensor::Zeros({2});
+  EXPECT_DEATH(t.CopyFrom(Tensor::FromInt32s({2}, {1, 2})), "CopyFrom: i32 \\[2\\] into f32 \\[2\\]");
+  EXPECT_DEATH(t.CopyFrom(Tensor::Zeros({3})), "CopyFrom: f32 \\[3\\] into f32 \\[2\\]");
 }
 
 TEST(Tensor, DataOfAnUndefinedOrNonF32TensorDies) {
   EXPECT_DEATH(Tensor().data(), "Tensor::data of an undefined tensor");
   float memory[2] = {0, 0};
-  const Tensor half = Tensor::Wrap(Storage::Borrowed(memory, sizeof(memory), Device::kCPU), {4}, DType::kBF16);
+  const Tensor half = Tensor::Wrap(Storage::Borrowed(memory, sizeof(memory), HostMemory()), {4}, DType::kBF16);
   EXPECT_DEATH(half.data(), "Tensor::data: f32 access to a bf16 tensor");
 }
 
 TEST(BufferPool, ReusesFreedBuffersOfEqualSize) {
-  auto pool = std::make_shared<BufferPool>(Device::kCPU);
+  auto pool = std::make_shared<BufferPool>(HostMemory());
   for (int step = 0; step < 3; ++step) {
     Tensor a = pool->Allocate({128, 64});
     Tensor b = pool->Allocate({64});
@@ -66,7 +129,7 @@ TEST(BufferPool, NearbySizesShareAClassWastingAtMostAnEighth) {
 }
 
 TEST(BufferPool, VaryingShapesReuseBuffersOfTheirClass) {
-  auto pool = std::make_shared<BufferPool>(Device::kCPU);
+  auto pool = std::make_shared<BufferPool>(HostMemory());
   int64_t exact = 0;
   for (int length = 20; length < 30; ++length) {  // a batch's annotations at varying lengths
     Tensor t = pool->Allocate({64, length, 512});
@@ -79,7 +142,7 @@ TEST(BufferPool, VaryingShapesReuseBuffersOfTheirClass) {
 }
 
 TEST(BufferPool, KeepsAtMostItsCapOfFreeBuffers) {
-  auto pool = std::make_shared<BufferPool>(Device::kCPU, /*max_cached_bytes=*/1 << 20);
+  auto pool = std::make_shared<BufferPool>(HostMemory(), /*max_cached_bytes=*/1 << 20);
   {
     Tensor a = pool->Allocate({1 << 18});  // 1 MiB
     Tensor b = pool->Allocate({1 << 18});
@@ -90,7 +153,7 @@ TEST(BufferPool, KeepsAtMostItsCapOfFreeBuffers) {
 TEST(BufferPool, BuffersOutliveThePoolHandle) {
   Tensor t;
   {
-    auto pool = std::make_shared<BufferPool>(Device::kCPU);
+    auto pool = std::make_shared<BufferPool>(HostMemory());
     t = pool->Allocate({4});
   }
   t.Fill(1.0f);  // the storage keeps its pool alive

@@ -1,6 +1,10 @@
 #include "ops/backend.h"
 
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "base/check.h"
+#include "ops/kernels/cpu/cpu_context.h"
 #include "ops/kernels/cpu/cpu_kernels.h"
 
 namespace nmt {
@@ -14,6 +18,41 @@ const Kernels& KernelsFor(Device device) {
   }
   NMT_CHECK(false) << "no kernels for device " << DeviceName(device) << " in this build";
   return CpuKernels();
+}
+
+bool HasBackend(Device device) {
+  switch (device) {
+    case Device::kCPU:
+      return true;
+    case Device::kCUDA:
+      return false;
+  }
+  return false;
+}
+
+std::vector<Device> CompiledBackends() {
+  std::vector<Device> devices;
+  for (Device device : {Device::kCPU, Device::kCUDA}) {
+    if (HasBackend(device)) devices.push_back(device);
+  }
+  return devices;
+}
+
+absl::StatusOr<Device> ParseDevice(absl::string_view name) {
+  if (name == "cpu") return Device::kCPU;
+  if (name == "cuda") return Device::kCUDA;
+  return absl::InvalidArgumentError(absl::StrCat("device = \"", name, "\": must be cpu or cuda"));
+}
+
+absl::StatusOr<std::unique_ptr<DeviceContext>> CreateDeviceContext(Device device, int threads) {
+  switch (device) {
+    case Device::kCPU:
+      return std::make_unique<CpuContext>(threads);
+    case Device::kCUDA:
+      break;
+  }
+  return absl::UnimplementedError(absl::StrCat("device = ", DeviceName(device), ": this build has no ",
+                                               absl::AsciiStrToUpper(DeviceName(device)), " backend"));
 }
 
 }  // namespace nmt

@@ -1,6 +1,7 @@
 // EmbeddingLookup: rows of a (vocabulary, width) table gathered by id.
 //
-//   Var x = EmbeddingLookup(E, batch.source_ids, {batch.batch_size, batch.source_length});   // (B, T, m)
+//   Tensor ids = context.FromInt32s({B, T}, batch.source_ids);   // i32, on the tape's device
+//   Var x = EmbeddingLookup(E, ids);                             // (B, T, m)
 //
 // The paper writes E x_j with one-hot x_j; a gather is the same product without
 // the zeros. Its backward scatter-adds: a word used twice gets both gradients.
@@ -15,8 +16,10 @@
 
 namespace nmt {
 
-// y[i..., :] = table[ids[i...], :], y of shape ids_shape + [width].
-// dtable[ids[i]] += dy[i] (scatter-add).  Saves the ids.
+// y[i..., :] = table[ids[i...], :] for an i32 `ids` on the tape's device, y of shape
+// ids.shape() + [width]. dtable[ids[i]] += dy[i] (scatter-add).  Saves the ids.
+Var EmbeddingLookup(Var table, const Tensor& ids);
+// The same for host ids of shape ids_shape, uploaded to the tape's device first.
 Var EmbeddingLookup(Var table, absl::Span<const int32_t> ids, const Shape& ids_shape);
 
 }  // namespace nmt

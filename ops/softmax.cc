@@ -32,21 +32,32 @@ Var Softmax(Var x, int axis, const Tensor* mask) { return AnySoftmax("Softmax", 
 
 Var LogSoftmax(Var x, int axis, const Tensor* mask) { return AnySoftmax("LogSoftmax", x, axis, mask, true); }
 
-Var SoftmaxCrossEntropy(Var logits, absl::Span<const int32_t> targets, const Tensor& mask) {
+Var SoftmaxCrossEntropy(Var logits, const Tensor& targets, const Tensor& mask) {
   Tape& tape = TapeFor("SoftmaxCrossEntropy", {logits});
-  NMT_CHECK(logits.rank() == 2 && static_cast<int64_t>(targets.size()) == logits.dim(0) && mask.size() == logits.dim(0))
-      << "SoftmaxCrossEntropy: logits " << logits.ShapeString() << " (N, K), " << targets.size() << " targets, mask "
-      << mask.ShapeString();
+  NMT_CHECK(logits.rank() == 2 && targets.defined() && targets.size() == logits.dim(0) && mask.defined() &&
+            mask.size() == logits.dim(0))
+      << "SoftmaxCrossEntropy: logits " << logits.ShapeString() << " (N, K), targets "
+      << (targets.defined() ? targets.ShapeString() : "undefined") << ", mask "
+      << (mask.defined() ? mask.ShapeString() : "undefined");
   DeviceContext& context = tape.context();
+  NMT_CHECK(targets.dtype() == DType::kI32 && targets.device() == context.device() && mask.device() == context.device())
+      << "SoftmaxCrossEntropy: targets must be i32 and targets and mask on " << DeviceName(context.device()) << ", got "
+      << DTypeName(targets.dtype()) << " targets on " << DeviceName(targets.device()) << ", mask on "
+      << DeviceName(mask.device());
   Tensor log_probs = context.Allocate(logits.shape());
   Tensor nll = context.Allocate({logits.dim(0)});
-  auto saved_targets = std::make_shared<std::vector<int32_t>>(targets.begin(), targets.end());
-  KernelsFor(context).softmax_xent_forward(context, logits.value(), *saved_targets, mask, log_probs, nll);
-  return tape.Record(
-      "SoftmaxCrossEntropy", nll, {logits}, [&tape, logits, log_probs, saved_targets, mask](const Tensor& dnll) {
-        KernelsFor(tape.context())
-            .softmax_xent_backward(tape.context(), log_probs, *saved_targets, mask, dnll, tape.GradOf(logits));
-      });
+  KernelsFor(context).softmax_xent_forward(context, logits.value(), targets, mask, log_probs, nll);
+  return tape.Record("SoftmaxCrossEntropy", nll, {logits},
+                     [&tape, logits, log_probs, targets, mask](const Tensor& dnll) {
+                       KernelsFor(tape.context())
+                           .softmax_xent_backward(tape.context(), log_probs, targets, mask, dnll, tape.GradOf(logits));
+                     });
+}
+
+Var SoftmaxCrossEntropy(Var logits, absl::Span<const int32_t> targets, const Tensor& mask) {
+  DeviceContext& context = CurrentTape("SoftmaxCrossEntropy").context();
+  return SoftmaxCrossEntropy(logits, context.FromInt32s({static_cast<int64_t>(targets.size())}, targets),
+                             mask.defined() ? context.ToDevice(mask) : mask);
 }
 
 }  // namespace nmt

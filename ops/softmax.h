@@ -22,10 +22,12 @@ Var Softmax(Var x, int axis = -1, const Tensor* mask = nullptr);
 // float and no gradient.  dx += dy − exp(y) Σ_axis dy.  Saves y.
 Var LogSoftmax(Var x, int axis = -1, const Tensor* mask = nullptr);
 
-// nll[i] = −mask[i] · log softmax(logits[i])[targets[i]] for logits (N, K), targets
-// and mask of length N (mask 0 marks padding: no loss, no gradient, any target).
-// dlogits[i] += dnll[i] mask[i] (softmax(logits[i]) − onehot(targets[i])). Saves the
-// log-probabilities, never a one-hot matrix.
+// nll[i] = −mask[i] · log softmax(logits[i])[targets[i]] for logits (N, K), i32
+// targets and f32 mask of length N on the tape's device (mask 0 marks padding: no
+// loss, no gradient, any target). dlogits[i] += dnll[i] mask[i] (softmax(logits[i]) −
+// onehot(targets[i])). Saves the log-probabilities, never a one-hot matrix.
+Var SoftmaxCrossEntropy(Var logits, const Tensor& targets, const Tensor& mask);
+// The same for host targets, uploaded (with a host mask) to the tape's device first.
 Var SoftmaxCrossEntropy(Var logits, absl::Span<const int32_t> targets, const Tensor& mask);
 
 }  // namespace nmt

@@ -39,7 +39,8 @@ class Adadelta : public Optimizer {
   const AdadeltaOptions& options() const { return options_; }
 
  private:
-  void Update(int64_t step, int64_t n, const float* grad, float* value, absl::Span<float* const> slots) override;
+  void Update(DeviceContext& context, int64_t step, const Tensor& grad, Tensor& value,
+              absl::Span<Tensor> slots) override;
 
   AdadeltaOptions options_;
 };

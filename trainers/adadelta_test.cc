@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "gtest/gtest.h"
+#include "ops/test_context.h"
 #include "trainers/optimizer_testing.h"
 
 namespace nmt::trainers {
@@ -29,7 +30,7 @@ TEST(Adadelta, FirstStepFollowsTheFormula) {
   Parameter p(Tensor::Scalar(1.0f));
   p.grad() = Tensor::Scalar(2.0f);
   Adadelta optimizer({{"p", &p}});
-  optimizer.Step();
+  optimizer.Step(TestContext());
   const double delta = std::sqrt(1e-6) / std::sqrt(0.2 + 1e-6) * 2.0;
   EXPECT_NEAR(p.value().item(), 1.0 - delta, 1e-7);
   const OptimizerState state = optimizer.ExportState();

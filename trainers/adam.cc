@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "ops/backend.h"
 
 namespace nmt::trainers {
 
@@ -22,29 +23,21 @@ absl::Status Validate(const AdamOptions& options) {
                                                  " (need lr >= 0, 0 <= beta < 1, eps >= 0)"));
 }
 
-void Adam::Update(int64_t step, int64_t n, const float* grad, float* value, absl::Span<float* const> slots) {
+void Adam::Update(DeviceContext& context, int64_t step, const Tensor& grad, Tensor& value, absl::Span<Tensor> slots) {
   // The bias corrections in double, the element-wise work in f32: what PyTorch does.
   const double t = static_cast<double>(step);
   const double bias_correction1 = 1.0 - std::pow(options_.beta1, t);
   const double bias_correction2_sqrt = std::sqrt(1.0 - std::pow(options_.beta2, t));
-  const float neg_step_size = static_cast<float>(-(options_.lr / bias_correction1));
-  const float correction2 = static_cast<float>(bias_correction2_sqrt);
-  const float beta1 = static_cast<float>(options_.beta1);
-  const float one_minus_beta1 = static_cast<float>(1.0 - options_.beta1);
-  const float beta2 = static_cast<float>(options_.beta2);
-  const float one_minus_beta2 = static_cast<float>(1.0 - options_.beta2);
-  const float eps = static_cast<float>(options_.eps);
-  float* __restrict exp_avg = slots[0];
-  float* __restrict exp_avg_sq = slots[1];
-#pragma omp parallel for simd schedule(static) if (n >= internal::kParallelUpdateThreshold)
-  for (int64_t i = 0; i < n; ++i) {
-    const float g = grad[i];
-    const float m = exp_avg[i] * beta1 + one_minus_beta1 * g;
-    const float v = exp_avg_sq[i] * beta2 + one_minus_beta2 * g * g;
-    exp_avg[i] = m;
-    exp_avg_sq[i] = v;
-    value[i] += neg_step_size * m / (std::sqrt(v) / correction2 + eps);
-  }
+  const AdamStep constants{
+      .neg_step_size = static_cast<float>(-(options_.lr / bias_correction1)),
+      .bias_correction2_sqrt = static_cast<float>(bias_correction2_sqrt),
+      .beta1 = static_cast<float>(options_.beta1),
+      .one_minus_beta1 = static_cast<float>(1.0 - options_.beta1),
+      .beta2 = static_cast<float>(options_.beta2),
+      .one_minus_beta2 = static_cast<float>(1.0 - options_.beta2),
+      .eps = static_cast<float>(options_.eps),
+  };
+  KernelsFor(context).adam_update(context, constants, grad, value, slots[0], slots[1]);
 }
 
 }  // namespace nmt::trainers

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "gtest/gtest.h"
+#include "ops/test_context.h"
 #include "trainers/optimizer_testing.h"
 
 namespace nmt::trainers {
@@ -23,7 +24,7 @@ TEST(Adam, FirstStepMovesByAboutLr) {
   Parameter p(Tensor::FromVector({2}, {1.0f, 1.0f}));
   p.grad() = Tensor::FromVector({2}, {0.5f, -3.0f});
   Adam optimizer({{"p", &p}});
-  optimizer.Step();
+  optimizer.Step(TestContext());
   EXPECT_NEAR(p.value().data()[0], 1.0 - 1e-3, 1e-7);
   EXPECT_NEAR(p.value().data()[1], 1.0 + 1e-3, 1e-7);
   const OptimizerState state = optimizer.ExportState();

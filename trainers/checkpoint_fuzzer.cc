@@ -21,6 +21,7 @@
 #include "base/fuzz_testing.h"
 #include "google/protobuf/stubs/logging.h"
 #include "models/model_config.pb.h"
+#include "ops/test_context.h"
 #include "trainers/checkpoint.h"
 #include "trainers/checkpoint.pb.h"
 #include "trainers/optimizer.h"
@@ -75,7 +76,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const int64_t steps = (*optimizer)->step_count();
   w.grad().Fill(0.5f);
   b.grad().Fill(-0.25f);
-  (*optimizer)->Step();
+  (*optimizer)->Step(TestContext());
   NMT_CHECK((*optimizer)->step_count() == steps + 1);
   absl::StatusOr<OptimizerCheckpoint> saved = SaveOptimizer(**optimizer, checkpoint->optimizer().config());
   NMT_CHECK(saved.ok()) << saved.status();

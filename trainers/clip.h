@@ -4,17 +4,17 @@
 //   ‖g‖ = sqrt(Σ over every element of every grad of g²)
 //   g ← g · max_norm / (‖g‖ + 1e-6)         only when that factor is below 1
 //
-//   GradClip clip = ClipGradNorm(optimizer.parameters());        // max_norm 1
+//   GradClip clip = ClipGradNorm(context, optimizer.parameters());        // max_norm 1
 //   if (ShouldSkipStep(clip.norm)) { report(step, clip.norm); optimizer.ZeroGrad(); }
-//   else optimizer.Step();
+//   else optimizer.Step(context);
 //
-// The squares are summed in double over fixed-size chunks whose partial sums are
-// added in order, so the norm is the same on any number of threads (a resumed run
-// stays bit-for-bit). A non-finite norm means an overflowing or NaN gradient: the
-// grads are then left untouched (PyTorch would multiply them by NaN) and the step
-// should be skipped. GroundHog instead replaced such a gradient by 0.1·p; the
-// training loop reports and skips, which neither moves the parameters nor the
-// optimizer state; FirstNonFiniteGrad names the parameter to blame in its report.
+// The squares are summed in double by one kernel-table call over every grad
+// (sum_of_squares: fixed-size chunks whose partial sums are added in order), so the
+// norm is the same on any number of threads (a resumed run stays bit-for-bit), and
+// the grads are scaled in place by the table's `scale`, on the context's device. A non-finite norm means an overflowing
+// or NaN gradient: the grads are then left untouched (PyTorch would multiply them by NaN) and the step should be
+// skipped. GroundHog instead replaced such a gradient by 0.1·p; the training loop reports and skips, which neither
+// moves the parameters nor the optimizer state; FirstNonFiniteGrad names the parameter to blame in its report.
 #ifndef NMT_TRAINERS_CLIP_H_
 #define NMT_TRAINERS_CLIP_H_
 
@@ -32,7 +32,7 @@ inline constexpr double kPaperMaxGradNorm = 1.0;
 inline constexpr double kClipEpsilon = 1e-6;
 
 // The global L2 norm of every defined grad of `parameters`; undefined grads count as 0.
-double GlobalGradNorm(const NamedParameters& parameters);
+double GlobalGradNorm(DeviceContext& context, const NamedParameters& parameters);
 
 struct GradClip {
   double norm = 0;         // the global norm before clipping
@@ -40,7 +40,7 @@ struct GradClip {
 };
 
 // Scales every grad so that the global norm is at most about max_norm (> 0).
-GradClip ClipGradNorm(const NamedParameters& parameters, double max_norm = kPaperMaxGradNorm);
+GradClip ClipGradNorm(DeviceContext& context, const NamedParameters& parameters, double max_norm = kPaperMaxGradNorm);
 
 // True if the norm is NaN or infinite: the update must not be applied.
 bool ShouldSkipStep(double grad_norm);
@@ -54,7 +54,8 @@ struct NonFiniteGrad {
 
 // The first non-finite element of the first parameter, in the order of `parameters`
 // (the model's registration order), whose defined grad holds one; nullopt when every
-// grad is finite. One pass over the grads: meant for the report of a skipped step.
+// grad is finite. One pass over host copies of the grads: meant for the report of a
+// skipped step.
 std::optional<NonFiniteGrad> FirstNonFiniteGrad(const NamedParameters& parameters);
 
 }  // namespace nmt::trainers

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "ops/test_context.h"
 #include "trainers/optimizer_testing.h"
 
 namespace nmt::trainers {
@@ -18,7 +19,7 @@ TEST(ClipGradNorm, MatchesPyTorch) {
   for (size_t step = 0; step < fixture.grads.size(); ++step) {
     FixtureModel model;
     SetGrads(model.parameters, fixture.grads[step]);
-    const GradClip clip = ClipGradNorm(model.parameters);
+    const GradClip clip = ClipGradNorm(TestContext(), model.parameters);
     EXPECT_NEAR(clip.norm, fixture.grad_norms[step], 1e-6 * fixture.grad_norms[step]);
     for (size_t p = 0; p < model.parameters.size(); ++p) {
       ExpectRelativelyNear(model.parameters[p].second->grad(), fixture.clipped[step][p], 1e-6,
@@ -32,7 +33,7 @@ TEST(ClipGradNorm, LeavesSmallGradientsAlone) {
   Parameter b(Tensor::Zeros({1}));
   a.grad() = Tensor::FromVector({2}, {0.3f, -0.4f});
   b.grad() = Tensor::FromVector({1}, {0.5f});
-  const GradClip clip = ClipGradNorm({{"a", &a}, {"b", &b}});
+  const GradClip clip = ClipGradNorm(TestContext(), {{"a", &a}, {"b", &b}});
   EXPECT_NEAR(clip.norm, std::sqrt(0.5), 1e-7);
   EXPECT_EQ(clip.coefficient, 1.0);
   EXPECT_EQ(a.grad().ToVector(), (std::vector<float>{0.3f, -0.4f}));
@@ -42,24 +43,24 @@ TEST(ClipGradNorm, LeavesSmallGradientsAlone) {
 TEST(ClipGradNorm, ScalesLargeGradientsToTheThreshold) {
   Parameter a(Tensor::Zeros({2}));
   a.grad() = Tensor::FromVector({2}, {30.0f, 40.0f});
-  const GradClip clip = ClipGradNorm({{"a", &a}});
+  const GradClip clip = ClipGradNorm(TestContext(), {{"a", &a}});
   EXPECT_DOUBLE_EQ(clip.norm, 50.0);
   EXPECT_DOUBLE_EQ(clip.coefficient, 1.0 / (50.0 + 1e-6));
-  EXPECT_NEAR(GlobalGradNorm({{"a", &a}}), 1.0, 1e-6);
+  EXPECT_NEAR(GlobalGradNorm(TestContext(), {{"a", &a}}), 1.0, 1e-6);
 }
 
 TEST(ClipGradNorm, IgnoresUndefinedGrads) {
   Parameter a(Tensor::Zeros({2}));
   Parameter unused(Tensor::Zeros({3}));
   a.grad() = Tensor::FromVector({2}, {3.0f, 4.0f});
-  EXPECT_DOUBLE_EQ(GlobalGradNorm({{"a", &a}, {"unused", &unused}}), 5.0);
+  EXPECT_DOUBLE_EQ(GlobalGradNorm(TestContext(), {{"a", &a}, {"unused", &unused}}), 5.0);
 }
 
 TEST(GlobalGradNorm, SumsLargeTensorsInDouble) {
   // 2^20 ones spread over many chunks: float accumulation would drift, double is exact.
   Parameter a(Tensor::Zeros({1 << 20}));
   a.grad() = Tensor::Full({1 << 20}, 1.0f);
-  EXPECT_EQ(GlobalGradNorm({{"a", &a}}), 1024.0);
+  EXPECT_EQ(GlobalGradNorm(TestContext(), {{"a", &a}}), 1024.0);
 }
 
 TEST(GlobalGradNorm, DoesNotDependOnTheThreadCount) {
@@ -68,9 +69,9 @@ TEST(GlobalGradNorm, DoesNotDependOnTheThreadCount) {
   for (int64_t i = 0; i < a.grad().size(); ++i) a.grad().data()[i] = 1.0f / static_cast<float>(1 + i % 977);
   const int threads = omp_get_max_threads();
   omp_set_num_threads(1);
-  const double one = GlobalGradNorm({{"a", &a}});
+  const double one = GlobalGradNorm(TestContext(), {{"a", &a}});
   omp_set_num_threads(3);
-  const double three = GlobalGradNorm({{"a", &a}});
+  const double three = GlobalGradNorm(TestContext(), {{"a", &a}});
   omp_set_num_threads(threads);
   EXPECT_EQ(one, three);
 }
@@ -108,12 +109,12 @@ TEST(FirstNonFiniteGrad, NamesTheFirstParameterInOrderAndTheElement) {
 TEST(ShouldSkipStep, DetectsNanAndInfGradients) {
   Parameter a(Tensor::Zeros({3}));
   a.grad() = Tensor::FromVector({3}, {1.0f, std::numeric_limits<float>::quiet_NaN(), 2.0f});
-  GradClip clip = ClipGradNorm({{"a", &a}});
+  GradClip clip = ClipGradNorm(TestContext(), {{"a", &a}});
   EXPECT_TRUE(ShouldSkipStep(clip.norm));
   EXPECT_EQ(a.grad().data()[0], 1.0f);  // untouched, not multiplied by NaN
 
   a.grad() = Tensor::FromVector({3}, {1.0f, std::numeric_limits<float>::infinity(), 2.0f});
-  clip = ClipGradNorm({{"a", &a}});
+  clip = ClipGradNorm(TestContext(), {{"a", &a}});
   EXPECT_TRUE(ShouldSkipStep(clip.norm));
   EXPECT_EQ(a.grad().data()[2], 2.0f);
 

@@ -7,10 +7,15 @@
 namespace nmt::trainers {
 namespace {
 
-// `size` floats of one gradient that sit in the buffer.
+// Below this many elements a copy loop runs on one thread: forking a team costs more
+// than it saves.
+constexpr int64_t kParallelCopyThreshold = 1 << 15;
+
+// `size` floats of one gradient that sit in the buffer; `memory` is the gradient's.
 struct Piece {
   float* grad;
   int64_t size;
+  DeviceMemory* memory;
 };
 
 }  // namespace
@@ -44,7 +49,11 @@ absl::Status GradientAllReducer::AllReduce(const NamedParameters& parameters, fl
     if (absl::Status s = communicator_.AllReduceSum(absl::MakeSpan(buffer_.data(), used)); !s.ok()) return s;
     const float* sum = buffer_.data();
     for (const Piece& piece : pieces) {
-      std::copy(sum, sum + piece.size, piece.grad);
+      if (piece.memory->device() == Device::kCPU) {
+        std::copy(sum, sum + piece.size, piece.grad);
+      } else {  // back to the device the gradient lives on
+        piece.memory->Copy(piece.grad, piece.memory->device(), sum, Device::kCPU, piece.size * sizeof(float));
+      }
       sum += piece.size;
     }
     if (last) std::copy(sum, sum + scalars.size(), scalars.begin());
@@ -57,6 +66,7 @@ absl::Status GradientAllReducer::AllReduce(const NamedParameters& parameters, fl
     Tensor& grad = param->grad();
     if (!grad.defined()) continue;
     float* data = grad.data();
+    DeviceMemory& memory = *grad.memory();
     for (int64_t offset = 0; offset < grad.size();) {
       if (used == bucket_floats_) {
         if (absl::Status s = flush(/*last=*/false); !s.ok()) return s;
@@ -64,9 +74,15 @@ absl::Status GradientAllReducer::AllReduce(const NamedParameters& parameters, fl
       const int64_t size = std::min(grad.size() - offset, bucket_floats_ - used);
       float* out = buffer_.data() + used;
       const float* in = data + offset;
-#pragma omp parallel for simd schedule(static) if (size >= internal::kParallelUpdateThreshold)
-      for (int64_t i = 0; i < size; ++i) out[i] = in[i] * scale;
-      pieces.push_back({data + offset, size});
+      if (memory.device() == Device::kCPU) {
+#pragma omp parallel for simd schedule(static) if (size >= kParallelCopyThreshold)
+        for (int64_t i = 0; i < size; ++i) out[i] = in[i] * scale;
+      } else {  // an explicit copy to the host buffer, scaled there
+        memory.Copy(out, Device::kCPU, in, memory.device(), size * sizeof(float));
+#pragma omp parallel for simd schedule(static) if (size >= kParallelCopyThreshold)
+        for (int64_t i = 0; i < size; ++i) out[i] *= scale;
+      }
+      pieces.push_back({data + offset, size, &memory});
       used += size;
       offset += size;
     }

@@ -10,6 +10,8 @@
 // Parameters are packed in their order into buckets of at most `bucket_floats`; a
 // parameter larger than a bucket spans several. The scalars travel at the end of the
 // last bucket, so they cost no call of their own. The buffer is kept between calls.
+// Gradients in device memory are copied to the host buffer and back explicitly (the
+// NCCL communicator, which sums device memory in place, is the faster way there).
 #ifndef NMT_TRAINERS_GRADIENT_ALLREDUCE_H_
 #define NMT_TRAINERS_GRADIENT_ALLREDUCE_H_
 

@@ -22,10 +22,13 @@ Optimizer::Optimizer(std::string name, NamedParameters parameters, std::vector<s
     NMT_CHECK(seen.insert(param_name).second) << name_ << ": parameter " << param_name << " is listed twice";
     NMT_CHECK(param != nullptr) << name_ << ": parameter " << param_name << " is null";
     const Tensor& value = param->value();
-    NMT_CHECK(value.defined() && value.dtype() == DType::kF32 && value.device() == Device::kCPU)
-        << name_ << ": parameter " << param_name << " must be a defined host f32 tensor";
+    NMT_CHECK(value.defined() && value.dtype() == DType::kF32)
+        << name_ << ": parameter " << param_name << " must be a defined f32 tensor";
     std::vector<Tensor>& slots = slots_.emplace_back();
-    for (size_t k = 0; k < slot_kinds_.size(); ++k) slots.push_back(Tensor::Zeros(value.shape()));
+    for (size_t k = 0; k < slot_kinds_.size(); ++k) {
+      Tensor& slot = slots.emplace_back(Tensor::EmptyOn(value.memory(), value.shape()));
+      slot.SetZero();
+    }
   }
 }
 
@@ -37,17 +40,18 @@ std::string Optimizer::SlotName(absl::string_view slot, absl::string_view parame
   return absl::StrCat(name_, ".", slot, "/", parameter);
 }
 
-void Optimizer::Step() {
+void Optimizer::Step(DeviceContext& context) {
   ++step_count_;
-  std::vector<float*> slot_data(slot_kinds_.size());
   for (size_t i = 0; i < parameters_.size(); ++i) {
     Parameter& param = *parameters_[i].second;
     const Tensor& grad = param.grad();
     if (!grad.defined()) continue;
     NMT_CHECK(grad.shape() == param.shape()) << name_ << ": grad of " << parameters_[i].first << " has shape "
                                              << grad.ShapeString() << ", the parameter " << ShapeString(param.shape());
-    for (size_t k = 0; k < slot_kinds_.size(); ++k) slot_data[k] = slots_[i][k].data();
-    Update(step_count_, grad.size(), grad.data(), param.value().data(), slot_data);
+    NMT_CHECK(param.value().device() == context.device() && grad.device() == context.device())
+        << name_ << ": parameter " << parameters_[i].first << " is on " << DeviceName(param.value().device())
+        << ", its grad on " << DeviceName(grad.device()) << ", the context on " << DeviceName(context.device());
+    Update(context, step_count_, grad, param.value(), absl::MakeSpan(slots_[i]));
   }
 }
 
@@ -63,7 +67,9 @@ OptimizerState Optimizer::ExportState() const {
   state.slots.reserve(parameters_.size() * slot_kinds_.size());
   for (size_t i = 0; i < parameters_.size(); ++i) {
     for (size_t k = 0; k < slot_kinds_.size(); ++k) {
-      state.slots.emplace_back(SlotName(slot_kinds_[k], parameters_[i].first), slots_[i][k].Clone());
+      const Tensor& slot = slots_[i][k];
+      state.slots.emplace_back(SlotName(slot_kinds_[k], parameters_[i].first),
+                               slot.device() == Device::kCPU ? slot.Clone() : slot.ToHost());
     }
   }
   return state;

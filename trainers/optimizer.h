@@ -6,16 +6,16 @@
 //   for (...) {
 //     optimizer.ZeroGrad();
 //     Backward(loss);
-//     if (ShouldSkipStep(ClipGradNorm(params).norm)) continue;   // trainers/clip.h
-//     optimizer.Step();
+//     if (ShouldSkipStep(ClipGradNorm(context, params).norm)) continue;   // trainers/clip.h
+//     optimizer.Step(context);
 //   }
 //   OptimizerState state = optimizer.ExportState();      // into the checkpoint
 //   ...
 //   absl::Status status = fresh.ImportState(state);       // resumes bit-for-bit
 //
 // Each rule keeps per-parameter "slot" tensors (Adadelta's running averages, Adam's
-// moments) of the parameter's shape. They are allocated, zeroed, when the optimizer
-// is made, so that the exported state always names every slot; PyTorch's lazily
+// moments) of the parameter's shape, on the parameter's device. They are allocated,
+// zeroed, when the optimizer is made, so that the exported state always names every slot; PyTorch's lazily
 // created zero state is the same thing. Slots are exported under
 // "<optimizer>.<slot>/<parameter>", e.g. "adadelta.square_avg/dec.U_z", and the
 // step count travels with them: that is all a resumed run needs besides the
@@ -26,7 +26,9 @@
 // parameter no gradient reached is updated with g = 0, as PyTorch 1.13 does after
 // zero_grad() (which keeps zeros by default). A grad a caller has reset to an
 // undefined Tensor is skipped and its slots stay as they were, as PyTorch skips a
-// .grad of None. The update loops run on host f32 memory.
+// .grad of None. Each update is one fused kernel-table entry (adam_update,
+// adadelta_update, sgd_update in ops/kernels/kernels.h) per parameter, run on the
+// context's device; exported states are host copies, imported ones are copied back.
 #ifndef NMT_TRAINERS_OPTIMIZER_H_
 #define NMT_TRAINERS_OPTIMIZER_H_
 
@@ -67,12 +69,13 @@ class Optimizer {
   // Number of Step() calls so far, including those of an imported state.
   int64_t step_count() const { return step_count_; }
 
-  // Applies one update to every parameter that has a grad, from that grad.
-  void Step();
+  // Applies one update to every parameter that has a grad, from that grad, with the
+  // kernels of `context` (the parameters' device).
+  void Step(DeviceContext& context);
   // Zeroes every defined grad.
   void ZeroGrad();
 
-  // Deep copies of the slots, so later steps do not change the exported state.
+  // Deep host copies of the slots, so later steps do not change the exported state.
   OptimizerState ExportState() const;
   // Replaces the slots and step count with `state`'s. Strict: InvalidArgument
   // listing every missing, unexpected or misshapen slot at once, and then nothing
@@ -85,15 +88,16 @@ class Optimizer {
  protected:
   // `slot_kinds` names the per-parameter slots, e.g. {"square_avg", "acc_delta"}.
   // Checks (programmer errors) that names are unique and non-empty and that
-  // parameters are non-null host f32 tensors.
+  // parameters are non-null f32 tensors.
   Optimizer(std::string name, NamedParameters parameters, std::vector<std::string> slot_kinds);
 
   // For constructors: fails with the message of a non-ok Validate(options) result.
   static void CheckOptions(const absl::Status& validation);
 
-  // Updates n contiguous values from their grad. `slots` holds one pointer per slot
-  // kind, each to n values. `step` is the 1-based number of this step.
-  virtual void Update(int64_t step, int64_t n, const float* grad, float* value, absl::Span<float* const> slots) = 0;
+  // Updates `value` from `grad` (same shape, the context's device) with one kernel.
+  // `slots` holds one tensor per slot kind. `step` is the 1-based number of this step.
+  virtual void Update(DeviceContext& context, int64_t step, const Tensor& grad, Tensor& value,
+                      absl::Span<Tensor> slots) = 0;
 
  private:
   std::string name_;
@@ -103,14 +107,6 @@ class Optimizer {
   std::vector<std::vector<Tensor>> slots_;
   int64_t step_count_ = 0;
 };
-
-namespace internal {
-
-// Below this many elements an update loop runs on one thread: forking a team
-// costs more than it saves.
-inline constexpr int64_t kParallelUpdateThreshold = 1 << 15;
-
-}  // namespace internal
 
 }  // namespace nmt::trainers
 

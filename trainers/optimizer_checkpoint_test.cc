@@ -7,6 +7,7 @@
 #include "absl/status/status.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "ops/test_context.h"
 #include "trainers/optimizer_testing.h"
 
 namespace nmt::trainers {
@@ -50,7 +51,7 @@ TEST(RestoreOptimizer, ContinuesBitForBitThroughSerializedBytes) {
   FixtureModel original;
   std::unique_ptr<Optimizer> first = *MakeOptimizer(config, original.parameters);
   SetGrads(original.parameters, fixture.grads[0]);
-  first->Step();
+  first->Step(TestContext());
 
   std::string bytes;
   ASSERT_TRUE(SaveOptimizer(*first, config)->SerializeToString(&bytes));
@@ -69,8 +70,8 @@ TEST(RestoreOptimizer, ContinuesBitForBitThroughSerializedBytes) {
 
   SetGrads(original.parameters, fixture.grads[1]);
   SetGrads(resumed.parameters, fixture.grads[1]);
-  first->Step();
-  (*second)->Step();
+  first->Step(TestContext());
+  (*second)->Step(TestContext());
   for (size_t p = 0; p < original.parameters.size(); ++p) {
     const Tensor& a = original.parameters[p].second->value();
     const Tensor& b = resumed.parameters[p].second->value();

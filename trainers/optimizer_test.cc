@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "ops/test_context.h"
 #include "trainers/adam.h"
 #include "trainers/optimizer_testing.h"
 
@@ -22,8 +23,8 @@ TEST(Optimizer, StepCountsSteps) {
   Adam optimizer(model.parameters);
   EXPECT_EQ(optimizer.step_count(), 0);
   SetGrads(model.parameters, PyTorchOptimizerFixture().grads[0]);
-  optimizer.Step();
-  optimizer.Step();
+  optimizer.Step(TestContext());
+  optimizer.Step(TestContext());
   EXPECT_EQ(optimizer.step_count(), 2);
 }
 
@@ -31,7 +32,7 @@ TEST(Optimizer, StepLeavesGradsAndZeroGradClearsThem) {
   FixtureModel model;
   Adam optimizer(model.parameters);
   SetGrads(model.parameters, PyTorchOptimizerFixture().grads[0]);
-  optimizer.Step();
+  optimizer.Step(TestContext());
   const Parameter& first = *model.parameters[0].second;
   EXPECT_EQ(first.grad().ToVector(), PyTorchOptimizerFixture().grads[0][0]);
   optimizer.ZeroGrad();
@@ -47,7 +48,7 @@ TEST(Optimizer, SkipsParametersWithoutGrad) {
   Adam optimizer({{"with", &with}, {"without", &without}});
   optimizer.ZeroGrad();  // must not touch the undefined grad
   with.grad().Fill(1.0f);
-  optimizer.Step();
+  optimizer.Step(TestContext());
   EXPECT_NE(with.value().data()[0], 1.0f);
   EXPECT_EQ(without.value().ToVector(), (std::vector<float>{1.0f, 1.0f}));
   EXPECT_FALSE(without.grad().defined());
@@ -71,7 +72,7 @@ TEST(Optimizer, ExportIsACopy) {
   Adam optimizer(model.parameters);
   const OptimizerState before = optimizer.ExportState();
   SetGrads(model.parameters, PyTorchOptimizerFixture().grads[0]);
-  optimizer.Step();
+  optimizer.Step(TestContext());
   EXPECT_EQ(before.step_count, 0);
   for (float v : before.slots[0].second.values()) EXPECT_EQ(v, 0.0f);
 }

@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "ops/test_context.h"
 #include "trainers/clip.h"
 
 namespace nmt::trainers {
@@ -68,8 +69,8 @@ void ExpectMatchesPyTorch(const OptimizerFactory& make, const std::vector<Optimi
   std::unique_ptr<Optimizer> optimizer = make(model.parameters);
   for (size_t step = 0; step < expected.size(); ++step) {
     SetGrads(model.parameters, fixture.grads[step]);
-    ClipGradNorm(model.parameters);
-    optimizer->Step();
+    ClipGradNorm(TestContext(), model.parameters);
+    optimizer->Step(TestContext());
     const OptimizerState state = optimizer->ExportState();
     const size_t kinds = expected[step].slots.size();
     ASSERT_EQ(state.slots.size(), kinds * model.parameters.size());
@@ -91,7 +92,7 @@ void ExpectResumesBitForBit(const OptimizerFactory& make) {
   std::unique_ptr<Optimizer> first = make(original.parameters);
   for (int step = 0; step < 2; ++step) {
     SetGrads(original.parameters, SyntheticGrads(original.parameters, step));
-    first->Step();
+    first->Step(TestContext());
   }
   const OptimizerState saved = first->ExportState();
 
@@ -106,8 +107,8 @@ void ExpectResumesBitForBit(const OptimizerFactory& make) {
   for (int step = 2; step < 4; ++step) {
     SetGrads(original.parameters, SyntheticGrads(original.parameters, step));
     SetGrads(resumed.parameters, SyntheticGrads(resumed.parameters, step));
-    first->Step();
-    second->Step();
+    first->Step(TestContext());
+    second->Step(TestContext());
   }
   for (size_t p = 0; p < original.parameters.size(); ++p) {
     EXPECT_TRUE(SameBits(original.parameters[p].second->value(), resumed.parameters[p].second->value()))

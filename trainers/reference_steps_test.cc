@@ -11,7 +11,7 @@
 #include "autograd/npz.h"
 #include "gtest/gtest.h"
 #include "models/golden.h"
-#include "ops/kernels/cpu/cpu_context.h"
+#include "ops/test_context.h"
 #include "trainers/clip.h"
 #include "trainers/optimizer_checkpoint.h"
 
@@ -46,8 +46,7 @@ TEST_P(ReferenceSteps, ParametersMatchAfterOneAndTwoSteps) {
   absl::StatusOr<std::vector<double>> losses = npz->GetDoubles(optimizer_name + "/losses");
   ASSERT_TRUE(losses.ok()) << losses.status();
 
-  CpuContext context(1);
-  Tape tape(context);
+  Tape tape(TestContext());
   for (int step = 1; step <= 2; ++step) {
     {
       TapeScope scope(tape);
@@ -58,8 +57,8 @@ TEST_P(ReferenceSteps, ParametersMatchAfterOneAndTwoSteps) {
       Backward(out.loss);
       tape.Reset();
     }
-    ClipGradNorm(model.NamedParameters(), 1.0);
-    (*optimizer)->Step();
+    ClipGradNorm(TestContext(), model.NamedParameters(), 1.0);
+    (*optimizer)->Step(TestContext());
     for (const auto& [name, p] : model.NamedParameters()) {
       const std::string key = optimizer_name + "/step" + std::to_string(step) + "/" + name;
       absl::StatusOr<std::vector<double>> expected = npz->GetDoubles(key);

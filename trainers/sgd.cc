@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "ops/backend.h"
 
 namespace nmt::trainers {
 
@@ -16,10 +17,9 @@ absl::Status Validate(const SgdOptions& options) {
   return absl::InvalidArgumentError(absl::StrCat("Sgd: invalid options lr=", options.lr, " (need lr >= 0)"));
 }
 
-void Sgd::Update(int64_t /*step*/, int64_t n, const float* grad, float* value, absl::Span<float* const> /*slots*/) {
-  const float neg_lr = static_cast<float>(-options_.lr);
-#pragma omp parallel for simd schedule(static) if (n >= internal::kParallelUpdateThreshold)
-  for (int64_t i = 0; i < n; ++i) value[i] += neg_lr * grad[i];
+void Sgd::Update(DeviceContext& context, int64_t /*step*/, const Tensor& grad, Tensor& value,
+                 absl::Span<Tensor> /*slots*/) {
+  KernelsFor(context).sgd_update(context, static_cast<float>(-options_.lr), grad, value);
 }
 
 }  // namespace nmt::trainers

@@ -32,7 +32,8 @@ class Sgd : public Optimizer {
   const SgdOptions& options() const { return options_; }
 
  private:
-  void Update(int64_t step, int64_t n, const float* grad, float* value, absl::Span<float* const> slots) override;
+  void Update(DeviceContext& context, int64_t step, const Tensor& grad, Tensor& value,
+              absl::Span<Tensor> slots) override;
 
   SgdOptions options_;
 };

@@ -13,18 +13,18 @@ float LossAndGradient(models::Model& model, Optimizer& optimizer, Tape& tape, co
   optimizer.ZeroGrad();
   if (batch.batch_size == 0) return 0.0f;
   const models::ForwardResult out = model.Forward(batch);
-  const float loss = out.loss.value().item();
+  const float loss = out.loss.value().ToHost().item();
   Backward(out.loss);
   tape.Reset();
   return loss;
 }
 
 // Clipping and the update, or the skip, from the gradient in the grads.
-void ClipAndUpdate(Optimizer& optimizer, double max_grad_norm, StepResult& result) {
-  result.grad_norm = max_grad_norm > 0 ? ClipGradNorm(optimizer.parameters(), max_grad_norm).norm
-                                       : GlobalGradNorm(optimizer.parameters());
+void ClipAndUpdate(DeviceContext& context, Optimizer& optimizer, double max_grad_norm, StepResult& result) {
+  result.grad_norm = max_grad_norm > 0 ? ClipGradNorm(context, optimizer.parameters(), max_grad_norm).norm
+                                       : GlobalGradNorm(context, optimizer.parameters());
   result.applied = !ShouldSkipStep(result.grad_norm) && std::isfinite(result.loss);
-  if (result.applied) optimizer.Step();
+  if (result.applied) optimizer.Step(context);
 }
 
 }  // namespace
@@ -33,7 +33,7 @@ StepResult TrainStep(models::Model& model, Optimizer& optimizer, Tape& tape, con
                      double max_grad_norm) {
   StepResult result;
   result.loss = LossAndGradient(model, optimizer, tape, batch);
-  ClipAndUpdate(optimizer, max_grad_norm, result);
+  ClipAndUpdate(tape.context(), optimizer, max_grad_norm, result);
   return result;
 }
 
@@ -50,7 +50,7 @@ StepResult TrainStep(models::Model& model, Optimizer& optimizer, Tape& tape, con
   result.status = reducer.AllReduce(optimizer.parameters(), share, absl::MakeSpan(&loss, 1));
   if (!result.status.ok()) return result;
   result.loss = loss;
-  ClipAndUpdate(optimizer, max_grad_norm, result);
+  ClipAndUpdate(tape.context(), optimizer, max_grad_norm, result);
   return result;
 }
 

@@ -7,7 +7,7 @@
 namespace nmt {
 
 CpuContext::CpuContext(int threads)
-    : DeviceContext(Device::kCPU),
+    : DeviceContext(HostMemory()),
       threads_(threads > 0 ? threads : omp_get_max_threads()),
       engine_(dnnl::engine::kind::cpu, 0),
       stream_(engine_) {

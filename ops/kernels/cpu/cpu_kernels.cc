@@ -2,6 +2,7 @@
 
 #include "ops/kernels/cpu/data_kernels.h"
 #include "ops/kernels/cpu/math_kernels.h"
+#include "ops/kernels/cpu/optimizer_kernels.h"
 #include "ops/kernels/cpu/rnn_kernels.h"
 
 namespace nmt {
@@ -23,6 +24,7 @@ const Kernels& CpuKernels() {
       .copy_columns = cpu::CopyColumns,
       .embedding_forward = cpu::EmbeddingForward,
       .embedding_backward = cpu::EmbeddingBackward,
+      .gather_rows = cpu::GatherRows,
       .maxout_forward = cpu::MaxoutForward,
       .maxout_backward = cpu::MaxoutBackward,
       .softmax_xent_forward = cpu::SoftmaxXentForward,
@@ -36,6 +38,10 @@ const Kernels& CpuKernels() {
       .additive_scores_backward = cpu::AdditiveScoresBackward,
       .attention_context_forward = cpu::AttentionContextForward,
       .attention_context_backward = cpu::AttentionContextBackward,
+      .adam_update = cpu::AdamUpdate,
+      .adadelta_update = cpu::AdadeltaUpdate,
+      .sgd_update = cpu::SgdUpdate,
+      .sum_of_squares = cpu::SumOfSquares,
   };
   return kernels;
 }

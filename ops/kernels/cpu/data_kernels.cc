@@ -63,26 +63,40 @@ void CopyColumns(DeviceContext&, const Tensor& x, int64_t x_begin, Tensor& y, in
   }
 }
 
-void EmbeddingForward(DeviceContext&, const Tensor& table, absl::Span<const int32_t> ids, Tensor& y) {
+void EmbeddingForward(DeviceContext&, const Tensor& table, const Tensor& id_tensor, Tensor& y) {
   const int64_t rows = table.dim(0);
   const int64_t width = table.dim(1);
   const float* pt = table.data();
   float* py = y.data();
-  for (size_t i = 0; i < ids.size(); ++i) {
+  const int32_t* ids = id_tensor.int32_data();
+  for (int64_t i = 0, n = id_tensor.size(); i < n; ++i) {
     NMT_CHECK(ids[i] >= 0 && ids[i] < rows)
         << "EmbeddingLookup: id " << ids[i] << " at " << i << " outside a table of " << rows << " rows";
     std::memcpy(py + i * width, pt + ids[i] * width, width * sizeof(float));
   }
 }
 
-void EmbeddingBackward(DeviceContext&, absl::Span<const int32_t> ids, const Tensor& dy, Tensor& dtable) {
+void EmbeddingBackward(DeviceContext&, const Tensor& id_tensor, const Tensor& dy, Tensor& dtable) {
   const int64_t width = dtable.dim(1);
   const float* pdy = dy.data();
   float* pt = dtable.data();
-  for (size_t i = 0; i < ids.size(); ++i) {
+  const int32_t* ids = id_tensor.int32_data();
+  for (int64_t i = 0, n = id_tensor.size(); i < n; ++i) {
     float* row = pt + ids[i] * width;
     const float* g = pdy + i * width;
     for (int64_t j = 0; j < width; ++j) row[j] += g[j];
+  }
+}
+
+void GatherRows(DeviceContext&, const Tensor& x, const Tensor& row_tensor, Tensor& y) {
+  const int64_t rows = x.dim(0);
+  const int64_t width = rows == 0 ? 0 : x.size() / rows;
+  const int32_t* pr = row_tensor.int32_data();
+  const float* px = x.data();
+  float* py = y.data();
+  for (int64_t i = 0, n = row_tensor.size(); i < n; ++i) {
+    NMT_CHECK(pr[i] >= 0 && pr[i] < rows) << "SelectRows: row " << pr[i] << " at " << i << " outside " << rows;
+    std::memcpy(py + i * width, px + pr[i] * width, width * sizeof(float));
   }
 }
 
@@ -104,8 +118,9 @@ void MaxoutBackward(DeviceContext&, const Tensor& x, const Tensor& dy, Tensor& d
   for (int64_t i = 0; i < n; ++i) pdx[2 * i + (px[2 * i + 1] > px[2 * i] ? 1 : 0)] += pdy[i];
 }
 
-void SoftmaxXentForward(DeviceContext& context, const Tensor& logits, absl::Span<const int32_t> targets,
-                        const Tensor& mask, Tensor& log_probs, Tensor& nll) {
+void SoftmaxXentForward(DeviceContext& context, const Tensor& logits, const Tensor& target_tensor, const Tensor& mask,
+                        Tensor& log_probs, Tensor& nll) {
+  const int32_t* targets = target_tensor.int32_data();
   SoftmaxForward(context, logits, nullptr, 1, /*log=*/true, log_probs);
   const int64_t rows = logits.dim(0);
   const int64_t k = logits.dim(1);
@@ -119,8 +134,9 @@ void SoftmaxXentForward(DeviceContext& context, const Tensor& logits, absl::Span
   }
 }
 
-void SoftmaxXentBackward(DeviceContext&, const Tensor& log_probs, absl::Span<const int32_t> targets, const Tensor& mask,
+void SoftmaxXentBackward(DeviceContext&, const Tensor& log_probs, const Tensor& target_tensor, const Tensor& mask,
                          const Tensor& dnll, Tensor& dlogits) {
+  const int32_t* targets = target_tensor.int32_data();
   const int64_t rows = log_probs.dim(0);
   const int64_t k = log_probs.dim(1);
   const float* plp = log_probs.data();
