@@ -261,7 +261,7 @@ void GruStepBackward(DeviceContext& context, const GruStepTensors& t, const Tens
   if (!lbr) {  // ds = d(r ∘ h) = da_h U, then the reset gate's gradient through it
     RunGemm(cuda, Dense(batch, n, n, false, false, da_h.data(), t.u.data(), false, ds.data()));
     cuda::GruBackwardReset(cuda.stream(), batch, n, t.h.data(), t.gates.data(), mask, dy.data(), ds.data(),
-                           da_zr.data(), dh);
+                           da_zr.data(), dh, /*dhu=*/nullptr);
   }
   if (dh != nullptr) {
     RunGemm(cuda, Dense(batch, n, 2 * n, false, false, da_zr.data(), t.u_zr.data(), true, dh));
@@ -379,14 +379,14 @@ void SoftmaxXentForward(DeviceContext& context, const Tensor& logits, const Tens
                         Tensor& log_probs, Tensor& nll) {
   CudaContext& cuda = AsCuda(context, "SoftmaxCrossEntropy");
   cuda::SoftmaxXentForward(cuda.stream(), logits.dim(0), logits.dim(1), logits.data(), targets.int32_data(),
-                           mask.data(), log_probs.data(), nll.data(), cuda.error_flags());
+                           mask.data(), /*label_smoothing=*/0.0f, log_probs.data(), nll.data(), cuda.error_flags());
 }
 
 void SoftmaxXentBackward(DeviceContext& context, const Tensor& log_probs, const Tensor& targets, const Tensor& mask,
                          const Tensor& dnll, Tensor& dlogits) {
   CudaContext& cuda = AsCuda(context, "SoftmaxCrossEntropy");
   cuda::SoftmaxXentBackward(cuda.stream(), log_probs.dim(0), log_probs.dim(1), log_probs.data(), targets.int32_data(),
-                            mask.data(), dnll.data(), dlogits.data());
+                            mask.data(), /*label_smoothing=*/0.0f, dnll.data(), dlogits.data());
 }
 
 void CheckSameSize(const char* op, const Tensor& grad, std::initializer_list<const Tensor*> others) {

@@ -55,6 +55,17 @@ __device__ __forceinline__ float BlockReduce(float v, float* shared) {
   return kMax ? WarpMax(v) : WarpSum(v);
 }
 
+// The sum over the block in double; `shared` holds 32 doubles. Every thread must call it.
+__device__ __forceinline__ double BlockSum(double v, double* shared) {
+  const int lane = threadIdx.x % kWarp, warp = threadIdx.x / kWarp, warps = blockDim.x / kWarp;
+  v = WarpSum(v);
+  __syncthreads();
+  if (lane == 0) shared[warp] = v;
+  __syncthreads();
+  v = lane < warps ? shared[lane] : 0.0;
+  return WarpSum(v);
+}
+
 }  // namespace nmt::cuda
 
 #endif  // NMT_OPS_KERNELS_CUDA_DEVICE_UTIL_CUH_

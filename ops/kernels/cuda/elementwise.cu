@@ -185,6 +185,27 @@ __global__ void DropoutMaskKernel(int64_t n, float p, float keep_scale, uint64_t
   }
 }
 
+__global__ void DropoutMaskRowsKernel(int64_t rows, int64_t width, float p, float keep_scale, uint64_t seed,
+                                      int64_t first_row, float* mask) {
+  NMT_GRID_STRIDE_LOOP(i, rows * width) {
+    // Branch reg's CPU formula (per-row seeds), from the same constexpr hash.
+    const int64_t r = i / width, j = i % width;
+    const uint64_t row_seed = SplitMix64At(seed, static_cast<uint64_t>(first_row + r));
+    const uint64_t z = SplitMix64At(row_seed, static_cast<uint64_t>(j));
+    const float u = static_cast<float>(z >> 40) * (1.0f / 16777216.0f);
+    mask[i] = u < p ? 0.0f : keep_scale;
+  }
+}
+
+__global__ void AccumulateMaskedKernel(int64_t rows, int64_t cols, const float* x, const float* m, float* y,
+                                       int64_t ld_y) {
+  NMT_GRID_STRIDE_LOOP(i, rows * cols) y[(i / cols) * ld_y + i % cols] += x[i] * m[i];
+}
+
+__global__ void MultiplyKernel(int64_t n, const float* x, const float* m, float* y) {
+  NMT_GRID_STRIDE_LOOP(i, n) y[i] = x[i] * m[i];
+}
+
 __global__ void SgdUpdateKernel(int64_t n, float neg_lr, const float* grad, float* value) {
   NMT_GRID_STRIDE_LOOP(i, n) value[i] += neg_lr * grad[i];
 }
@@ -347,6 +368,27 @@ void DropoutMask(cudaStream_t stream, int64_t n, float p, float keep_scale, uint
   if (n == 0) return;
   DropoutMaskKernel<<<BlocksFor(n), kThreads, 0, stream>>>(n, p, keep_scale, seed, mask);
   CheckLaunch("DropoutMask");
+}
+
+void DropoutMaskRows(cudaStream_t stream, int64_t rows, int64_t width, float p, float keep_scale, uint64_t seed,
+                     int64_t first_row, float* mask) {
+  if (rows * width == 0) return;
+  DropoutMaskRowsKernel<<<BlocksFor(rows * width), kThreads, 0, stream>>>(rows, width, p, keep_scale, seed, first_row,
+                                                                          mask);
+  CheckLaunch("DropoutMaskRows");
+}
+
+void AccumulateMasked(cudaStream_t stream, int64_t rows, int64_t cols, const float* x, const float* m, float* y,
+                      int64_t ld_y) {
+  if (rows * cols == 0) return;
+  AccumulateMaskedKernel<<<BlocksFor(rows * cols), kThreads, 0, stream>>>(rows, cols, x, m, y, ld_y);
+  CheckLaunch("AccumulateMasked");
+}
+
+void Multiply(cudaStream_t stream, int64_t n, const float* x, const float* m, float* y) {
+  if (n == 0) return;
+  MultiplyKernel<<<BlocksFor(n), kThreads, 0, stream>>>(n, x, m, y);
+  CheckLaunch("Multiply");
 }
 
 void SgdUpdate(cudaStream_t stream, int64_t n, float neg_lr, const float* grad, float* value) {

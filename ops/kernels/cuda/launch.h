@@ -158,18 +158,35 @@ void MaxoutForward(cudaStream_t stream, int64_t n, const float* x, float* y);
 void MaxoutBackward(cudaStream_t stream, int64_t n, const float* x, const float* dy, float* dx);
 
 // logits (rows, k): log_probs and nll in one pass per row.
+// label_smoothing ε: nll = −mask ((1 − ε) log p[target] + ε/K Σ_j log p_j), the sum in
+// double as on the CPU; the backward's target distribution is (1 − ε) onehot + ε/K.
 void SoftmaxXentForward(cudaStream_t stream, int64_t rows, int64_t k, const float* logits, const int32_t* targets,
-                        const float* mask, float* log_probs, float* nll, unsigned int* error_flags);
+                        const float* mask, float label_smoothing, float* log_probs, float* nll,
+                        unsigned int* error_flags);
 void SoftmaxXentBackward(cudaStream_t stream, int64_t rows, int64_t k, const float* log_probs, const int32_t* targets,
-                         const float* mask, const float* dnll, float* dlogits);
+                         const float* mask, float label_smoothing, const float* dnll, float* dlogits);
 
 // The CPU's DropoutMask bit for bit: base/random.h's SplitMix64At(seed, i).
 void DropoutMask(cudaStream_t stream, int64_t n, float p, float keep_scale, uint64_t seed, float* mask);
+// The row form of branch reg's table (dropout_mask with first_row, for data-parallel
+// shards): element j of row r (rows × width) is drawn from
+// SplitMix64At(SplitMix64At(seed, first_row + r), j). Used once reg merges.
+void DropoutMaskRows(cudaStream_t stream, int64_t rows, int64_t width, float p, float keep_scale, uint64_t seed,
+                     int64_t first_row, float* mask);
+
+// y[r · ld_y + c] += x[r · cols + c] · m[r · cols + c] for rows × cols (the gradient
+// through a recurrent dropout mask into a possibly strided h).
+void AccumulateMasked(cudaStream_t stream, int64_t rows, int64_t cols, const float* x, const float* m, float* y,
+                      int64_t ld_y);
+// y = x ∘ m elementwise (y may be x). This and AccumulateMasked carry branch reg's
+// recurrent dropout masks (GRU and LSTM steps) once it merges.
+void Multiply(cudaStream_t stream, int64_t n, const float* x, const float* m, float* y);
 
 // GRU step pieces (ops/kernels/kernels.h, GruStepTensors); the products are cuBLAS calls
 // between them (cuda_kernels.cc). mask (B) or null.
-// gates (B, 2n) holds h U_zrᵀ on entry, σ(x_zr + ·) on return; recurrent = r ∘ h.
-void GruGatesResetBeforeU(cudaStream_t stream, int64_t batch, int64_t n, const float* x_proj, const float* h,
+// hu: the h the U products read (h ∘ recurrent_mask under variational dropout, else h).
+// gates (B, 2n) holds hu U_zrᵀ on entry, σ(x_zr + ·) on return; recurrent = r ∘ hu.
+void GruGatesResetBeforeU(cudaStream_t stream, int64_t batch, int64_t n, const float* x_proj, const float* hu,
                           float* gates, float* recurrent);
 // candidate (B, n) holds U (r ∘ h) on entry, tanh(x_h + ·) on return; y = h + m z (h̃ − h).
 void GruCandidateResetBeforeU(cudaStream_t stream, int64_t batch, int64_t n, const float* x_proj, const float* h,
@@ -182,9 +199,11 @@ void GruStepLinearBeforeReset(cudaStream_t stream, int64_t batch, int64_t n, con
 void GruBackwardGates(cudaStream_t stream, int64_t batch, int64_t n, bool linear_before_reset, const float* h,
                       const float* gates, const float* candidate, const float* recurrent, const float* mask,
                       const float* dy, float* da_zr, float* da_h, float* ds, float* dh);
-// Reset before U, second pass (ds = da_h U given): the r half of da_zr, dh += dy (1 − m z) + ds r.
-void GruBackwardReset(cudaStream_t stream, int64_t batch, int64_t n, const float* h, const float* gates,
-                      const float* mask, const float* dy, const float* ds, float* da_zr, float* dh);
+// Reset before U, second pass (ds = da_h U given): the r half of da_zr (dr = ds ∘ hu),
+// dh += dy (1 − m z), and the share through U, ds ∘ r, added to dh too, or written to dhu
+// (not null: under a recurrent mask, which scales it later).
+void GruBackwardReset(cudaStream_t stream, int64_t batch, int64_t n, const float* hu, const float* gates,
+                      const float* mask, const float* dy, const float* ds, float* da_zr, float* dh, float* dhu);
 // dx_proj (B, 3n) += [da_zr, da_h].
 void GruAccumulateDxProj(cudaStream_t stream, int64_t batch, int64_t n, const float* da_zr, const float* da_h,
                          float* dx_proj);

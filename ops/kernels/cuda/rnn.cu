@@ -11,13 +11,13 @@ __device__ __forceinline__ float Sigmoid(float x) { return 1.0f / (1.0f + expf(-
 
 __device__ __forceinline__ float Keep(const float* mask, int64_t b) { return mask == nullptr ? 1.0f : mask[b]; }
 
-__global__ void GruGatesResetBeforeUKernel(int64_t batch, int64_t n, const float* x_proj, const float* h, float* gates,
+__global__ void GruGatesResetBeforeUKernel(int64_t batch, int64_t n, const float* x_proj, const float* hu, float* gates,
                                            float* recurrent) {
   NMT_GRID_STRIDE_LOOP(i, batch * 2 * n) {
     const int64_t b = i / (2 * n), k = i % (2 * n);
     const float g = Sigmoid(x_proj[b * 3 * n + k] + gates[i]);
     gates[i] = g;
-    if (k >= n) recurrent[b * n + (k - n)] = g * h[b * n + (k - n)];
+    if (k >= n) recurrent[b * n + (k - n)] = g * hu[b * n + (k - n)];
   }
 }
 
@@ -70,14 +70,22 @@ __global__ void GruBackwardGatesKernel(int64_t batch, int64_t n, bool linear_bef
   }
 }
 
-__global__ void GruBackwardResetKernel(int64_t batch, int64_t n, const float* h, const float* gates, const float* mask,
-                                       const float* dy, const float* ds, float* da_zr, float* dh) {
+__global__ void GruBackwardResetKernel(int64_t batch, int64_t n, const float* hu, const float* gates, const float* mask,
+                                       const float* dy, const float* ds, float* da_zr, float* dh, float* dhu) {
   NMT_GRID_STRIDE_LOOP(i, batch * n) {
     const int64_t b = i / n, k = i % n;
     const float z = gates[b * 2 * n + k], r = gates[b * 2 * n + n + k];
-    const float dr = ds[i] * h[i];  // through r ∘ h
+    const float dr = ds[i] * hu[i];  // through r ∘ hu
     da_zr[b * 2 * n + n + k] = dr * r * (1.0f - r);
-    if (dh != nullptr) dh[i] += dy[i] * (1.0f - Keep(mask, b) * z) + ds[i] * r;
+    if (dh != nullptr) {
+      const float through_u = ds[i] * r;
+      if (dhu != nullptr) {  // scaled by the recurrent mask later
+        dh[i] += dy[i] * (1.0f - Keep(mask, b) * z);
+        dhu[i] = through_u;
+      } else {
+        dh[i] += dy[i] * (1.0f - Keep(mask, b) * z) + through_u;
+      }
+    }
   }
 }
 
@@ -221,10 +229,10 @@ __global__ void AttentionDhKernel(int64_t batch, int64_t length, int64_t width, 
 
 }  // namespace
 
-void GruGatesResetBeforeU(cudaStream_t stream, int64_t batch, int64_t n, const float* x_proj, const float* h,
+void GruGatesResetBeforeU(cudaStream_t stream, int64_t batch, int64_t n, const float* x_proj, const float* hu,
                           float* gates, float* recurrent) {
   if (batch * n == 0) return;
-  GruGatesResetBeforeUKernel<<<BlocksFor(batch * 2 * n), kThreads, 0, stream>>>(batch, n, x_proj, h, gates, recurrent);
+  GruGatesResetBeforeUKernel<<<BlocksFor(batch * 2 * n), kThreads, 0, stream>>>(batch, n, x_proj, hu, gates, recurrent);
   CheckLaunch("GruGatesResetBeforeU");
 }
 
@@ -253,10 +261,11 @@ void GruBackwardGates(cudaStream_t stream, int64_t batch, int64_t n, bool linear
   CheckLaunch("GruBackwardGates");
 }
 
-void GruBackwardReset(cudaStream_t stream, int64_t batch, int64_t n, const float* h, const float* gates,
-                      const float* mask, const float* dy, const float* ds, float* da_zr, float* dh) {
+void GruBackwardReset(cudaStream_t stream, int64_t batch, int64_t n, const float* hu, const float* gates,
+                      const float* mask, const float* dy, const float* ds, float* da_zr, float* dh, float* dhu) {
   if (batch * n == 0) return;
-  GruBackwardResetKernel<<<BlocksFor(batch * n), kThreads, 0, stream>>>(batch, n, h, gates, mask, dy, ds, da_zr, dh);
+  GruBackwardResetKernel<<<BlocksFor(batch * n), kThreads, 0, stream>>>(batch, n, hu, gates, mask, dy, ds, da_zr, dh,
+                                                                        dhu);
   CheckLaunch("GruBackwardReset");
 }
 

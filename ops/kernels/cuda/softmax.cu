@@ -102,10 +102,13 @@ __global__ void SoftmaxBackwardColumnsKernel(int64_t outer, int64_t axis, int64_
   }
 }
 
-// One block per row: max, Σ exp, then log_probs and the row's nll in the same pass.
+// One block per row: max, Σ exp, then log_probs and the row's nll in the same pass
+// (with label smoothing, Σ_j log p_j as well, in double as on the CPU).
 __global__ void SoftmaxXentForwardKernel(int64_t k, const float* logits, const int32_t* targets, const float* mask,
-                                         float* log_probs, float* nll, unsigned int* error_flags) {
+                                         float label_smoothing, float* log_probs, float* nll,
+                                         unsigned int* error_flags) {
   __shared__ float shared[kWarp];
+  __shared__ double shared_double[kWarp];
   const int64_t row = blockIdx.x;
   const float* x = logits + row * k;
   float* lp = log_probs + row * k;
@@ -116,7 +119,13 @@ __global__ void SoftmaxXentForwardKernel(int64_t k, const float* logits, const i
   for (int64_t j = threadIdx.x; j < k; j += blockDim.x) sum += expf(x[j] - max);
   sum = BlockReduce<false>(sum, shared);
   const float log_sum = logf(sum);
-  for (int64_t j = threadIdx.x; j < k; j += blockDim.x) lp[j] = x[j] - max - log_sum;
+  double lp_sum = 0.0;
+  for (int64_t j = threadIdx.x; j < k; j += blockDim.x) {
+    const float value = x[j] - max - log_sum;
+    lp[j] = value;
+    lp_sum += value;
+  }
+  if (label_smoothing > 0.0f) lp_sum = BlockSum(lp_sum, shared_double);  // uniform across the block
   if (threadIdx.x == 0) {
     const float m = mask[row];
     const int32_t target = targets[row];
@@ -127,20 +136,30 @@ __global__ void SoftmaxXentForwardKernel(int64_t k, const float* logits, const i
       nll[row] = NAN;
     } else {
       // Recomputed rather than read back from lp, which other threads are writing.
-      nll[row] = -m * (x[target] - max - log_sum);
+      float loss = -(x[target] - max - log_sum);
+      if (label_smoothing > 0.0f) {
+        const float uniform = label_smoothing / static_cast<float>(k);
+        loss = (1.0f - label_smoothing) * loss - uniform * static_cast<float>(lp_sum);
+      }
+      nll[row] = m * loss;
     }
   }
 }
 
 __global__ void SoftmaxXentBackwardKernel(int64_t rows, int64_t k, const float* log_probs, const int32_t* targets,
-                                          const float* mask, const float* dnll, float* dlogits) {
+                                          const float* mask, float label_smoothing, const float* dnll, float* dlogits) {
+  const float uniform = label_smoothing / static_cast<float>(k);
   NMT_GRID_STRIDE_LOOP(i, rows * k) {
     const int64_t row = i / k, j = i % k;
     const float g = dnll[row] * mask[row];
     if (g == 0.0f) continue;
     const int32_t target = targets[row];
     if (target < 0 || target >= k) continue;  // reported by the forward
-    dlogits[i] += g * expf(log_probs[i]) - (j == target ? g : 0.0f);
+    if (label_smoothing > 0.0f) {             // q = (1 − ε) onehot + ε/K
+      dlogits[i] += g * (expf(log_probs[i]) - uniform) - (j == target ? g * (1.0f - label_smoothing) : 0.0f);
+    } else {
+      dlogits[i] += g * expf(log_probs[i]) - (j == target ? g : 0.0f);
+    }
   }
 }
 
@@ -222,18 +241,19 @@ void SoftmaxBackward(cudaStream_t stream, int64_t outer, int64_t axis, int64_t i
 }
 
 void SoftmaxXentForward(cudaStream_t stream, int64_t rows, int64_t k, const float* logits, const int32_t* targets,
-                        const float* mask, float* log_probs, float* nll, unsigned int* error_flags) {
+                        const float* mask, float label_smoothing, float* log_probs, float* nll,
+                        unsigned int* error_flags) {
   if (rows == 0) return;
-  SoftmaxXentForwardKernel<<<static_cast<unsigned int>(rows), RowThreads(k), 0, stream>>>(k, logits, targets, mask,
-                                                                                          log_probs, nll, error_flags);
+  SoftmaxXentForwardKernel<<<static_cast<unsigned int>(rows), RowThreads(k), 0, stream>>>(
+      k, logits, targets, mask, label_smoothing, log_probs, nll, error_flags);
   CheckLaunch("SoftmaxXentForward");
 }
 
 void SoftmaxXentBackward(cudaStream_t stream, int64_t rows, int64_t k, const float* log_probs, const int32_t* targets,
-                         const float* mask, const float* dnll, float* dlogits) {
+                         const float* mask, float label_smoothing, const float* dnll, float* dlogits) {
   if (rows * k == 0) return;
-  SoftmaxXentBackwardKernel<<<BlocksFor(rows * k), kThreads, 0, stream>>>(rows, k, log_probs, targets, mask, dnll,
-                                                                          dlogits);
+  SoftmaxXentBackwardKernel<<<BlocksFor(rows * k), kThreads, 0, stream>>>(rows, k, log_probs, targets, mask,
+                                                                          label_smoothing, dnll, dlogits);
   CheckLaunch("SoftmaxXentBackward");
 }
 
