@@ -15,9 +15,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 out="${1:-/tmp/nmt-gpu-check}"
-targets=(//ops:cuda_backend_test //ops/kernels/cuda:cuda_context_test //tools:bench)
-# The all-backends op suite, where this checkout has it.
-[[ -f ops/all_backends_test.cc ]] && targets+=(//ops:all_backends_test)
+targets=(//ops:cuda_backend_test //ops/kernels/cuda:cuda_context_test //ops/kernels/cuda:broadcast_plan_test //tools:bench)
+# The all-backends op suite (ops/backend_ops_test.cc), where this checkout has it.
+[[ -f ops/backend_ops_test.cc ]] && targets+=(//ops:backend_ops_test)
 ./bazelw build --dynamic_mode=off "${targets[@]}"
 rm -rf "$out" && mkdir -p "$out/bin" "$out/lib"
 for target in "${targets[@]}"; do
