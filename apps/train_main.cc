@@ -26,6 +26,7 @@
 #include "datasets/text_file.h"
 #include "google/protobuf/text_format.h"
 #include "models/registry.h"
+#include "tools/device_flag.h"
 #include "tools/evaluate.h"
 #include "tools/translator.h"
 #include "tools/user_path.h"
@@ -61,7 +62,6 @@ ABSL_FLAG(std::optional<std::string>, test_src, std::nullopt, "test source file"
 ABSL_FLAG(std::optional<std::string>, test_tgt, std::nullopt, "test target file");
 ABSL_FLAG(std::optional<std::string>, run_dir, std::nullopt, "where checkpoints, logs and results go");
 ABSL_FLAG(std::optional<int32_t>, threads, std::nullopt, "CPU threads");
-ABSL_FLAG(std::string, device, "cpu", "cpu (a CUDA backend is not part of this build)");
 ABSL_FLAG(std::optional<int32_t>, beam, std::nullopt, "beam size for the test translation (1: greedy)");
 ABSL_FLAG(int32_t, test_sentences, 0, "translate only the first N test sentences (0: all)");
 ABSL_FLAG(bool, skip_eval, false, "train only");
@@ -173,10 +173,6 @@ absl::StatusOr<TrainConfig> ConfigFromFlags() {
   if (absl::Status s = ApplyRecipeFlags(*c); !s.ok()) return s;
   ApplySizeFlags(*c);
   ApplyPathFlags(*c);
-  if (absl::GetFlag(FLAGS_device) != "cpu") {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--device=", absl::GetFlag(FLAGS_device), ": this build has the CPU backend only"));
-  }
   if (absl::GetFlag(FLAGS_test_sentences) < 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("--test_sentences=", absl::GetFlag(FLAGS_test_sentences), ": must be >= 0 (0: all)"));
@@ -275,12 +271,16 @@ int Run() {
   if (!absl::GetFlag(FLAGS_threads) && trainers::MpirunWorldSize() > 0) {
     config->set_threads(trainers::DefaultThreadsPerRank());
   }
+  // --device (tools/device_flag.h): a device this build has no backend for is a usage error.
+  int exit_code = 0;
+  std::unique_ptr<DeviceContext> context = tools::DeviceContextFromFlag(config->threads(), exit_code);
+  if (context == nullptr) return exit_code;
   const int rank = (*comm)->rank(), ranks = (*comm)->size();
   absl::Status status = rank == 0 ? EnsureCorpus(*config) : absl::OkStatus();
   if (status.ok()) status = (*comm)->Barrier();
   absl::StatusOr<std::unique_ptr<Trainer>> trainer;
   if (status.ok()) {
-    trainer = Trainer::Create(*config, **comm);
+    trainer = Trainer::Create(*config, **comm, *context);
     status = trainer.status();
   }
   if (status.ok()) status = rank == 0 ? TrainModel(**trainer) : (*trainer)->Train();

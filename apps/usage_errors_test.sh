@@ -25,7 +25,19 @@ expect 2 "Adam: invalid options lr=-1" --lr=-1
 expect 2 "unknown flag --batchsize" --batchsize=3
 expect 2 "Illegal value 'abc'" --batch_size=abc
 expect 2 "expected one of rnnsearch" --model=transformer
-expect 2 "CPU backend only" --device=cuda
+expect 2 'device = "tpu": must be cpu or cuda' --device=tpu
+# --device=cuda: a build without the CUDA backend refuses it as a usage error; with the
+# backend the run goes on to the missing corpus (or a missing GPU): a runtime error, 1.
+"$train" --run_dir="$work/run" --corpus_dir="$work/none" --device=cuda >"$work/out" 2>&1
+got=$?
+if [[ $got -eq 2 ]] && grep -q "usage error: device = cuda: this build has no CUDA backend" "$work/out"; then
+  echo "ok: --device=cuda -> 2: $(tail -1 "$work/out")"
+elif [[ $got -eq 1 ]]; then
+  echo "ok: --device=cuda -> 1: $(tail -1 "$work/out")"
+else
+  echo "FAILED: --device=cuda -> status $got, output: $(cat "$work/out")"
+  failures=$((failures + 1))
+fi
 expect 2 "max_grad_norm = -1: must be >= 0" "$(config 'max_grad_norm: -1')"
 expect 2 "patience = -1" "$(config 'patience: -1')"
 expect 2 "c.textproto:1:10: .*max_stepz" "$(config 'max_stepz: 3')"

@@ -92,7 +92,7 @@ StepResult BahdanauModel::Step(const DecoderState& previous_state, absl::Span<co
   NMT_CHECK(previous.empty() || static_cast<int64_t>(previous.size()) == b)
       << "BahdanauModel::Step: " << previous.size() << " previous words for " << b << " rows";
   // E y_{i−1}, with E y_0 = 0; a PAD id gives E's row 0 (search feeds it to finished rows only).
-  Var y_prev = previous.empty() ? CurrentTape("BahdanauModel::Step").Constant(Tensor::Zeros({b, config().m()}))
+  Var y_prev = previous.empty() ? ZeroConstant("BahdanauModel::Step", {b, config().m()})
                                 : tgt_embedding_->Forward(previous, {b});
   const layers::GruWeights& w = state->dec_weights;
   StepContext ctx = ContextAt(state->s, *state);

@@ -96,8 +96,7 @@ StepResult CGru::Step(const DecoderState& previous_state, absl::Span<const int32
   const int64_t b = state->rows();
   NMT_CHECK(previous.empty() || static_cast<int64_t>(previous.size()) == b)
       << "CGru::Step: " << previous.size() << " previous words for " << b << " rows";
-  Var y_prev = previous.empty() ? CurrentTape("CGru::Step").Constant(Tensor::Zeros({b, config().m()}))
-                                : tgt_embedding_.Forward(previous, {b});
+  Var y_prev = previous.empty() ? ZeroConstant("CGru::Step", {b, config().m()}) : tgt_embedding_.Forward(previous, {b});
   layers::ConditionalGruOutput step = dec_.Step(state->dec_w, dec_.ProjectInputs(state->dec_w, y_prev), state->s,
                                                 state->annotations, state->keys, state->src_mask);
   StepResult out;

@@ -3,7 +3,7 @@
 #include "datasets/special_ids.h"
 #include "gtest/gtest.h"
 #include "models/model_testing.h"
-#include "ops/kernels/cpu/cpu_context.h"
+#include "ops/test_context.h"
 
 namespace nmt::models {
 namespace {
@@ -11,13 +11,13 @@ namespace {
 using datasets::kEosId;
 
 TEST(CGru, GradientsOfEveryParameter) {
-  CpuContext context(1);
+  DeviceContext& context = TestContext();
   auto model = TinyModel(ModelConfig::CGRU);
   EXPECT_TRUE(CheckModelGradients(context, *model, TinyBatch()));
 }
 
 TEST(CGru, GradientsInTheLinearBeforeResetForm) {
-  CpuContext context(1);
+  DeviceContext& context = TestContext();
   ModelConfig config = TinyConfig(ModelConfig::CGRU);
   config.set_gru_variant(ModelConfig::LINEAR_BEFORE_RESET);
   auto model = *MakeModel(config);
@@ -25,7 +25,7 @@ TEST(CGru, GradientsInTheLinearBeforeResetForm) {
 }
 
 TEST(CGru, PaddedBatchEqualsItsSentences) {
-  CpuContext context(1);
+  DeviceContext& context = TestContext();
   auto model = TinyModel(ModelConfig::CGRU);
   EXPECT_NEAR(PaddingEffect(context, *model, {{3, 5, 6, kEosId}, {4, kEosId}}, {{2, 5, kEosId}, {3, 4, 2, 5, kEosId}}),
               0.0, 1e-6);
@@ -45,7 +45,7 @@ TEST(CGru, ParameterNames) {
 }
 
 TEST(CGru, ForwardShapes) {
-  CpuContext context(1);
+  DeviceContext& context = TestContext();
   auto model = TinyModel(ModelConfig::CGRU);
   Tape tape(context);
   TapeScope scope(tape);

@@ -183,6 +183,7 @@ absl::StatusOr<ParityReport> CompareWithGolden(const std::string& path, DeviceCo
   NMT_ASSIGN_OR_RETURN(auto npz, NpzFile::Read(path));
   NMT_ASSIGN_OR_RETURN(auto golden, LoadGoldenModel(npz));
   std::unique_ptr<Model>& model = golden.model;
+  model->MoveTo(context);
   const datasets::Batch& batch = golden.batch;
   const ModelConfig& config = model->config();
   NMT_ASSIGN_OR_RETURN(auto src, Sentences(npz, "batch/src"));
@@ -205,12 +206,13 @@ absl::StatusOr<ParityReport> CompareWithGolden(const std::string& path, DeviceCo
     if (out.alpha.defined()) forward.push_back({"fwd/alpha", out.alpha});
     for (auto& [name, v] : out.intermediates) forward.push_back({"fwd/" + name, v});
     for (auto& [key, v] : forward) {
-      if (absl::Status s = compare(key, v.value().values()); !s.ok()) return s;
+      if (absl::Status s = compare(key, v.value().ToHost().values()); !s.ok()) return s;
     }
     double norm = 0.0;
     for (auto& [name, p] : model->NamedParameters()) {
-      for (float g : p->grad().values()) norm += static_cast<double>(g) * g;
-      if (absl::Status s = compare("grad/" + name, p->grad().values()); !s.ok()) return s;
+      const Tensor grad = p->grad().ToHost();
+      for (float g : grad.values()) norm += static_cast<double>(g) * g;
+      if (absl::Status s = compare("grad/" + name, grad.values()); !s.ok()) return s;
     }
     const float grad_norm = static_cast<float>(std::sqrt(norm));
     if (absl::Status s = compare("grad_norm", {&grad_norm, 1}); !s.ok()) return s;

@@ -7,13 +7,13 @@
 #include <iostream>
 
 #include "gtest/gtest.h"
-#include "ops/kernels/cpu/cpu_context.h"
+#include "ops/test_context.h"
 
 namespace nmt::models {
 namespace {
 
 void ExpectParity(const std::string& file, const std::string& model, size_t expected_entries) {
-  CpuContext context(1);
+  DeviceContext& context = TestContext();
   absl::StatusOr<ParityReport> report = CompareWithGolden("models/testdata/" + file, context);
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_EQ(report->model, model);

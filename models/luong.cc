@@ -165,8 +165,8 @@ StepResult Luong::Step(const DecoderState& previous_state, absl::Span<const int3
   const int64_t b = old->rows();
   NMT_CHECK(previous.empty() || static_cast<int64_t>(previous.size()) == b)
       << "Luong::Step: " << previous.size() << " previous words for " << b << " rows";
-  Var y_prev = previous.empty() ? CurrentTape("Luong::Step").Constant(Tensor::Zeros({b, config().m()}))
-                                : tgt_embedding_.Forward(previous, {b});
+  Var y_prev =
+      previous.empty() ? ZeroConstant("Luong::Step", {b, config().m()}) : tgt_embedding_.Forward(previous, {b});
   auto next = std::make_unique<LuongState>(*old);
   DecoderOutput step = DecoderStep(*next, ProjectInputs(*next, 0, y_prev));
   StepResult out;

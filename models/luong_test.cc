@@ -5,7 +5,7 @@
 #include "datasets/special_ids.h"
 #include "gtest/gtest.h"
 #include "models/model_testing.h"
-#include "ops/kernels/cpu/cpu_context.h"
+#include "ops/test_context.h"
 
 namespace nmt::models {
 namespace {
@@ -30,7 +30,7 @@ ModelConfig ConfigFor(const Variant& v) {
 
 class LuongVariants : public ::testing::TestWithParam<Variant> {
  protected:
-  CpuContext context_{1};
+  DeviceContext& context_ = TestContext();
 };
 
 TEST_P(LuongVariants, GradientsOfEveryParameter) {
@@ -92,7 +92,7 @@ TEST(Luong, ConcatNeedsAlignmentUnits) {
 }
 
 TEST(Luong, ForwardShapes) {
-  CpuContext context(1);
+  DeviceContext& context = TestContext();
   auto model = TinyModel(ModelConfig::LUONG);
   Tape tape(context);
   TapeScope scope(tape);

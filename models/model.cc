@@ -1,10 +1,10 @@
 #include "models/model.h"
 
-#include <cstring>
 #include <vector>
 
 #include "base/check.h"
 #include "google/protobuf/descriptor.h"
+#include "ops/backend.h"
 #include "ops/shape.h"
 
 namespace nmt::models {
@@ -18,11 +18,16 @@ void Model::InitializeFromConfig() {
 }
 
 Tensor SourceMask(const datasets::Batch& batch) {
-  return Tensor::FromVector({batch.batch_size, batch.source_length}, batch.source_mask);
+  return CurrentTape("SourceMask").context().FromVector({batch.batch_size, batch.source_length}, batch.source_mask);
 }
 
 Tensor TargetMask(const datasets::Batch& batch) {
-  return Tensor::FromVector({batch.batch_size, batch.target_length}, batch.target_mask);
+  return CurrentTape("TargetMask").context().FromVector({batch.batch_size, batch.target_length}, batch.target_mask);
+}
+
+Var ZeroConstant(const char* op, const Shape& shape) {
+  Tape& tape = CurrentTape(op);
+  return tape.Constant(tape.context().Zeros(shape));
 }
 
 layers::GruOptions GruOptionsFor(const ModelConfig& config, int64_t input_size, int64_t context_size) {
@@ -35,7 +40,7 @@ layers::GruOptions GruOptionsFor(const ModelConfig& config, int64_t input_size, 
 
 Var EmbedPrevious(const layers::Embedding& embedding, const datasets::Batch& batch) {
   const int64_t b = batch.batch_size, t = batch.target_length;
-  Var zeros = CurrentTape("EmbedPrevious").Constant(Tensor::Zeros({b, 1, embedding.width()}));
+  Var zeros = ZeroConstant("EmbedPrevious", {b, 1, embedding.width()});
   if (t == 1) return zeros;
   std::vector<int32_t> previous;
   previous.reserve(b * (t - 1));
@@ -62,13 +67,15 @@ absl::Status CheckSizesPositive(const ModelConfig& config, absl::Span<const char
 Tensor SelectRows(const Tensor& x, absl::Span<const int> rows) {
   NMT_CHECK(x.rank() >= 1) << "SelectRows: a scalar " << x.ShapeString();
   Shape shape = x.shape();
-  const int64_t width = x.size() / shape[0];
   shape[0] = rows.size();
-  Tensor y = CurrentTape("SelectRows").context().Allocate(shape);
+  DeviceContext& context = CurrentTape("SelectRows").context();
+  Tensor y = context.Allocate(shape);
+  std::vector<int32_t> row_ids(rows.size());
   for (size_t i = 0; i < rows.size(); ++i) {
     NMT_CHECK(rows[i] >= 0 && rows[i] < x.dim(0)) << "SelectRows: row " << rows[i] << " of " << x.ShapeString();
-    std::memcpy(y.data() + i * width, x.data() + rows[i] * width, width * sizeof(float));
+    row_ids[i] = rows[i];
   }
+  KernelsFor(context).gather_rows(context, x, context.FromInt32s({static_cast<int64_t>(rows.size())}, row_ids), y);
   return y;
 }
 

@@ -95,9 +95,12 @@ class Model : public layers::Module {
 
 // Helpers for implementations.
 
-// A batch's host masks as the (B, T_x) and (B, T_y) Tensors the ops read.
+// A batch's host masks as the (B, T_x) and (B, T_y) Tensors the ops read, uploaded to
+// the current tape's device.
 Tensor SourceMask(const datasets::Batch& batch);
 Tensor TargetMask(const datasets::Batch& batch);
+// A constant of zeros on the current tape (and its device); `op` names the caller.
+Var ZeroConstant(const char* op, const Shape& shape);
 
 // E y_{i−1} for i = 1..T_y of the batch's targets, with E y_0 = 0 (no start symbol, as
 // in the authors' code and Nematus): (B, T_y, m).

@@ -3,7 +3,7 @@
 #include "datasets/special_ids.h"
 #include "gtest/gtest.h"
 #include "models/model_testing.h"
-#include "ops/kernels/cpu/cpu_context.h"
+#include "ops/test_context.h"
 
 namespace nmt::models {
 namespace {
@@ -11,13 +11,13 @@ namespace {
 using datasets::kEosId;
 
 TEST(RnnEncDec, GradientsOfEveryParameter) {
-  CpuContext context(1);
+  DeviceContext& context = TestContext();
   auto model = TinyModel(ModelConfig::RNNENCDEC);
   EXPECT_TRUE(CheckModelGradients(context, *model, TinyBatch()));
 }
 
 TEST(RnnEncDec, PaddedBatchEqualsItsSentences) {
-  CpuContext context(1);
+  DeviceContext& context = TestContext();
   auto model = TinyModel(ModelConfig::RNNENCDEC);
   EXPECT_NEAR(PaddingEffect(context, *model, {{3, 5, 6, kEosId}, {4, kEosId}}, {{2, 5, kEosId}, {3, 4, 2, 5, kEosId}}),
               0.0, 1e-6);

@@ -3,7 +3,7 @@
 #include "datasets/special_ids.h"
 #include "gtest/gtest.h"
 #include "models/model_testing.h"
-#include "ops/kernels/cpu/cpu_context.h"
+#include "ops/test_context.h"
 
 namespace nmt::models {
 namespace {
@@ -11,13 +11,13 @@ namespace {
 using datasets::kEosId;
 
 TEST(RnnSearch, GradientsOfEveryParameter) {
-  CpuContext context(1);
+  DeviceContext& context = TestContext();
   auto model = TinyModel(ModelConfig::RNNSEARCH);
   EXPECT_TRUE(CheckModelGradients(context, *model, TinyBatch()));
 }
 
 TEST(RnnSearch, PaddedBatchEqualsItsSentences) {
-  CpuContext context(1);
+  DeviceContext& context = TestContext();
   auto model = TinyModel(ModelConfig::RNNSEARCH);
   EXPECT_NEAR(PaddingEffect(context, *model, {{3, 5, 6, kEosId}, {4, kEosId}}, {{2, 5, kEosId}, {3, 4, 2, 5, kEosId}}),
               0.0, 1e-6);
@@ -47,7 +47,7 @@ TEST(RnnSearch, PaperInitialisation) {
 }
 
 TEST(RnnSearch, ForwardShapes) {
-  CpuContext context(1);
+  DeviceContext& context = TestContext();
   auto model = TinyModel(ModelConfig::RNNSEARCH);
   Tape tape(context);
   TapeScope scope(tape);

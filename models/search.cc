@@ -38,6 +38,13 @@ std::vector<float> AlphaRow(const Tensor& alpha, int64_t row) {
   return std::vector<float>(p, p + width);
 }
 
+// A step's log-probabilities and attention weights on the host, where the search reads
+// them (the explicit copy from a device; on the CPU the tensors themselves).
+void CopyToHost(StepResult& r) {
+  r.log_probs = r.log_probs.ToHost();
+  if (r.alpha.defined()) r.alpha = r.alpha.ToHost();
+}
+
 // Beam search's pieces, in the order of one step.
 
 // A hypothesis still in the beam.
@@ -139,6 +146,7 @@ std::vector<Hypothesis> GreedySearch(Model& model, DeviceContext& context, const
   std::vector<int32_t> words;  // y_{i−1} of every row (PAD once it has finished); none at first
   for (int64_t step = 0; step < longest; ++step) {
     StepResult r = model.Step(*state, words);
+    CopyToHost(r);
     Suppress(r.log_probs, options);
     bool all_done = true;
     words.resize(b);
@@ -173,7 +181,7 @@ std::vector<Hypothesis> BeamSearch(Model& model, DeviceContext& context, absl::S
   TapeScope scope(tape);
   NoGradScope no_grad;
   const int64_t src_len = src.size();
-  std::unique_ptr<DecoderState> state = model.Encode(src, Tensor::Full({1, src_len}, 1.0f));
+  std::unique_ptr<DecoderState> state = model.Encode(src, context.Full({1, src_len}, 1.0f));
   const int64_t max_len = static_cast<int64_t>(src_len * options.max_len_factor);
   std::vector<BeamEntry> live(1);
   std::vector<BeamEntry> finished;
@@ -181,6 +189,7 @@ std::vector<Hypothesis> BeamSearch(Model& model, DeviceContext& context, absl::S
   std::vector<int> scratch;
   for (int64_t step = 0; step < max_len; ++step) {
     StepResult r = model.Step(*state, words);
+    CopyToHost(r);
     Suppress(r.log_probs, options);
     AddHypothesisScores(live, r.log_probs);
     const int want = options.beam_size - static_cast<int>(finished.size());

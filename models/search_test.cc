@@ -8,7 +8,7 @@
 #include "datasets/special_ids.h"
 #include "gtest/gtest.h"
 #include "models/model_testing.h"
-#include "ops/kernels/cpu/cpu_context.h"
+#include "ops/test_context.h"
 
 namespace nmt::models {
 namespace {
@@ -36,7 +36,7 @@ bool HasAttention(DeviceContext& context, Model& model) {
 
 class SearchTest : public ::testing::TestWithParam<ModelConfig::Kind> {
  protected:
-  CpuContext context_{1};
+  DeviceContext& context_ = TestContext();
 };
 
 TEST_P(SearchTest, BeamOneIsGreedy) {

@@ -7,11 +7,11 @@
 #include "ops/attention.h"
 #include "ops/elementwise.h"
 #include "ops/gru.h"
-#include "ops/kernels/cpu/cpu_context.h"
 #include "ops/lstm.h"
 #include "ops/matmul.h"
 #include "ops/reduce.h"
 #include "ops/shape.h"
+#include "ops/test_context.h"
 
 namespace nmt {
 namespace {
@@ -20,7 +20,7 @@ using In = absl::Span<const Var>;
 
 class FusedOps : public ::testing::Test {
  protected:
-  CpuContext context_{1};
+  DeviceContext& context_ = TestContext();
 };
 
 std::vector<Tensor> GruInputs(int64_t batch, int64_t n) {

@@ -8,12 +8,12 @@
 #include "gtest/gtest.h"
 #include "ops/elementwise.h"
 #include "ops/embedding.h"
-#include "ops/kernels/cpu/cpu_context.h"
 #include "ops/matmul.h"
 #include "ops/maxout.h"
 #include "ops/reduce.h"
 #include "ops/shape.h"
 #include "ops/softmax.h"
+#include "ops/test_context.h"
 
 namespace nmt {
 namespace {
@@ -24,7 +24,7 @@ class OpGradient : public ::testing::Test {
                                    GradCheckOptions options = {}) {
     return CheckGradients(context_, f, inputs, options);
   }
-  CpuContext context_{1};
+  DeviceContext& context_ = TestContext();
 };
 
 using In = absl::Span<const Var>;

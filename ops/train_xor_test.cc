@@ -6,16 +6,16 @@
 #include "gtest/gtest.h"
 #include "ops/backend.h"
 #include "ops/elementwise.h"
-#include "ops/kernels/cpu/cpu_context.h"
 #include "ops/matmul.h"
 #include "ops/reduce.h"
 #include "ops/softmax.h"
+#include "ops/test_context.h"
 
 namespace nmt {
 namespace {
 
 TEST(EndToEnd, MlpLearnsXorWithSgd) {
-  CpuContext context(1);
+  DeviceContext& context = TestContext();
   Parameter w1(RandomTensor({8, 2}, 1)), b1(Tensor::Zeros({8}));
   Parameter w2(RandomTensor({2, 8}, 2)), b2(Tensor::Zeros({2}));
   std::vector<Parameter*> params = {&w1, &b1, &w2, &b2};

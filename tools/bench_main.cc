@@ -29,8 +29,8 @@
 #include "models/registry.h"
 #include "models/search.h"
 #include "oneapi/dnnl/dnnl.hpp"
-#include "ops/kernels/cpu/cpu_context.h"
 #include "tools/bench_workload.h"
+#include "tools/device_flag.h"
 #include "trainers/adadelta.h"
 #include "trainers/adam.h"
 #include "trainers/clip.h"
@@ -111,6 +111,7 @@ std::string TrainingJson(const BenchFlags& f, const BenchSizes& c, Model& model,
                                                       RandomSentences(rng, c.batch, c.length, c.vocab));
     const auto start = std::chrono::steady_clock::now();
     trainers::TrainStep(model, *opt, tape, batch, trainers::kPaperMaxGradNorm);
+    context.Synchronize();  // a device's update may still be queued
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (step >= f.warmup) seconds.push_back(s);
     tokens = batch.num_target_tokens();
@@ -173,10 +174,13 @@ int Run() {
   }
   const BenchSizes& c = *sizes;
   const ModelConfig config = tools::BenchModelConfig(f.kind, c, absl::GetFlag(FLAGS_seed));
-  CpuContext context(f.threads);
+  int exit_code = 0;
+  std::unique_ptr<DeviceContext> context = tools::DeviceContextFromFlag(f.threads, exit_code);
+  if (context == nullptr) return exit_code;
   std::unique_ptr<Model> model = *MakeModel(config);
+  model->MoveTo(*context);
 
-  std::vector<std::string> fields = {R"("device": "cpu")",
+  std::vector<std::string> fields = {absl::StrCat(R"("device": ")", DeviceName(context->device()), "\""),
                                      absl::StrCat(R"("model": ")", f.model, "\""),
                                      absl::StrCat(R"("config": ")", f.config, "\""),
                                      absl::StrCat(R"("threads": )", f.threads),
@@ -187,9 +191,12 @@ int Run() {
                                      absl::StrCat(R"("optimizer": ")", f.optimizer, "\""),
                                      absl::StrCat(R"("warmup": )", f.warmup),
                                      absl::StrCat(R"("steps": )", f.steps)};
-  fields.push_back(TrainingJson(f, c, *model, context));
-  if (f.decode != "none") model = *MakeModel(config);  // fresh: decoding ignores the training steps
-  fields.push_back(DecodingJson(f, c, *model, context));
+  fields.push_back(TrainingJson(f, c, *model, *context));
+  if (f.decode != "none") {
+    model = *MakeModel(config);  // fresh: decoding ignores the training steps
+    model->MoveTo(*context);
+  }
+  fields.push_back(DecodingJson(f, c, *model, *context));
   const dnnl_version_t* v = dnnl_version();
   fields.push_back(R"("torch": null)");
   fields.push_back(absl::StrFormat(R"("blas": "oneDNN %d.%d.%d")", v->major, v->minor, v->patch));

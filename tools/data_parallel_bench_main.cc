@@ -23,8 +23,8 @@
 #include "datasets/batch.h"
 #include "datasets/special_ids.h"
 #include "models/registry.h"
-#include "ops/kernels/cpu/cpu_context.h"
 #include "tools/bench_workload.h"
+#include "tools/device_flag.h"
 #include "trainers/adadelta.h"
 #include "trainers/clip.h"
 #include "trainers/gradient_allreduce.h"
@@ -61,11 +61,14 @@ int Run() {
   }
   const BenchSizes& c = *sizes;
   const models::ModelConfig mc = BenchModelConfig(entry->kind, c, absl::GetFlag(FLAGS_seed));
-  CpuContext context(absl::GetFlag(FLAGS_threads));
+  int exit_code = 0;
+  std::unique_ptr<DeviceContext> context = DeviceContextFromFlag(absl::GetFlag(FLAGS_threads), exit_code);
+  if (context == nullptr) return exit_code;
   std::unique_ptr<models::Model> model = *models::MakeModel(mc);
+  model->MoveTo(*context);
   trainers::Adadelta optimizer(model->NamedParameters());
   trainers::GradientAllReducer reducer(**comm);
-  Tape tape(context);
+  Tape tape(*context);
   std::mt19937_64 rng(absl::GetFlag(FLAGS_seed) + 1);
   const int warmup = absl::GetFlag(FLAGS_warmup), steps = std::max(1, absl::GetFlag(FLAGS_steps));
   std::vector<double> seconds;

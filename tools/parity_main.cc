@@ -3,14 +3,16 @@
 // per tensor, then `max_rel_err=<value>`. Exits 1 above --tolerance.
 //
 //   bazel run //tools:parity -- --golden=/abs/path/tiny_rnnsearch.npz
+//   bazel run //tools:parity -- --golden=/abs/path/tiny_rnnsearch.npz --device=cuda
 #include <cstdio>
+#include <memory>
 #include <string>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "base/flags.h"
 #include "models/golden.h"
-#include "ops/kernels/cpu/cpu_context.h"
+#include "tools/device_flag.h"
 
 ABSL_FLAG(std::string, golden, "", "a dump-grads .npz file (absolute path: bazel run changes directory)");
 ABSL_FLAG(double, tolerance, 1e-3, "largest acceptable relative error");
@@ -23,8 +25,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "parity: --golden=FILE is required\n");
     return 2;
   }
-  nmt::CpuContext context(absl::GetFlag(FLAGS_threads));
-  absl::StatusOr<nmt::models::ParityReport> report = nmt::models::CompareWithGolden(path, context);
+  int exit_code = 0;
+  std::unique_ptr<nmt::DeviceContext> context =
+      nmt::tools::DeviceContextFromFlag(absl::GetFlag(FLAGS_threads), exit_code);
+  if (context == nullptr) return exit_code;
+  absl::StatusOr<nmt::models::ParityReport> report = nmt::models::CompareWithGolden(path, *context);
   if (!report.ok()) {
     std::fprintf(stderr, "parity: %s\n", report.status().ToString().c_str());
     return 2;

@@ -4,6 +4,7 @@
 //   bazel run //tools:translate -- --run_dir=$PWD/runs/default --beam=5 < input.en
 //   bazel run //tools:translate -- --run_dir=... --input=test.en --nbest=3        # "i ||| text ||| score"
 //   bazel run //tools:translate -- --run_dir=... --input=test.en --alignments=$PWD/align   # PNG heatmaps
+//   bazel run //tools:translate -- --run_dir=... --device=cuda    # on the GPU (a build with the CUDA backend)
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -14,6 +15,7 @@
 #include "absl/strings/str_format.h"
 #include "base/flags.h"
 #include "datasets/text_file.h"
+#include "tools/device_flag.h"
 #include "tools/plot.h"
 #include "tools/translator.h"
 #include "tools/user_path.h"
@@ -46,10 +48,12 @@ int Run() {
     std::fprintf(stderr, "error: need --threads >= 1 and --max_len_factor > 0\n");
     return 2;
   }
+  int exit_code = 0;
+  std::unique_ptr<DeviceContext> context = DeviceContextFromFlag(absl::GetFlag(FLAGS_threads), exit_code);
+  if (context == nullptr) return exit_code;
   const std::string checkpoint = absl::GetFlag(FLAGS_checkpoint);
-  absl::StatusOr<std::unique_ptr<LoadedRun>> run =
-      LoadRun(ResolveUserPath(absl::GetFlag(FLAGS_run_dir)), absl::GetFlag(FLAGS_threads),
-              checkpoint.empty() ? "" : ResolveUserPath(checkpoint));
+  absl::StatusOr<std::unique_ptr<LoadedRun>> run = LoadRun(ResolveUserPath(absl::GetFlag(FLAGS_run_dir)), *context,
+                                                           checkpoint.empty() ? "" : ResolveUserPath(checkpoint));
   if (!run.ok()) {
     std::fprintf(stderr, "error: %s\n", std::string(run.status().message()).c_str());
     return 1;
@@ -65,7 +69,7 @@ int Run() {
   options.suppress_unk = absl::GetFlag(FLAGS_suppress_unk);
   options.max_len_factor = static_cast<float>(absl::GetFlag(FLAGS_max_len_factor));
   LoadedRun& r = **run;
-  Translator translator(*r.model, r.context, *r.src_codec, *r.tgt_codec, options);
+  Translator translator(*r.model, *context, *r.src_codec, *r.tgt_codec, options);
   const std::string alignments =
       absl::GetFlag(FLAGS_alignments).empty() ? "" : ResolveUserPath(absl::GetFlag(FLAGS_alignments));
   const int nbest = absl::GetFlag(FLAGS_nbest);

@@ -65,9 +65,9 @@ std::vector<Translation> Translator::TranslateAll(const std::vector<std::string>
   return out;
 }
 
-absl::StatusOr<std::unique_ptr<LoadedRun>> LoadRun(const std::string& run_dir, int threads,
+absl::StatusOr<std::unique_ptr<LoadedRun>> LoadRun(const std::string& run_dir, DeviceContext& context,
                                                    const std::string& checkpoint) {
-  auto run = std::make_unique<LoadedRun>(threads);
+  auto run = std::make_unique<LoadedRun>();
   const trainers::RunDirectory directory(run_dir);
   absl::StatusOr<trainers::TrainConfig> config = trainers::ReadRunConfig(directory);
   if (!config.ok()) return config.status();
@@ -83,6 +83,7 @@ absl::StatusOr<std::unique_ptr<LoadedRun>> LoadRun(const std::string& run_dir, i
   absl::StatusOr<trainers::Checkpoint> saved = trainers::ReadCheckpoint(path, run->config.model());
   if (!saved.ok()) return saved.status();
   if (absl::Status s = trainers::LoadParameters(*saved, path, run->model->NamedParameters()); !s.ok()) return s;
+  run->model->MoveTo(context);
   return run;
 }
 

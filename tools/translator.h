@@ -2,8 +2,8 @@
 // search for beam 1), the n-best list and the attention of the best hypothesis.
 // LoadRun reopens a training run directory (config, vocabularies, parameters).
 //
-//   absl::StatusOr<std::unique_ptr<LoadedRun>> run = LoadRun("runs/default", /*threads=*/2);
-//   Translator translator((*run)->model(), (*run)->context, *(*run)->src_codec, *(*run)->tgt_codec,
+//   absl::StatusOr<std::unique_ptr<LoadedRun>> run = LoadRun("runs/default", context);
+//   Translator translator(*(*run)->model, context, *(*run)->src_codec, *(*run)->tgt_codec,
 //                         {.beam_size = 5, .length_norm = true});
 //   Translation t = translator.Translate("In the beginning God created the heavens.");
 //   t.text;        // "En el principio creó Dios los cielos."
@@ -18,10 +18,10 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "autograd/tape.h"
 #include "datasets/text_codec.h"
 #include "models/model.h"
 #include "models/search.h"
-#include "ops/kernels/cpu/cpu_context.h"
 #include "trainers/train_config.pb.h"
 
 namespace nmt::tools {
@@ -54,19 +54,18 @@ class Translator {
   models::SearchOptions options_;
 };
 
-// A trained model reopened from its run directory.
+// A trained model reopened from its run directory, its parameters on the device of the
+// context it was loaded for.
 struct LoadedRun {
-  explicit LoadedRun(int threads) : context(threads) {}
   trainers::TrainConfig config;
-  CpuContext context;
   std::unique_ptr<datasets::TextCodec> src_codec;
   std::unique_ptr<datasets::TextCodec> tgt_codec;
   std::unique_ptr<models::Model> model;
 };
 
 // Reads config.textproto, the vocabularies and `checkpoint` (default: best.ckpt if
-// present, else checkpoint.ckpt) from `run_dir`.
-absl::StatusOr<std::unique_ptr<LoadedRun>> LoadRun(const std::string& run_dir, int threads,
+// present, else checkpoint.ckpt) from `run_dir`, and puts the model on `context`'s device.
+absl::StatusOr<std::unique_ptr<LoadedRun>> LoadRun(const std::string& run_dir, DeviceContext& context,
                                                    const std::string& checkpoint = "");
 
 }  // namespace nmt::tools

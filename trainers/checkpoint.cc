@@ -61,7 +61,7 @@ absl::StatusOr<Checkpoint> MakeCheckpoint(const models::ModelConfig& model_confi
   checkpoint.set_model_kind(models::ModelConfig::Kind_Name(model_config.kind()));
   checkpoint.set_model_config(model_config.SerializeAsString());
   NamedTensorList values;
-  for (const auto& [name, p] : parameters) values.emplace_back(name, p->value());
+  for (const auto& [name, p] : parameters) values.emplace_back(name, p->value().ToHost());
   absl::StatusOr<NamedTensors> tensors = NamedTensorsToProto(values);
   if (!tensors.ok()) return tensors.status();
   *checkpoint.mutable_parameters() = *std::move(tensors);

@@ -12,7 +12,7 @@
 #include "datasets/special_ids.h"
 #include "gtest/gtest.h"
 #include "models/registry.h"
-#include "ops/kernels/cpu/cpu_context.h"
+#include "ops/test_context.h"
 #include "trainers/sgd.h"
 
 namespace nmt::trainers {
@@ -107,7 +107,7 @@ struct Outcome {
 };
 
 Outcome StepBothWays(int rows, double max_grad_norm) {
-  CpuContext context(1);
+  DeviceContext& context = TestContext();
   Tape tape(context);
   const datasets::Batch batch = TinyBatch(rows);
   Outcome out;
@@ -158,7 +158,7 @@ TEST(DataParallelTrainStep, AnEmptyShardContributesZeros) {
 }
 
 TEST(DataParallelTrainStep, OneRankIsThePlainStepBitForBit) {
-  CpuContext context(1);
+  DeviceContext& context = TestContext();
   Tape tape(context);
   const datasets::Batch batch = TinyBatch(4);
   Replica a, b;
@@ -174,7 +174,7 @@ TEST(DataParallelTrainStep, OneRankIsThePlainStepBitForBit) {
 }
 
 TEST(DataParallelTrainStep, AFailedAllReduceAppliesNothing) {
-  CpuContext context(1);
+  DeviceContext& context = TestContext();
   Tape tape(context);
   std::vector<std::vector<float>> nothing_recorded;
   ReplayCommunicator comm1(1, &nothing_recorded);  // rank 1 with no rank 0 to add: fails

@@ -82,32 +82,34 @@ absl::StatusOr<TrainingData> ReadTrainingData(const TrainConfig& config) {
   return TrainingData{std::move(train->pairs), std::move(dev->pairs)};
 }
 
-Trainer::Trainer(const TrainConfig& config, Communicator& communicator)
+Trainer::Trainer(const TrainConfig& config, Communicator& communicator, DeviceContext& context)
     : config_(config),
       comm_(communicator),
       reducer_(communicator),
       run_(config.run_dir()),
-      context_(config.threads()),
+      context_(context),
       tape_(context_) {}
 
-absl::StatusOr<std::unique_ptr<Trainer>> Trainer::Create(const TrainConfig& config) {
-  return Create(config, OneProcess());
-}
-
-absl::StatusOr<std::unique_ptr<Trainer>> Trainer::Create(const TrainConfig& config, const TrainingData& data) {
-  return Create(config, data, OneProcess());
-}
-
-absl::StatusOr<std::unique_ptr<Trainer>> Trainer::Create(const TrainConfig& config, Communicator& communicator) {
-  absl::StatusOr<TrainingData> data = ReadTrainingData(config);
-  if (!data.ok()) return data.status();
-  return Create(config, *data, communicator);
+absl::StatusOr<std::unique_ptr<Trainer>> Trainer::Create(const TrainConfig& config, DeviceContext& context) {
+  return Create(config, OneProcess(), context);
 }
 
 absl::StatusOr<std::unique_ptr<Trainer>> Trainer::Create(const TrainConfig& config, const TrainingData& data,
-                                                         Communicator& communicator) {
+                                                         DeviceContext& context) {
+  return Create(config, data, OneProcess(), context);
+}
+
+absl::StatusOr<std::unique_ptr<Trainer>> Trainer::Create(const TrainConfig& config, Communicator& communicator,
+                                                         DeviceContext& context) {
+  absl::StatusOr<TrainingData> data = ReadTrainingData(config);
+  if (!data.ok()) return data.status();
+  return Create(config, *data, communicator, context);
+}
+
+absl::StatusOr<std::unique_ptr<Trainer>> Trainer::Create(const TrainConfig& config, const TrainingData& data,
+                                                         Communicator& communicator, DeviceContext& context) {
   if (absl::Status s = ValidateTrainConfig(config); !s.ok()) return s;
-  std::unique_ptr<Trainer> trainer(new Trainer(config, communicator));
+  std::unique_ptr<Trainer> trainer(new Trainer(config, communicator, context));
   if (absl::Status s = trainer->Prepare(data); !s.ok()) return s;
   return trainer;
 }
@@ -196,6 +198,7 @@ absl::Status Trainer::PrepareModel() {
   absl::StatusOr<std::unique_ptr<models::Model>> model = models::MakeModel(config_.model());
   if (!model.ok()) return model.status();
   model_ = *std::move(model);
+  model_->MoveTo(context_);  // before the optimizer, whose slots go where the parameters are
   absl::StatusOr<std::unique_ptr<Optimizer>> optimizer = MakeOptimizer(config_.optimizer(), model_->NamedParameters());
   if (!optimizer.ok()) return optimizer.status();
   optimizer_ = *std::move(optimizer);
@@ -248,7 +251,7 @@ absl::StatusOr<double> Trainer::ShardedDevLoss(const std::vector<datasets::Examp
     if (index % comm_.size() != comm_.rank()) continue;
     TapeScope scope(tape);
     const models::ForwardResult out = model_->Forward(*batch);
-    sums[0] += static_cast<double>(out.loss.value().item()) * batch->batch_size;
+    sums[0] += static_cast<double>(out.loss.value().ToHost().item()) * batch->batch_size;
     sums[1] += static_cast<double>(batch->num_target_tokens());
     tape.Reset();
   }
@@ -268,8 +271,9 @@ absl::Status Trainer::CheckReplicasAgree() {
   if (comm_.size() == 1) return absl::OkStatus();
   uint64_t digest = Fnv1a64(batcher_->State().SerializeAsString());
   for (const auto& [name, param] : model_->NamedParameters()) {
-    const float* values = param->value().data();
-    for (int64_t i = 0; i < param->value().size(); ++i) {
+    const Tensor host = param->value().ToHost();
+    const float* values = host.data();
+    for (int64_t i = 0; i < host.size(); ++i) {
       uint32_t bits;
       std::memcpy(&bits, values + i, sizeof(bits));
       digest = Fnv1a64Word(digest, bits);

@@ -46,7 +46,6 @@
 #include "datasets/parallel_corpus.h"
 #include "datasets/text_codec.h"
 #include "models/model.h"
-#include "ops/kernels/cpu/cpu_context.h"
 #include "trainers/checkpoint.pb.h"
 #include "trainers/communicator.h"
 #include "trainers/gradient_allreduce.h"
@@ -70,15 +69,19 @@ absl::StatusOr<TrainingData> ReadTrainingData(const TrainConfig& config);
 
 class Trainer {
  public:
-  // Reads the data files of `config`.
-  static absl::StatusOr<std::unique_ptr<Trainer>> Create(const TrainConfig& config);
+  // Reads the data files of `config`. Trains on `context`'s device (made by
+  // nmt::CreateDeviceContext from --device and config.threads()), which must outlive
+  // the trainer.
+  static absl::StatusOr<std::unique_ptr<Trainer>> Create(const TrainConfig& config, DeviceContext& context);
   // Trains on `data` held in memory; `config`'s file names are not read.
-  static absl::StatusOr<std::unique_ptr<Trainer>> Create(const TrainConfig& config, const TrainingData& data);
+  static absl::StatusOr<std::unique_ptr<Trainer>> Create(const TrainConfig& config, const TrainingData& data,
+                                                         DeviceContext& context);
   // One rank of a data-parallel run (one process: OneProcess(), as above). Every rank
   // passes the same config and data. `communicator` must outlive the trainer.
-  static absl::StatusOr<std::unique_ptr<Trainer>> Create(const TrainConfig& config, Communicator& communicator);
+  static absl::StatusOr<std::unique_ptr<Trainer>> Create(const TrainConfig& config, Communicator& communicator,
+                                                         DeviceContext& context);
   static absl::StatusOr<std::unique_ptr<Trainer>> Create(const TrainConfig& config, const TrainingData& data,
-                                                         Communicator& communicator);
+                                                         Communicator& communicator, DeviceContext& context);
 
   // Trains until a limit of the config, then loads the best dev parameters.
   absl::Status Train();
@@ -87,7 +90,7 @@ class Trainer {
   const RunDirectory& run() const { return run_; }
   models::Model& model() { return *model_; }
   const Optimizer& optimizer() const { return *optimizer_; }
-  CpuContext& context() { return context_; }
+  DeviceContext& context() { return context_; }
   const datasets::TextCodec& src_codec() const { return *codecs_.source; }
   const datasets::TextCodec& tgt_codec() const { return *codecs_.target; }
   const TrainingProgress& progress() const { return progress_; }
@@ -102,7 +105,7 @@ class Trainer {
  private:
   using Clock = std::chrono::steady_clock;
 
-  Trainer(const TrainConfig& config, Communicator& communicator);
+  Trainer(const TrainConfig& config, Communicator& communicator, DeviceContext& context);
   absl::Status Prepare(const TrainingData& data);
   absl::Status PrepareCodecs(const std::vector<datasets::SentencePair>& train, bool resuming);
   absl::Status PrepareBatches(const TrainingData& data);
@@ -140,7 +143,7 @@ class Trainer {
   Communicator& comm_;
   GradientAllReducer reducer_;
   RunDirectory run_;
-  CpuContext context_;
+  DeviceContext& context_;
   Tape tape_;  // the training steps'
   Codecs codecs_;
   std::vector<datasets::Example> dev_;

@@ -14,6 +14,7 @@
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "ops/test_context.h"
 #include "trainers/checkpoint.h"
 #include "trainers/clip.h"
 #include "trainers/optimizer_checkpoint.h"
@@ -102,7 +103,7 @@ void Poison(Parameter& p) {
 
 TEST(Trainer, TrainsOnAnInMemoryCorpusAndDevLossFalls) {
   const TrainingData data = TinyCorpus();
-  absl::StatusOr<std::unique_ptr<Trainer>> trainer = Trainer::Create(TinyConfig("falls", 60), data);
+  absl::StatusOr<std::unique_ptr<Trainer>> trainer = Trainer::Create(TinyConfig("falls", 60), data, TestContext());
   ASSERT_TRUE(trainer.ok()) << trainer.status();
   Trainer& t = **trainer;
   const std::vector<datasets::Example> dev = Encode(t, data.dev);
@@ -119,14 +120,15 @@ TEST(Trainer, TrainsOnAnInMemoryCorpusAndDevLossFalls) {
 TEST(Trainer, MaxGradNormZeroTrainsWithoutClipping) {
   TrainConfig config = TinyConfig("noclip", 20);
   config.set_max_grad_norm(0);
-  absl::StatusOr<std::unique_ptr<Trainer>> trainer = Trainer::Create(config, TinyCorpus());
+  absl::StatusOr<std::unique_ptr<Trainer>> trainer = Trainer::Create(config, TinyCorpus(), TestContext());
   ASSERT_TRUE(trainer.ok()) << trainer.status();
   ASSERT_TRUE((*trainer)->Train().ok());
   EXPECT_EQ((*trainer)->progress().step(), 20);
 }
 
 TEST(Trainer, WritesAValidationRowEveryValidateEverySteps) {
-  absl::StatusOr<std::unique_ptr<Trainer>> trainer = Trainer::Create(TinyConfig("log", 40), TinyCorpus());
+  absl::StatusOr<std::unique_ptr<Trainer>> trainer =
+      Trainer::Create(TinyConfig("log", 40), TinyCorpus(), TestContext());
   ASSERT_TRUE(trainer.ok()) << trainer.status();
   ASSERT_TRUE((*trainer)->Train().ok());
   std::ifstream log((*trainer)->run().train_log());
@@ -138,19 +140,19 @@ TEST(Trainer, WritesAValidationRowEveryValidateEverySteps) {
 
 TEST(Trainer, ResumedRunEndsWhereAnUninterruptedOneDoes) {
   const TrainingData data = TinyCorpus();
-  absl::StatusOr<std::unique_ptr<Trainer>> straight = Trainer::Create(TinyConfig("straight", 40), data);
+  absl::StatusOr<std::unique_ptr<Trainer>> straight = Trainer::Create(TinyConfig("straight", 40), data, TestContext());
   ASSERT_TRUE(straight.ok()) << straight.status();
   ASSERT_TRUE((*straight)->Train().ok());
 
   TrainConfig first = TinyConfig("resumed", 20);
   {
-    absl::StatusOr<std::unique_ptr<Trainer>> part = Trainer::Create(first, data);
+    absl::StatusOr<std::unique_ptr<Trainer>> part = Trainer::Create(first, data, TestContext());
     ASSERT_TRUE(part.ok()) << part.status();
     ASSERT_TRUE((*part)->Train().ok());
   }
   TrainConfig second = first;
   second.set_max_steps(40);
-  absl::StatusOr<std::unique_ptr<Trainer>> resumed = Trainer::Create(second, data);
+  absl::StatusOr<std::unique_ptr<Trainer>> resumed = Trainer::Create(second, data, TestContext());
   ASSERT_TRUE(resumed.ok()) << resumed.status();
   EXPECT_EQ((*resumed)->progress().step(), 20);
   ASSERT_TRUE((*resumed)->Train().ok());
@@ -172,12 +174,12 @@ TEST(Trainer, PatienceCountsOnAcrossAResume) {
   config.set_patience(3);
   const TrainingData data = TinyCorpus();
   {
-    absl::StatusOr<std::unique_ptr<Trainer>> first = Trainer::Create(config, data);
+    absl::StatusOr<std::unique_ptr<Trainer>> first = Trainer::Create(config, data, TestContext());
     ASSERT_TRUE(first.ok() && (*first)->Train().ok());
     EXPECT_EQ((*first)->progress().validations_without_improvement(), 1);
   }
   config.set_max_steps(100);
-  absl::StatusOr<std::unique_ptr<Trainer>> resumed = Trainer::Create(config, data);
+  absl::StatusOr<std::unique_ptr<Trainer>> resumed = Trainer::Create(config, data, TestContext());
   ASSERT_TRUE(resumed.ok()) << resumed.status();
   ASSERT_TRUE((*resumed)->Train().ok());
   EXPECT_EQ((*resumed)->progress().step(), 20) << "validations at 5 (best), 10, 15, 20: the third without improvement";
@@ -186,9 +188,9 @@ TEST(Trainer, PatienceCountsOnAcrossAResume) {
 TEST(Trainer, AFinishedRunTrainsNoFurther) {
   const TrainConfig config = TinyConfig("finished", 20);
   const TrainingData data = TinyCorpus();
-  absl::StatusOr<std::unique_ptr<Trainer>> first = Trainer::Create(config, data);
+  absl::StatusOr<std::unique_ptr<Trainer>> first = Trainer::Create(config, data, TestContext());
   ASSERT_TRUE(first.ok() && (*first)->Train().ok());
-  absl::StatusOr<std::unique_ptr<Trainer>> again = Trainer::Create(config, data);
+  absl::StatusOr<std::unique_ptr<Trainer>> again = Trainer::Create(config, data, TestContext());
   ASSERT_TRUE(again.ok()) << again.status();
   ASSERT_TRUE((*again)->Train().ok());
   EXPECT_EQ((*again)->progress().step(), 20);
@@ -199,7 +201,7 @@ TEST(Trainer, RefusesToResumeFromACorruptCheckpointAndPointsToThePreviousOne) {
   const TrainConfig config = TinyConfig("corrupt", 40);
   const TrainingData data = TinyCorpus();
   {
-    absl::StatusOr<std::unique_ptr<Trainer>> first = Trainer::Create(config, data);
+    absl::StatusOr<std::unique_ptr<Trainer>> first = Trainer::Create(config, data, TestContext());
     ASSERT_TRUE(first.ok() && (*first)->Train().ok());
   }
   const RunDirectory run(config.run_dir());
@@ -210,7 +212,7 @@ TEST(Trainer, RefusesToResumeFromACorruptCheckpointAndPointsToThePreviousOne) {
   }
   bytes[bytes.size() / 2] ^= 0x20;
   std::ofstream(run.checkpoint(), std::ios::binary | std::ios::trunc) << bytes;
-  absl::StatusOr<std::unique_ptr<Trainer>> resumed = Trainer::Create(config, data);
+  absl::StatusOr<std::unique_ptr<Trainer>> resumed = Trainer::Create(config, data, TestContext());
   ASSERT_FALSE(resumed.ok());
   EXPECT_EQ(resumed.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_NE(resumed.status().message().find(run.checkpoint()), std::string::npos) << resumed.status();
@@ -221,7 +223,7 @@ TEST(Trainer, RemovesTheTemporariesOfARunKilledMidWriteAndResumes) {
   const TrainConfig config = TinyConfig("stale", 20);
   const TrainingData data = TinyCorpus();
   {
-    absl::StatusOr<std::unique_ptr<Trainer>> first = Trainer::Create(config, data);
+    absl::StatusOr<std::unique_ptr<Trainer>> first = Trainer::Create(config, data, TestContext());
     ASSERT_TRUE(first.ok() && (*first)->Train().ok());
   }
   // What SIGKILLs during the atomic writes leave, and a file of the user's.
@@ -235,7 +237,7 @@ TEST(Trainer, RemovesTheTemporariesOfARunKilledMidWriteAndResumes) {
 
   TrainConfig longer = config;
   longer.set_max_steps(25);
-  absl::StatusOr<std::unique_ptr<Trainer>> resumed = Trainer::Create(longer, data);
+  absl::StatusOr<std::unique_ptr<Trainer>> resumed = Trainer::Create(longer, data, TestContext());
   ASSERT_TRUE(resumed.ok()) << resumed.status();
   for (const std::string& file : stale) EXPECT_FALSE(std::filesystem::exists(file)) << file;
   EXPECT_TRUE(std::filesystem::exists(users));
@@ -248,13 +250,13 @@ TEST(Trainer, NonFiniteStepsAreSkippedNamedAndStopTrainingAfterTheLimit) {
   const TrainingData data = TinyCorpus();
   TrainConfig config = TinyConfig("nan_stop", 10);
   {
-    absl::StatusOr<std::unique_ptr<Trainer>> first = Trainer::Create(config, data);
+    absl::StatusOr<std::unique_ptr<Trainer>> first = Trainer::Create(config, data, TestContext());
     ASSERT_TRUE(first.ok() && (*first)->Train().ok());
   }
   config.set_max_steps(30);
   config.set_checkpoint_every(1);
   config.set_max_consecutive_skipped_steps(3);
-  absl::StatusOr<std::unique_ptr<Trainer>> trainer = Trainer::Create(config, data);
+  absl::StatusOr<std::unique_ptr<Trainer>> trainer = Trainer::Create(config, data, TestContext());
   ASSERT_TRUE(trainer.ok()) << trainer.status();
   Trainer& t = **trainer;
   ASSERT_EQ(t.progress().step(), 10);
@@ -307,7 +309,8 @@ TEST(Trainer, NonFiniteStepsAreSkippedNamedAndStopTrainingAfterTheLimit) {
 
 TEST(Trainer, StopsAfterTenSkippedStepsByDefaultAndNeverWithZero) {
   const TrainingData data = TinyCorpus();
-  absl::StatusOr<std::unique_ptr<Trainer>> by_default = Trainer::Create(TinyConfig("nan_default", 30), data);
+  absl::StatusOr<std::unique_ptr<Trainer>> by_default =
+      Trainer::Create(TinyConfig("nan_default", 30), data, TestContext());
   ASSERT_TRUE(by_default.ok()) << by_default.status();
   Poison(*(*by_default)->model().NamedParameters()[0].second);
   testing::internal::CaptureStderr();
@@ -322,7 +325,7 @@ TEST(Trainer, StopsAfterTenSkippedStepsByDefaultAndNeverWithZero) {
 
   TrainConfig never = TinyConfig("nan_never", 12);
   never.set_max_consecutive_skipped_steps(0);
-  absl::StatusOr<std::unique_ptr<Trainer>> endless = Trainer::Create(never, data);
+  absl::StatusOr<std::unique_ptr<Trainer>> endless = Trainer::Create(never, data, TestContext());
   ASSERT_TRUE(endless.ok()) << endless.status();
   Poison(*(*endless)->model().NamedParameters()[0].second);
   testing::internal::CaptureStderr();
@@ -340,7 +343,7 @@ TEST(Trainer, OneBadBatchAmongGoodOnesIsSkippedEachEpochWithoutStopping) {
   data.train.push_back({"the zebra of the house", "la casa de la cebra", 1000});
   TrainConfig config = TinyConfig("nan_once", 45);
   config.set_max_consecutive_skipped_steps(2);
-  absl::StatusOr<std::unique_ptr<Trainer>> trainer = Trainer::Create(config, data);
+  absl::StatusOr<std::unique_ptr<Trainer>> trainer = Trainer::Create(config, data, TestContext());
   ASSERT_TRUE(trainer.ok()) << trainer.status();
   Trainer& t = **trainer;
   const int32_t zebra = t.src_codec().Encode("zebra")[0];
@@ -372,7 +375,7 @@ TEST(Trainer, OneBadBatchAmongGoodOnesIsSkippedEachEpochWithoutStopping) {
 TEST(Trainer, RefusesANegativeSkippedStepLimit) {
   TrainConfig config = TinyConfig("bad_limit", 1);
   config.set_max_consecutive_skipped_steps(-1);
-  const absl::Status status = Trainer::Create(config, TinyCorpus()).status();
+  const absl::Status status = Trainer::Create(config, TinyCorpus(), TestContext()).status();
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(status.message(), HasSubstr("max_consecutive_skipped_steps"));
 }
@@ -380,10 +383,10 @@ TEST(Trainer, RefusesANegativeSkippedStepLimit) {
 TEST(Trainer, RefusesAConfigWithoutRunDirOrBatchSize) {
   TrainConfig no_dir = TinyConfig("bad", 1);
   no_dir.clear_run_dir();
-  EXPECT_EQ(Trainer::Create(no_dir, TinyCorpus()).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Trainer::Create(no_dir, TinyCorpus(), TestContext()).status().code(), absl::StatusCode::kInvalidArgument);
   TrainConfig no_batch = TinyConfig("bad", 1);
   no_batch.mutable_data()->set_batch_size(0);
-  EXPECT_EQ(Trainer::Create(no_batch, TinyCorpus()).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Trainer::Create(no_batch, TinyCorpus(), TestContext()).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -4,8 +4,8 @@
 
 #include "autograd/gradcheck.h"
 #include "gtest/gtest.h"
-#include "ops/kernels/cpu/cpu_context.h"
 #include "ops/shape.h"
+#include "ops/test_context.h"
 
 namespace nmt::layers {
 namespace {
@@ -24,7 +24,7 @@ Var AttendBoth(const AdditiveAttention& a, In x) {
 }
 
 TEST(AdditiveAttention, GradientsFusedAndComposed) {
-  CpuContext context(1);
+  DeviceContext& context = TestContext();
   for (bool fused : {true, false}) {
     AdditiveAttention a(2, 4, 3, fused);
     a.InitializeNormal(1, 0.5f);
@@ -37,7 +37,7 @@ TEST(AdditiveAttention, GradientsFusedAndComposed) {
 }
 
 TEST(AdditiveAttention, PaddingGetsNoWeightAndFusedMatchesComposed) {
-  CpuContext context(1);
+  DeviceContext& context = TestContext();
   std::vector<float> results[2];
   for (bool fused : {true, false}) {
     AdditiveAttention a(2, 4, 3, fused);

@@ -3,13 +3,13 @@
 #include "autograd/gradcheck.h"
 #include "gtest/gtest.h"
 #include "models/layers/gru.h"
-#include "ops/kernels/cpu/cpu_context.h"
+#include "ops/test_context.h"
 
 namespace nmt::layers {
 namespace {
 
 TEST(BiRnn, AnnotationsConcatenateBothDirectionsAndDifferentiate) {
-  CpuContext context(1);
+  DeviceContext& context = TestContext();
   Gru fwd({.input_size = 3, .hidden_size = 2}), bwd({.input_size = 3, .hidden_size = 2});
   fwd.InitializeNormal(1, 0.5f);
   bwd.InitializeNormal(2, 0.5f);

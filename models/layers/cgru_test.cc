@@ -4,8 +4,8 @@
 
 #include "autograd/gradcheck.h"
 #include "gtest/gtest.h"
-#include "ops/kernels/cpu/cpu_context.h"
 #include "ops/shape.h"
+#include "ops/test_context.h"
 
 namespace nmt::layers {
 namespace {
@@ -35,7 +35,7 @@ Var TwoSteps(const ConditionalGru& dec, In x) {
 }
 
 TEST(ConditionalGru, GradientsOfEveryInputAndParameter) {
-  CpuContext context(1);
+  DeviceContext& context = TestContext();
   for (GruForm form : {GruForm::kResetBeforeU, GruForm::kLinearBeforeReset}) {
     for (bool fused : {true, false}) {
       ConditionalGru dec({.input_size = 2, .hidden_size = 3, .form = form, .fused = fused}, 4, 2);
@@ -62,7 +62,7 @@ TEST(ConditionalGru, ParameterNames) {
 TEST(ConditionalGru, AttentionReadsTheFirstGrusState) {
   // With GRU_1's update gate shut (z = 0, so s'_i = s_{i−1}) the weights follow s_{i−1}
   // alone; with it open (s'_i = h̃, which has read y_{i−1}) they change.
-  CpuContext context(1);
+  DeviceContext& context = TestContext();
   ConditionalGru dec({.input_size = 2, .hidden_size = 3}, 4, 2);
   dec.InitializeNormal(1, 0.5f);
   Tape tape(context);

@@ -2,13 +2,13 @@
 
 #include "autograd/gradcheck.h"
 #include "gtest/gtest.h"
-#include "ops/kernels/cpu/cpu_context.h"
+#include "ops/test_context.h"
 
 namespace nmt::layers {
 namespace {
 
 TEST(DeepOutput, GradientsWithABroadcastContext) {
-  CpuContext context(1);
+  DeviceContext& context = TestContext();
   DeepOutput readout(3, 2, 4, 2, 5);
   readout.InitializeNormal(1, 0.5f);
   GradCheckOptions options;
@@ -19,7 +19,7 @@ TEST(DeepOutput, GradientsWithABroadcastContext) {
 }
 
 TEST(DeepOutput, MaxoutTakesAdjacentPairs) {
-  CpuContext context(1);
+  DeviceContext& context = TestContext();
   DeepOutput readout(1, 1, 1, 2, 3);
   readout.FindParameter("U_o")->value().CopyFrom(Tensor::FromVector({4, 1}, {1, 2, -3, -4}));
   Tape tape(context);

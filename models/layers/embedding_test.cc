@@ -2,14 +2,14 @@
 
 #include "autograd/gradcheck.h"
 #include "gtest/gtest.h"
-#include "ops/kernels/cpu/cpu_context.h"
 #include "ops/matmul.h"
+#include "ops/test_context.h"
 
 namespace nmt::layers {
 namespace {
 
 TEST(Embedding, GathersRowsAndScatterAddsGradients) {
-  CpuContext context(1);
+  DeviceContext& context = TestContext();
   Embedding e(6, 3, "src_embedding");
   e.InitializeNormal(1, 0.5f);
   EXPECT_EQ(e.NamedParameters()[0].first, "src_embedding");

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "base/check.h"
+#include "ops/backend.h"
 #include "ops/elementwise.h"
 #include "ops/matmul.h"
 #include "ops/shape.h"
@@ -79,12 +80,14 @@ Var Gru::Run(Var inputs, const Tensor& mask, bool reverse) {
   const GruWeights w = Stack();
   // Time-major, so that each step's slice is one contiguous block.
   Var proj = Transpose(ProjectInputs(w, inputs), {1, 0, 2});
-  Var h = tape.Constant(Tensor::Zeros({batch, n}));
+  Var h = tape.Constant(tape.context().Zeros({batch, n}));
   std::vector<Var> states(length);
   for (int64_t i = 0; i < length; ++i) {
     const int64_t t = reverse ? length - 1 - i : i;
     Tensor step_mask = tape.context().Allocate({batch});
-    for (int64_t b = 0; b < batch; ++b) step_mask.data()[b] = mask.data()[b * length + t];
+    // Column t of the (B, T) mask, on the mask's device.
+    KernelsFor(tape.context())
+        .copy_columns(tape.context(), mask, t, step_mask, 0, batch, /*cols=*/1, /*accumulate=*/false);
     h = Step(w, Reshape(Slice(proj, 0, t, 1), {batch, 3 * n}), h, &step_mask);
     states[t] = Reshape(h, {batch, 1, n});
   }

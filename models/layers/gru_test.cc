@@ -5,8 +5,8 @@
 #include "autograd/gradcheck.h"
 #include "gtest/gtest.h"
 #include "ops/elementwise.h"
-#include "ops/kernels/cpu/cpu_context.h"
 #include "ops/shape.h"
+#include "ops/test_context.h"
 
 namespace nmt::layers {
 namespace {
@@ -21,7 +21,7 @@ const Tensor& PaddedMask() {
 
 class GruTest : public ::testing::Test {
  protected:
-  CpuContext context_{1};
+  DeviceContext& context_ = TestContext();
 };
 
 TEST_F(GruTest, NamesFollowThePaper) {

@@ -2,13 +2,13 @@
 
 #include "autograd/gradcheck.h"
 #include "gtest/gtest.h"
-#include "ops/kernels/cpu/cpu_context.h"
+#include "ops/test_context.h"
 
 namespace nmt::layers {
 namespace {
 
 TEST(Linear, NamesAndGradients) {
-  CpuContext context(1);
+  DeviceContext& context = TestContext();
   Linear init(3, 4, {.weight = "W_s", .bias = "b_s"});
   init.InitializeNormal(1, 0.5f);
   EXPECT_EQ(init.NamedParameters()[0].first, "W_s");

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "base/check.h"
+#include "ops/backend.h"
 #include "ops/elementwise.h"
 #include "ops/lstm.h"
 #include "ops/matmul.h"
@@ -78,12 +79,14 @@ Var Lstm::RunStates(Var inputs, const Tensor& mask, bool reverse) {
   Tape& tape = CurrentTape("Lstm::Run");
   const LstmWeights w = Stack();
   Var proj = Transpose(ProjectInputs(w, inputs), {1, 0, 2});  // time-major: one block per step
-  Var state = tape.Constant(Tensor::Zeros({batch, 2 * n}));
+  Var state = tape.Constant(tape.context().Zeros({batch, 2 * n}));
   std::vector<Var> states(length);
   for (int64_t i = 0; i < length; ++i) {
     const int64_t t = reverse ? length - 1 - i : i;
     Tensor step_mask = tape.context().Allocate({batch});
-    for (int64_t b = 0; b < batch; ++b) step_mask.data()[b] = mask.data()[b * length + t];
+    // Column t of the (B, T) mask, on the mask's device.
+    KernelsFor(tape.context())
+        .copy_columns(tape.context(), mask, t, step_mask, 0, batch, /*cols=*/1, /*accumulate=*/false);
     state = Step(w, Reshape(Slice(proj, 0, t, 1), {batch, 4 * n}), state, &step_mask);
     states[t] = Reshape(state, {batch, 1, 2 * n});
   }

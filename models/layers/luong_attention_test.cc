@@ -5,8 +5,8 @@
 
 #include "autograd/gradcheck.h"
 #include "gtest/gtest.h"
-#include "ops/kernels/cpu/cpu_context.h"
 #include "ops/shape.h"
+#include "ops/test_context.h"
 
 namespace nmt::layers {
 namespace {
@@ -25,7 +25,7 @@ Var AttendAll(const LuongAttention& a, In x) {
 }
 
 TEST(LuongAttention, GradientsOfEveryScore) {
-  CpuContext context(1);
+  DeviceContext& context = TestContext();
   for (LuongScore score : {LuongScore::kDot, LuongScore::kGeneral, LuongScore::kConcat}) {
     LuongAttention a(score, 4, 3);
     a.InitializeNormal(1, 0.5f);
@@ -47,7 +47,7 @@ TEST(LuongAttention, ParametersOfEachScore) {
 }
 
 TEST(LuongAttention, DotScoresAreInnerProducts) {
-  CpuContext context(1);
+  DeviceContext& context = TestContext();
   LuongAttention a(LuongScore::kDot, 2, 0);
   Tape tape(context);
   TapeScope scope(tape);

@@ -63,6 +63,18 @@ void Module::RegisterModule(const std::string& name, Module* child) {
   e.child = child;
 }
 
+namespace {
+
+// Where a parameter's initial values are drawn: the value itself on the host, else a
+// host buffer that Commit copies to the device (the draws never depend on the device).
+Tensor HostBuffer(const Tensor& value) { return value.device() == Device::kCPU ? value : Tensor::Empty(value.shape()); }
+
+void Commit(const Tensor& host, Tensor& value) {
+  if (!host.SharesStorageWith(value)) value.CopyFrom(host);
+}
+
+}  // namespace
+
 void Module::Initialize(uint64_t seed) {
   std::vector<std::pair<std::string, const Entry*>> entries;
   Collect("", entries);
@@ -75,12 +87,17 @@ void Module::Initialize(uint64_t seed) {
         break;
       case Init::Kind::kNormal: {
         std::normal_distribution<float> normal(0.0f, e->init.stddev);
-        for (float& v : value.values()) v = normal(rng);
+        Tensor host = HostBuffer(value);
+        for (float& v : host.values()) v = normal(rng);
+        Commit(host, value);
         break;
       }
-      case Init::Kind::kOrthogonal:
-        FillOrthogonal(value, rng());
+      case Init::Kind::kOrthogonal: {
+        Tensor host = HostBuffer(value);
+        FillOrthogonal(host, rng());
+        Commit(host, value);
         break;
+      }
     }
   }
 }
@@ -89,8 +106,14 @@ void Module::InitializeNormal(uint64_t seed, float stddev) {
   std::mt19937_64 rng(seed);
   std::normal_distribution<float> normal(0.0f, stddev);
   for (auto& [name, p] : NamedParameters()) {
-    for (float& v : p->value().values()) v = normal(rng);
+    Tensor host = HostBuffer(p->value());
+    for (float& v : host.values()) v = normal(rng);
+    Commit(host, p->value());
   }
+}
+
+void Module::MoveTo(DeviceContext& context) {
+  for (auto& [name, p] : NamedParameters()) p->MoveTo(context.shared_memory());
 }
 
 void Module::ZeroGrad() {

@@ -9,6 +9,7 @@
 //           b_(RegisterParameter("b", {out}, Init::Zeros())) {}
 //   };
 //   model.Initialize(/*seed=*/1234);              // every parameter from its Init
+//   model.MoveTo(context);                        // onto the context's device
 //   for (auto& [name, p] : model.NamedParameters()) ...   // registration order
 //
 // Initialisation follows the paper's Appendix B.1 through each parameter's Init
@@ -64,6 +65,11 @@ class Module {
   // test initialisation, which gives every gradient a non-zero value).
   void InitializeNormal(uint64_t seed, float stddev);
   void ZeroGrad();
+  // Moves every parameter (value and grad) to `context`'s device; nothing for those
+  // already there. Parameters are made on the host; a program moves its model once,
+  // before any tape or optimizer sees it. Initialize and checkpoint loading work on
+  // either side (they draw or read on the host and copy).
+  void MoveTo(DeviceContext& context);
 
  protected:
   // A parameter named `name` (a leaf: no dots) of `shape`; returns it for the member.

@@ -1,6 +1,7 @@
 #include "models/layers/pooling.h"
 
 #include "base/check.h"
+#include "ops/backend.h"
 #include "ops/elementwise.h"
 #include "ops/reduce.h"
 
@@ -11,13 +12,18 @@ Var MaskedMean(Var x, const Tensor& mask) {
       << "MaskedMean: x " << x.ShapeString() << " (B, T, d), mask " << mask.ShapeString() << " (B, T)";
   const int64_t batch = x.dim(0), length = x.dim(1);
   Tape& tape = CurrentTape("MaskedMean");
-  Tensor inverse = tape.context().Allocate({batch, 1});
+  DeviceContext& context = tape.context();
+  const Kernels& kernels = KernelsFor(context);
+  // 1 / (real positions of each sequence), on the mask's device; the counts are whole
+  // numbers, so summing them in any order gives the same floats.
+  Tensor count = context.Allocate({batch, 1});
+  kernels.reduce_sum(context, mask, count);
+  const Tensor host_count = count.ToHost();  // B floats, for the check
   for (int64_t b = 0; b < batch; ++b) {
-    float count = 0.0f;
-    for (int64_t j = 0; j < length; ++j) count += mask.data()[b * length + j];
-    NMT_CHECK(count > 0.0f) << "MaskedMean: sequence " << b << " has no real position";
-    inverse.data()[b] = 1.0f / count;
+    NMT_CHECK(host_count.data()[b] > 0.0f) << "MaskedMean: sequence " << b << " has no real position";
   }
+  Tensor inverse = context.Allocate({batch, 1});
+  kernels.binary_forward(context, BinaryOp::kDiv, context.Full({batch, 1}, 1.0f), count, inverse);
   Var sum = Sum(Mul(x, tape.Constant(mask.Reshaped({batch, length, 1}))), 1);
   return Mul(sum, tape.Constant(inverse));
 }

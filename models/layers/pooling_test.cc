@@ -2,7 +2,7 @@
 
 #include "autograd/gradcheck.h"
 #include "gtest/gtest.h"
-#include "ops/kernels/cpu/cpu_context.h"
+#include "ops/test_context.h"
 
 namespace nmt::layers {
 namespace {
@@ -13,13 +13,13 @@ const Tensor& Mask() {
 }
 
 TEST(MaskedMean, Gradients) {
-  CpuContext context(1);
+  DeviceContext& context = TestContext();
   EXPECT_TRUE(CheckGradients(context, [](absl::Span<const Var> x) { return MaskedMean(x[0], Mask()); },
                              {RandomTensor({2, 3, 4}, 1)}));
 }
 
 TEST(MaskedMean, AveragesRealPositionsOnly) {
-  CpuContext context(1);
+  DeviceContext& context = TestContext();
   Tape tape(context);
   TapeScope scope(tape);
   Var x = tape.Constant(Tensor::FromVector({2, 3, 1}, {1, 2, 6, 5, 100, -100}));

@@ -4,13 +4,13 @@
 
 #include "autograd/gradcheck.h"
 #include "gtest/gtest.h"
-#include "ops/kernels/cpu/cpu_context.h"
+#include "ops/test_context.h"
 
 namespace nmt::layers {
 namespace {
 
 TEST(TanhReadout, GradientsWithABroadcastContext) {
-  CpuContext context(1);
+  DeviceContext& context = TestContext();
   TanhReadout readout(3, 2, 4, 3, 5);
   readout.InitializeNormal(1, 0.5f);
   GradCheckOptions options;
@@ -21,7 +21,7 @@ TEST(TanhReadout, GradientsWithABroadcastContext) {
 }
 
 TEST(TanhReadout, HiddenIsTanhOfTheSum) {
-  CpuContext context(1);
+  DeviceContext& context = TestContext();
   TanhReadout readout(1, 1, 1, 1, 2);
   readout.FindParameter("U_o")->value().Fill(1.0f);
   readout.FindParameter("V_o")->value().Fill(2.0f);
