@@ -77,12 +77,17 @@ ReducePlan PlanReduction(const char* op, const Shape& out, const Shape& target, 
     }
   }
   plan.kept = plan.rank;
+  int last_reduced = -1, first_kept = rank;
   for (int d = 0; d < rank; ++d) {
     if (out[d] != 1 && padded[d] == 1) {
       add(d);
       plan.reduced_size *= out[d];
+      last_reduced = d;
+    } else if (out[d] != 1 && first_kept == rank) {
+      first_kept = d;
     }
   }
+  plan.leading = last_reduced < first_kept;
   return plan;
 }
 

@@ -91,6 +91,7 @@ void ExpectPlanCovers(const Shape& out, const Shape& target, const Shape& a, con
       ASSERT_EQ(NaiveOffset(target, c), t) << what << ": output " << o;
       ASSERT_EQ(NaiveOffset(a, c), ia) << what << ": output " << o;
       ASSERT_EQ(NaiveOffset(b, c), ib) << what << ": output " << o;
+      if (plan.leading) ASSERT_EQ(o, r * plan.target_size + t) << what << ": a leading reduction";
     }
   }
   for (int64_t o = 0; o < NumElements(out); ++o) ASSERT_EQ(hits[o], 1) << what << ": output " << o;
@@ -116,6 +117,16 @@ TEST(BroadcastPlan, WarpsWhenTheInnermostDimIsSummed) {
   EXPECT_FALSE(ReduceWithWarps(PlanReduction("Test", {4, 5, 7}, {4, 5, 1}, {}, {})));  // too little to sum
   EXPECT_FALSE(ReduceWithWarps(PlanReduction("Test", {4000, 620}, {620}, {}, {})));    // a bias gradient
   EXPECT_FALSE(ReduceWithWarps(PlanReduction("Test", {4, 5}, {4, 5}, {}, {})));        // nothing summed
+}
+
+TEST(BroadcastPlan, LeadingReductionsAreRecognised) {
+  EXPECT_TRUE(PlanReduction("Test", {4000, 620}, {620}, {}, {}).leading);  // a bias gradient
+  EXPECT_TRUE(PlanReduction("Test", {4, 5, 67}, {1, 5, 67}, {}, {}).leading);
+  EXPECT_TRUE(PlanReduction("Test", {4, 1, 5}, {1, 1, 5}, {}, {}).leading);
+  EXPECT_TRUE(PlanReduction("Test", {4, 5}, {1, 1}, {}, {}).leading);  // everything summed
+  EXPECT_TRUE(PlanReduction("Test", {4, 5}, {4, 5}, {}, {}).leading);  // nothing summed
+  EXPECT_FALSE(PlanReduction("Test", {4, 5, 67}, {4, 1, 67}, {}, {}).leading);
+  EXPECT_FALSE(PlanReduction("Test", {4, 5, 67}, {1, 5, 1}, {}, {}).leading);
 }
 
 TEST(BroadcastPlan, PermuteReadsXInYsOrder) {

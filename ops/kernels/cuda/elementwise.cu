@@ -145,6 +145,29 @@ __global__ void ReduceWarpPerTarget(ReducePlan plan, int term, float alpha, bool
   }
 }
 
+// A leading reduction: dy (rows × cols) summed down its columns. A block takes 32
+// columns; its 8 rows of threads sum every 8th row (neighbouring threads read
+// neighbouring columns), then one thread per column adds the 8 partials in order, so
+// the result is the same on every run.
+constexpr int kColumnTile = 32, kRowSlices = 8;
+
+__global__ void ReduceLeadingKernel(int64_t rows, int64_t cols, float scale, bool accumulate, const float* dy,
+                                    float* target) {
+  __shared__ float partial[kRowSlices][kColumnTile + 1];
+  const int64_t t = static_cast<int64_t>(blockIdx.x) * kColumnTile + threadIdx.x;
+  float sum = 0.0f;
+  if (t < cols) {
+    for (int64_t r = threadIdx.y; r < rows; r += kRowSlices) sum += dy[r * cols + t];
+  }
+  partial[threadIdx.y][threadIdx.x] = sum;
+  __syncthreads();
+  if (threadIdx.y == 0 && t < cols) {
+    float total = 0.0f;
+    for (int y = 0; y < kRowSlices; ++y) total += partial[y][threadIdx.x];
+    target[t] = (accumulate ? target[t] : 0.0f) + scale * total;
+  }
+}
+
 __global__ void AddBiasKernel(int64_t rows, int64_t cols, const float* bias, float* c) {
   NMT_GRID_STRIDE_LOOP(i, rows * cols) c[i] += bias[i % cols];
 }
@@ -312,7 +335,12 @@ void BinaryForward(cudaStream_t stream, int op, const BroadcastIndex& index, con
 void ReduceInto(cudaStream_t stream, const ReducePlan& plan, bool use_warps, int term, float alpha, bool accumulate,
                 const float* dy, const float* a, const float* b, float* target) {
   if (plan.target_size == 0) return;
-  if (use_warps) {
+  if (plan.leading && (term == kPlain || term == kNegate)) {
+    const unsigned int tiles = static_cast<unsigned int>((plan.target_size + kColumnTile - 1) / kColumnTile);
+    const float scale = term == kNegate ? -alpha : alpha;  // Σ(−g) = −Σg exactly
+    ReduceLeadingKernel<<<tiles, dim3(kColumnTile, kRowSlices), 0, stream>>>(plan.reduced_size, plan.target_size, scale,
+                                                                             accumulate, dy, target);
+  } else if (use_warps) {
     const int64_t threads = plan.target_size * kWarp;
     ReduceWarpPerTarget<<<BlocksFor(threads), kThreads, 0, stream>>>(plan, term, alpha, accumulate, dy, a, b, target);
   } else {

@@ -50,6 +50,9 @@ struct ReducePlan {
   int rank = 0;
   int kept = 0;
   int64_t target_size = 1, reduced_size = 1;
+  // Every summed dim precedes every kept one (a bias gradient: rows × cols onto cols), so
+  // output element r · target_size + t reduces onto t and no index arithmetic is needed.
+  bool leading = false;
   int64_t dims[kMaxRank] = {};
   int64_t stride_out[kMaxRank] = {};
   int64_t stride_a[kMaxRank] = {};
@@ -125,7 +128,8 @@ void UnaryBackward(cudaStream_t stream, int op, int64_t n, const float* x, const
 // y = a op b over `index` (y dense in the output's shape).
 void BinaryForward(cudaStream_t stream, int op, const BroadcastIndex& index, const float* a, const float* b, float* y);
 // target[t] (+)= alpha · Σ_r term(dy, a, b) over the plan's reduced elements of t; a warp
-// per target element when use_warps (broadcast_plan.h, ReduceWithWarps), else a thread.
+// per target element when use_warps (broadcast_plan.h, ReduceWithWarps), else a thread;
+// a leading reduction of dy alone (kPlain, kNegate) takes a tiled column sum instead.
 void ReduceInto(cudaStream_t stream, const ReducePlan& plan, bool use_warps, int term, float alpha, bool accumulate,
                 const float* dy, const float* a, const float* b, float* target);
 // dx[o] += alpha · dy[index.stride_a · o] (index over dx's shape; stride_b unused).
