@@ -1,5 +1,9 @@
 #include "autograd/tape.h"
 
+#include <cstring>
+#include <memory>
+#include <vector>
+
 #include "gtest/gtest.h"
 
 namespace nmt {
@@ -20,6 +24,80 @@ Var Times(Var a, Var x) {
       for (int64_t i = 0; i < dy.size(); ++i) dx.data()[i] += dy.data()[i] * a.value().data()[i];
     }
   });
+}
+
+// Host memory under another device's name that counts what goes through it, so that the
+// device paths of the tape and the context can be checked without a GPU.
+class CountingMemory final : public DeviceMemory {
+ public:
+  explicit CountingMemory(Device device) : DeviceMemory(device) {}
+  void* Allocate(int64_t bytes) override {
+    ++allocations;
+    return HostMemory()->Allocate(bytes);
+  }
+  void Free(void* data) override { HostMemory()->Free(data); }
+  void Copy(void* dst, Device dst_device, const void* src, Device src_device, int64_t bytes) override {
+    copies += dst_device != src_device;
+    std::memcpy(dst, src, bytes);
+  }
+  void Fill32(void* dst, uint32_t bits, int64_t count) override { HostMemory()->Fill32(dst, bits, count); }
+  void Zero(void* dst, int64_t bytes) override {
+    ++zeroes;
+    HostMemory()->Zero(dst, bytes);
+  }
+  void Synchronize() override { ++synchronizations; }
+  int allocations = 0, copies = 0, zeroes = 0, synchronizations = 0;
+};
+
+TEST(DeviceContext, AllocatesFillsAndUploadsThroughItsMemory) {
+  auto memory = std::make_shared<CountingMemory>(Device::kCUDA);
+  DeviceContext context(memory);
+  EXPECT_EQ(context.device(), Device::kCUDA);
+  const Tensor zeros = context.Zeros({2, 3});
+  EXPECT_EQ(zeros.device(), Device::kCUDA);
+  EXPECT_EQ(zeros.ToHost().ToVector(), std::vector<float>(6, 0.0f));
+  EXPECT_EQ(context.Full({2}, 2.5f).ToHost().ToVector(), (std::vector<float>{2.5f, 2.5f}));
+  const Tensor ids = context.FromInt32s({3}, {4, 5, 6});
+  EXPECT_EQ(ids.dtype(), DType::kI32);
+  EXPECT_EQ(ids.ToHost().ToInt32Vector(), (std::vector<int32_t>{4, 5, 6}));
+  const Tensor host = Tensor::FromVector({2}, {1, 2});
+  const Tensor uploaded = context.ToDevice(host);
+  EXPECT_EQ(uploaded.device(), Device::kCUDA);
+  EXPECT_TRUE(context.ToDevice(uploaded).SharesStorageWith(uploaded));  // already there
+  EXPECT_GE(memory->allocations, 1);
+  EXPECT_GE(memory->copies, 5);
+  context.Synchronize();
+  EXPECT_EQ(memory->synchronizations, 1);
+}
+
+TEST(Tape, TheGradientArenaComesFromTheContextsMemory) {
+  auto memory = std::make_shared<CountingMemory>(Device::kCPU);
+  DeviceContext context(memory);
+  Tape tape(context);
+  TapeScope scope(tape);
+  Var x = tape.Variable(Tensor::Full({5}, 1.0f));
+  const int before = memory->allocations;
+  Tensor& grad = tape.GradOf(x);
+  EXPECT_EQ(memory->allocations, before + 1);
+  EXPECT_GE(memory->zeroes, 1);
+  EXPECT_EQ(grad.ToVector(), std::vector<float>(5, 0.0f));
+}
+
+TEST(Parameter, MoveToADeviceKeepsValuesVarsAndAZeroGrad) {
+  auto memory = std::make_shared<CountingMemory>(Device::kCUDA);
+  Parameter p(Tensor::FromVector({3}, {1, 2, 3}));
+  Var v = p.var();
+  p.MoveTo(memory);
+  EXPECT_EQ(p.value().device(), Device::kCUDA);
+  EXPECT_EQ(p.grad().device(), Device::kCUDA);
+  EXPECT_EQ(v.value().ToHost().ToVector(), (std::vector<float>{1, 2, 3}));
+  EXPECT_EQ(p.grad().ToHost().ToVector(), std::vector<float>(3, 0.0f));
+  p.grad().Fill(4.0f);
+  p.ZeroGrad();
+  EXPECT_EQ(p.grad().ToHost().ToVector(), std::vector<float>(3, 0.0f));
+  const int copies = memory->copies;
+  p.MoveTo(memory);  // already there: nothing moves
+  EXPECT_EQ(memory->copies, copies);
 }
 
 TEST(Tape, BackwardAccumulatesThroughSharedInputs) {

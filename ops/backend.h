@@ -8,7 +8,7 @@
 //   k.gemm(tape.context(), args);
 //
 // A new backend adds one case to KernelsFor, CreateDeviceContext and HasBackend
-// (backend.cc), and one line to BackendsUnderTest (backend_ops_testing.h).
+// (backend.cc); BackendsUnderTest (backend_ops_testing.h) follows HasBackend.
 #ifndef NMT_OPS_BACKEND_H_
 #define NMT_OPS_BACKEND_H_
 

@@ -15,9 +15,9 @@
 //      its kernels share (streams, handles, caches). Contexts are created only by
 //      nmt::CreateDeviceContext (ops/backend.h), which gets one case per backend.
 //   3. An instance of this table with every entry filled (ops/backend_test checks), and
-//      one case in KernelsFor (ops/backend.cc) and in BackendsUnderTest
-//      (ops/backend_ops_testing.h), so that ops/backend_ops_test compares every entry
-//      with the CPU instance on random shapes.
+//      one case in KernelsFor and HasBackend (ops/backend.cc); ops/backend_ops_test then
+//      compares every entry with the CPU instance on random shapes (a new entry needs a
+//      case there).
 //
 // Rules every entry follows:
 //   - Every Tensor argument is dense and row-major, on the table's device: f32, except
