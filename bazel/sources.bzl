@@ -14,14 +14,15 @@ CHECKED_PACKAGES = [
     "//ops",
     "//ops/kernels",
     "//ops/kernels/cpu",
+    "//ops/kernels/cuda",
     "//tools",
     "//trainers",
 ]
 
 def package_sources():
-    """Declares :sources, the calling package's .h and .cc files, visible to //bazel."""
+    """Declares :sources, the calling package's C++ and CUDA sources, visible to //bazel."""
     native.filegroup(
         name = "sources",
-        srcs = native.glob(["*.h", "*.cc"]),
+        srcs = native.glob(["*.h", "*.cc", "*.cu", "*.cuh"]),
         visibility = ["//bazel:__pkg__"],
     )

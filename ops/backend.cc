@@ -6,6 +6,8 @@
 #include "base/check.h"
 #include "ops/kernels/cpu/cpu_context.h"
 #include "ops/kernels/cpu/cpu_kernels.h"
+#include "ops/kernels/cuda/cuda_context.h"
+#include "ops/kernels/cuda/cuda_kernels.h"
 
 namespace nmt {
 
@@ -14,7 +16,7 @@ const Kernels& KernelsFor(Device device) {
     case Device::kCPU:
       return CpuKernels();
     case Device::kCUDA:
-      break;
+      return CudaKernels();
   }
   NMT_CHECK(false) << "no kernels for device " << DeviceName(device) << " in this build";
   return CpuKernels();
@@ -40,7 +42,7 @@ bool HasBackend(Device device) {
     case Device::kCPU:
       return true;
     case Device::kCUDA:
-      return false;
+      return true;  // compiled in everywhere; its device may still be absent
   }
   return false;
 }
@@ -63,8 +65,12 @@ absl::StatusOr<std::unique_ptr<DeviceContext>> CreateDeviceContext(Device device
   switch (device) {
     case Device::kCPU:
       return std::make_unique<CpuContext>(threads);
-    case Device::kCUDA:
-      break;
+    case Device::kCUDA: {
+      // Device 0 of those CUDA_VISIBLE_DEVICES leaves visible; FailedPrecondition without one.
+      absl::StatusOr<std::unique_ptr<CudaContext>> cuda = CudaContext::Create(0);
+      if (!cuda.ok()) return cuda.status();
+      return std::unique_ptr<DeviceContext>(*std::move(cuda));
+    }
   }
   return absl::UnimplementedError(absl::StrCat("device = ", DeviceName(device), ": this build has no ",
                                                absl::AsciiStrToUpper(DeviceName(device)), " backend"));
