@@ -324,37 +324,43 @@ TEST_F(CudaBackendTest, MaxoutWithTies) {
 }
 
 TEST_F(CudaBackendTest, FusedSoftmaxCrossEntropy) {
-  for (auto [rows, classes] : {std::pair<int64_t, int64_t>{1, 1}, {3, 5}, {17, 1000}, {4, 30001}}) {
-    const std::string what = std::to_string(rows) + " x " + std::to_string(classes);
-    const Tensor logits = Random({rows, classes}, -5.0f, 5.0f);
-    const std::vector<int32_t> targets = Ids(rows, static_cast<int32_t>(classes));
-    const Tensor mask = Mask({rows});
-    const Tensor targets_cpu = Tensor::FromInt32s({rows}, targets);
-    const Tensor targets_gpu = gpu_->FromInt32s({rows}, targets);
-    Tensor lp_cpu = cpu_.Allocate({rows, classes}), nll_cpu = cpu_.Allocate({rows});
-    cpu_k_.softmax_xent_forward(cpu_, logits, targets_cpu, mask, lp_cpu, nll_cpu);
-    const Tensor logits_gpu = Up(logits), mask_gpu = Up(mask);
-    Tensor lp_gpu = gpu_->Allocate({rows, classes}), nll_gpu = gpu_->Allocate({rows});
-    gpu_k_.softmax_xent_forward(*gpu_, logits_gpu, targets_gpu, mask_gpu, lp_gpu, nll_gpu);
-    ExpectClose(lp_gpu, lp_cpu, what + " log_probs", 1e-5f, 1e-4f);
-    ExpectClose(nll_gpu, nll_cpu, what + " nll", 1e-5f, 1e-4f);
-    const Tensor dnll = Random({rows});
-    Tensor dl_cpu = Random({rows, classes});
-    Tensor dl_gpu = Up(dl_cpu);
-    cpu_k_.softmax_xent_backward(cpu_, lp_cpu, targets_cpu, mask, dnll, dl_cpu);
-    gpu_k_.softmax_xent_backward(*gpu_, lp_gpu, targets_gpu, mask_gpu, Up(dnll), dl_gpu);
-    ExpectClose(dl_gpu, dl_cpu, what + " dlogits", 1e-4f, 1e-5f);
+  for (float smoothing : {0.0f, 0.1f}) {
+    for (auto [rows, classes] : {std::pair<int64_t, int64_t>{1, 1}, {3, 5}, {17, 1000}, {4, 30001}}) {
+      const std::string what =
+          std::to_string(rows) + " x " + std::to_string(classes) + " smoothing " + std::to_string(smoothing);
+      const Tensor logits = Random({rows, classes}, -5.0f, 5.0f);
+      const std::vector<int32_t> targets = Ids(rows, static_cast<int32_t>(classes));
+      const Tensor mask = Mask({rows});
+      const Tensor targets_cpu = Tensor::FromInt32s({rows}, targets);
+      const Tensor targets_gpu = gpu_->FromInt32s({rows}, targets);
+      Tensor lp_cpu = cpu_.Allocate({rows, classes}), nll_cpu = cpu_.Allocate({rows});
+      cpu_k_.softmax_xent_forward(cpu_, logits, targets_cpu, mask, smoothing, lp_cpu, nll_cpu);
+      const Tensor logits_gpu = Up(logits), mask_gpu = Up(mask);
+      Tensor lp_gpu = gpu_->Allocate({rows, classes}), nll_gpu = gpu_->Allocate({rows});
+      gpu_k_.softmax_xent_forward(*gpu_, logits_gpu, targets_gpu, mask_gpu, smoothing, lp_gpu, nll_gpu);
+      ExpectClose(lp_gpu, lp_cpu, what + " log_probs", 1e-5f, 1e-4f);
+      ExpectClose(nll_gpu, nll_cpu, what + " nll", 1e-5f, 1e-4f);
+      const Tensor dnll = Random({rows});
+      Tensor dl_cpu = Random({rows, classes});
+      Tensor dl_gpu = Up(dl_cpu);
+      cpu_k_.softmax_xent_backward(cpu_, lp_cpu, targets_cpu, mask, smoothing, dnll, dl_cpu);
+      gpu_k_.softmax_xent_backward(*gpu_, lp_gpu, targets_gpu, mask_gpu, smoothing, Up(dnll), dl_gpu);
+      ExpectClose(dl_gpu, dl_cpu, what + " dlogits", 1e-4f, 1e-5f);
+    }
   }
 }
 
 TEST_F(CudaBackendTest, DropoutMaskIsTheCpusBitForBit) {
   for (float p : {0.0f, 0.1f, 0.5f, 0.9f}) {
-    for (int64_t size : {1, 257, 100003}) {
-      Tensor m_cpu = cpu_.Allocate({size});
-      cpu_k_.dropout_mask(cpu_, p, 1234567 + size, m_cpu);
-      Tensor m_gpu = gpu_->Allocate({size});
-      gpu_k_.dropout_mask(*gpu_, p, 1234567 + size, m_gpu);
-      EXPECT_EQ(m_gpu.ToHost().ToVector(), m_cpu.ToVector()) << "p " << p << ", " << size << " elements";
+    for (const Shape& shape : std::vector<Shape>{{1}, {257}, {3, 1000}, {7, 3, 5}}) {
+      for (int64_t first_row : {0, 5}) {
+        Tensor m_cpu = cpu_.Allocate(shape);
+        cpu_k_.dropout_mask(cpu_, p, 1234567 + shape[0], first_row, m_cpu);
+        Tensor m_gpu = gpu_->Allocate(shape);
+        gpu_k_.dropout_mask(*gpu_, p, 1234567 + shape[0], first_row, m_gpu);
+        EXPECT_EQ(m_gpu.ToHost().ToVector(), m_cpu.ToVector())
+            << "p " << p << ", " << ShapeString(shape) << ", first row " << first_row;
+      }
     }
   }
 }
@@ -362,15 +368,19 @@ TEST_F(CudaBackendTest, DropoutMaskIsTheCpusBitForBit) {
 TEST_F(CudaBackendTest, GruStepBothFormsForwardAndBackward) {
   for (bool lbr : {false, true}) {
     for (auto [batch, n] : {std::pair<int64_t, int64_t>{1, 1}, {1, 7}, {5, 33}, {64, 128}}) {
-      for (bool masked : {false, true}) {
+      for (int masks = 0; masks < 4; ++masks) {
+        const bool masked = masks & 1, dropped = masks & 2;  // padding mask, recurrent dropout mask
         const std::string what = std::string(lbr ? "linear before reset" : "reset before U") + " B " +
-                                 std::to_string(batch) + " n " + std::to_string(n) + (masked ? " masked" : "");
+                                 std::to_string(batch) + " n " + std::to_string(n) + (masked ? " masked" : "") +
+                                 (dropped ? " recurrent dropout" : "");
         GruStepTensors c{.linear_before_reset = lbr,
                          .x_proj = Random({batch, 3 * n}),
                          .h = Random({batch, n}),
                          .u_zr = Random({2 * n, n}, -0.5f, 0.5f),
                          .u = Random({n, n}, -0.5f, 0.5f),
                          .mask = masked ? Mask({batch}) : Tensor(),
+                         .recurrent_mask = dropped ? Mask({batch, n}, 0.8f) : Tensor(),
+                         .h_dropped = dropped ? cpu_.Allocate({batch, n}) : Tensor(),
                          .gates = cpu_.Allocate({batch, 2 * n}),
                          .candidate = cpu_.Allocate({batch, n}),
                          .recurrent = cpu_.Allocate({batch, n})};
@@ -380,6 +390,8 @@ TEST_F(CudaBackendTest, GruStepBothFormsForwardAndBackward) {
                          .u_zr = Up(c.u_zr),
                          .u = Up(c.u),
                          .mask = masked ? Up(c.mask) : Tensor(),
+                         .recurrent_mask = dropped ? Up(c.recurrent_mask) : Tensor(),
+                         .h_dropped = dropped ? gpu_->Allocate({batch, n}) : Tensor(),
                          .gates = gpu_->Allocate({batch, 2 * n}),
                          .candidate = gpu_->Allocate({batch, n}),
                          .recurrent = gpu_->Allocate({batch, n})};
@@ -414,12 +426,15 @@ TEST_F(CudaBackendTest, GruStepBothFormsForwardAndBackward) {
 
 TEST_F(CudaBackendTest, LstmStepForwardAndBackward) {
   for (auto [batch, n] : {std::pair<int64_t, int64_t>{1, 1}, {1, 9}, {6, 31}, {64, 128}}) {
-    for (bool masked : {false, true}) {
-      const std::string what = "B " + std::to_string(batch) + " n " + std::to_string(n) + (masked ? " masked" : "");
+    for (int masks = 0; masks < 4; ++masks) {
+      const bool masked = masks & 1, dropped = masks & 2;  // padding mask, recurrent dropout mask
+      const std::string what = "B " + std::to_string(batch) + " n " + std::to_string(n) + (masked ? " masked" : "") +
+                               (dropped ? " recurrent dropout" : "");
       LstmStepTensors c{.x_proj = Random({batch, 4 * n}),
                         .state = Random({batch, 2 * n}),
                         .u = Random({4 * n, n}, -0.5f, 0.5f),
                         .mask = masked ? Mask({batch}) : Tensor(),
+                        .recurrent_mask = dropped ? Mask({batch, n}, 0.8f) : Tensor(),
                         .h = cpu_.Allocate({batch, n}),
                         .gates = cpu_.Allocate({batch, 3 * n}),
                         .candidate = cpu_.Allocate({batch, n}),
@@ -428,6 +443,7 @@ TEST_F(CudaBackendTest, LstmStepForwardAndBackward) {
                         .state = Up(c.state),
                         .u = Up(c.u),
                         .mask = masked ? Up(c.mask) : Tensor(),
+                        .recurrent_mask = dropped ? Up(c.recurrent_mask) : Tensor(),
                         .h = gpu_->Allocate({batch, n}),
                         .gates = gpu_->Allocate({batch, 3 * n}),
                         .candidate = gpu_->Allocate({batch, n}),

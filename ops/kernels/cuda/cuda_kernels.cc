@@ -217,11 +217,15 @@ void MaxoutBackward(DeviceContext& context, const Tensor& x, const Tensor& dy, T
   cuda::MaxoutBackward(cuda.stream(), dy.size(), x.data(), dy.data(), dx.data());
 }
 
-void DropoutMask(DeviceContext& context, float p, uint64_t seed, Tensor& mask) {
+void DropoutMask(DeviceContext& context, float p, uint64_t seed, int64_t first_row, Tensor& mask) {
   CudaContext& cuda = AsCuda(context, "Dropout");
   NMT_CHECK(p >= 0.0f && p < 1.0f) << "Dropout: probability " << p << " outside [0, 1)";
+  NMT_CHECK(mask.rank() >= 1 && first_row >= 0)
+      << "Dropout: mask " << mask.ShapeString() << ", first row " << first_row;
   const float keep_scale = 1.0f / (1.0f - p);  // the CPU's expression, so the same float
-  cuda::DropoutMask(cuda.stream(), mask.size(), p, keep_scale, seed, mask.data());
+  const int64_t rows = mask.dim(0);
+  const int64_t width = rows > 0 ? mask.size() / rows : 0;
+  cuda::DropoutMaskRows(cuda.stream(), rows, width, p, keep_scale, seed, first_row, mask.data());
 }
 
 void GruStepForward(DeviceContext& context, GruStepTensors& t, Tensor& y) {
@@ -231,17 +235,25 @@ void GruStepForward(DeviceContext& context, GruStepTensors& t, Tensor& y) {
             t.u.shape() == (Shape{n, n}) && (!t.mask.defined() || t.mask.size() == batch))
       << "GruStep: x_proj " << t.x_proj.ShapeString() << ", h " << t.h.ShapeString() << ", U_zr "
       << t.u_zr.ShapeString() << ", U " << t.u.ShapeString();
+  NMT_CHECK(!t.recurrent_mask.defined() ||
+            (t.recurrent_mask.shape() == t.h.shape() && t.h_dropped.shape() == t.h.shape()))
+      << "GruStep: recurrent mask " << t.recurrent_mask.ShapeString() << " for h " << t.h.ShapeString();
   const float* mask = t.mask.defined() ? t.mask.data() : nullptr;
-  // gates = h [U_z; U_r]ᵀ, then σ(x_zr + ·) in the pointwise kernels.
-  RunGemm(cuda, Dense(batch, 2 * n, n, false, true, t.h.data(), t.u_zr.data(), false, t.gates.data()));
-  if (!t.linear_before_reset) {  // h̃ = tanh(x_h + U (r ∘ h))
-    cuda::GruGatesResetBeforeU(cuda.stream(), batch, n, t.x_proj.data(), t.h.data(), t.gates.data(),
-                               t.recurrent.data());
+  // hu: the h the U products read (h ∘ recurrent_mask under variational dropout).
+  const float* hu = t.h.data();
+  if (t.recurrent_mask.defined()) {
+    cuda::Multiply(cuda.stream(), batch * n, t.h.data(), t.recurrent_mask.data(), t.h_dropped.data());
+    hu = t.h_dropped.data();
+  }
+  // gates = hu [U_z; U_r]ᵀ, then σ(x_zr + ·) in the pointwise kernels.
+  RunGemm(cuda, Dense(batch, 2 * n, n, false, true, hu, t.u_zr.data(), false, t.gates.data()));
+  if (!t.linear_before_reset) {  // h̃ = tanh(x_h + U (r ∘ hu))
+    cuda::GruGatesResetBeforeU(cuda.stream(), batch, n, t.x_proj.data(), hu, t.gates.data(), t.recurrent.data());
     RunGemm(cuda, Dense(batch, n, n, false, true, t.recurrent.data(), t.u.data(), false, t.candidate.data()));
     cuda::GruCandidateResetBeforeU(cuda.stream(), batch, n, t.x_proj.data(), t.h.data(), mask, t.gates.data(),
                                    t.candidate.data(), y.data());
-  } else {  // h̃ = tanh(x_h + r ∘ (U h))
-    RunGemm(cuda, Dense(batch, n, n, false, true, t.h.data(), t.u.data(), false, t.recurrent.data()));
+  } else {  // h̃ = tanh(x_h + r ∘ (U hu))
+    RunGemm(cuda, Dense(batch, n, n, false, true, hu, t.u.data(), false, t.recurrent.data()));
     cuda::GruStepLinearBeforeReset(cuda.stream(), batch, n, t.x_proj.data(), t.h.data(), mask, t.gates.data(),
                                    t.recurrent.data(), t.candidate.data(), y.data());
   }
@@ -252,30 +264,41 @@ void GruStepBackward(DeviceContext& context, const GruStepTensors& t, const Tens
   const int64_t batch = t.h.dim(0), n = t.h.dim(1);
   const bool lbr = t.linear_before_reset;
   const float* mask = t.mask.defined() ? t.mask.data() : nullptr;
-  Tensor da_zr = context.Allocate({batch, 2 * n});  // gradients of the gate pre-activations
+  const float* rmask = t.recurrent_mask.defined() ? t.recurrent_mask.data() : nullptr;
+  const float* hu = rmask ? t.h_dropped.data() : t.h.data();  // what the U products read
+  Tensor da_zr = context.Allocate({batch, 2 * n});            // gradients of the gate pre-activations
   Tensor da_h = context.Allocate({batch, n});
-  Tensor ds = context.Allocate({batch, n});  // d(r ∘ h), or d(U h)
+  Tensor ds = context.Allocate({batch, n});  // d(r ∘ hu), or d(U hu)
   float* dh = grads.dh.defined() ? grads.dh.data() : nullptr;
+  // The U products' share of dh goes through d(hu), which the recurrent mask scales;
+  // without one, hu is h and it accumulates into dh directly.
+  Tensor dhu_t = rmask && dh ? context.Allocate({batch, n}) : Tensor();
+  float* dhu = rmask ? (dh ? dhu_t.data() : nullptr) : dh;
   cuda::GruBackwardGates(cuda.stream(), batch, n, lbr, t.h.data(), t.gates.data(), t.candidate.data(),
                          t.recurrent.data(), mask, dy.data(), da_zr.data(), da_h.data(), ds.data(), dh);
-  if (!lbr) {  // ds = d(r ∘ h) = da_h U, then the reset gate's gradient through it
+  // Under a recurrent mask dhu starts from the reset gate's share (reset before U) or
+  // from nothing (linear before reset: the first product overwrites it).
+  bool dhu_started = !rmask;
+  if (!lbr) {  // ds = d(r ∘ hu) = da_h U, then the reset gate's gradient through it
     RunGemm(cuda, Dense(batch, n, n, false, false, da_h.data(), t.u.data(), false, ds.data()));
-    cuda::GruBackwardReset(cuda.stream(), batch, n, t.h.data(), t.gates.data(), mask, dy.data(), ds.data(),
-                           da_zr.data(), dh, /*dhu=*/nullptr);
+    cuda::GruBackwardReset(cuda.stream(), batch, n, hu, t.gates.data(), mask, dy.data(), ds.data(), da_zr.data(), dh,
+                           rmask ? dhu : nullptr);
+    dhu_started = true;
   }
-  if (dh != nullptr) {
-    RunGemm(cuda, Dense(batch, n, 2 * n, false, false, da_zr.data(), t.u_zr.data(), true, dh));
-    if (lbr) RunGemm(cuda, Dense(batch, n, n, false, false, ds.data(), t.u.data(), true, dh));
+  if (dhu != nullptr) {
+    RunGemm(cuda, Dense(batch, n, 2 * n, false, false, da_zr.data(), t.u_zr.data(), dhu_started, dhu));
+    if (lbr) RunGemm(cuda, Dense(batch, n, n, false, false, ds.data(), t.u.data(), true, dhu));
+    if (rmask) cuda::AccumulateMasked(cuda.stream(), batch, n, dhu, rmask, dh, n);
   }
   if (grads.dx_proj.defined()) {
     cuda::GruAccumulateDxProj(cuda.stream(), batch, n, da_zr.data(), da_h.data(), grads.dx_proj.data());
   }
-  if (grads.du_zr.defined()) {  // dU_zr += da_zrᵀ h
-    RunGemm(cuda, Dense(2 * n, n, batch, true, false, da_zr.data(), t.h.data(), true, grads.du_zr.data()));
+  if (grads.du_zr.defined()) {  // dU_zr += da_zrᵀ hu
+    RunGemm(cuda, Dense(2 * n, n, batch, true, false, da_zr.data(), hu, true, grads.du_zr.data()));
   }
-  if (grads.du.defined()) {  // dU += da_hᵀ (r ∘ h), or d(U h)ᵀ h
-    RunGemm(cuda, Dense(n, n, batch, true, false, lbr ? ds.data() : da_h.data(), lbr ? t.h.data() : t.recurrent.data(),
-                        true, grads.du.data()));
+  if (grads.du.defined()) {  // dU += da_hᵀ (r ∘ hu), or d(U hu)ᵀ hu
+    RunGemm(cuda, Dense(n, n, batch, true, false, lbr ? ds.data() : da_h.data(), lbr ? hu : t.recurrent.data(), true,
+                        grads.du.data()));
   }
 }
 
@@ -287,9 +310,15 @@ void LstmStepForward(DeviceContext& context, LstmStepTensors& t, Tensor& y) {
       << "LstmStep: x_proj " << t.x_proj.ShapeString() << ", state " << t.state.ShapeString() << ", U "
       << t.u.ShapeString();
   if (batch * n == 0) return;
-  // h = state's first half, contiguous (saved for the backward's dU).
+  // h = state's first half, contiguous (saved for the backward's dU), ∘ recurrent_mask
+  // when there is one: what the U products read.
   NMT_CUDA_CHECK(cudaMemcpy2DAsync(t.h.data(), n * sizeof(float), t.state.data(), 2 * n * sizeof(float),
                                    n * sizeof(float), batch, cudaMemcpyDeviceToDevice, cuda.stream()));
+  if (t.recurrent_mask.defined()) {
+    NMT_CHECK(t.recurrent_mask.shape() == (Shape{batch, n}))
+        << "LstmStep: recurrent mask " << t.recurrent_mask.ShapeString() << " for state " << t.state.ShapeString();
+    cuda::Multiply(cuda.stream(), batch * n, t.h.data(), t.recurrent_mask.data(), t.h.data());
+  }
   Tensor pre = context.Allocate({batch, 4 * n});  // h [U_i; U_f; U_o; U_c]ᵀ
   RunGemm(cuda, Dense(batch, 4 * n, n, false, true, t.h.data(), t.u.data(), false, pre.data()));
   cuda::LstmStepPointwise(cuda.stream(), batch, n, t.x_proj.data(), t.state.data(),
@@ -306,10 +335,16 @@ void LstmStepBackward(DeviceContext& context, const LstmStepTensors& t, const Te
   cuda::LstmBackwardPointwise(cuda.stream(), batch, n, t.state.data(), t.gates.data(), t.candidate.data(),
                               t.cell_tanh.data(), t.mask.defined() ? t.mask.data() : nullptr, dy.data(), da.data(),
                               dstate, grads.dx_proj.defined() ? grads.dx_proj.data() : nullptr);
-  if (dstate != nullptr) {  // dstate's h half (row stride 2n) += da U
-    RowMajorGemm g = Dense(batch, n, 4 * n, false, false, da.data(), t.u.data(), true, dstate);
-    g.ldc = 2 * n;
-    RunGemm(cuda, g);
+  if (dstate != nullptr) {  // dstate's h half (row stride 2n) += da U (∘ recurrent_mask)
+    if (t.recurrent_mask.defined()) {
+      Tensor dh = context.Allocate({batch, n});
+      RunGemm(cuda, Dense(batch, n, 4 * n, false, false, da.data(), t.u.data(), false, dh.data()));
+      cuda::AccumulateMasked(cuda.stream(), batch, n, dh.data(), t.recurrent_mask.data(), dstate, 2 * n);
+    } else {
+      RowMajorGemm g = Dense(batch, n, 4 * n, false, false, da.data(), t.u.data(), true, dstate);
+      g.ldc = 2 * n;
+      RunGemm(cuda, g);
+    }
   }
   if (grads.du.defined()) {  // dU += daᵀ h
     RunGemm(cuda, Dense(4 * n, n, batch, true, false, da.data(), t.h.data(), true, grads.du.data()));
@@ -376,17 +411,19 @@ void GatherRows(DeviceContext& context, const Tensor& x, const Tensor& rows, Ten
 }
 
 void SoftmaxXentForward(DeviceContext& context, const Tensor& logits, const Tensor& targets, const Tensor& mask,
-                        Tensor& log_probs, Tensor& nll) {
+                        float label_smoothing, Tensor& log_probs, Tensor& nll) {
   CudaContext& cuda = AsCuda(context, "SoftmaxCrossEntropy");
+  NMT_CHECK(label_smoothing >= 0.0f && label_smoothing < 1.0f)
+      << "SoftmaxCrossEntropy: label smoothing " << label_smoothing << " outside [0, 1)";
   cuda::SoftmaxXentForward(cuda.stream(), logits.dim(0), logits.dim(1), logits.data(), targets.int32_data(),
-                           mask.data(), /*label_smoothing=*/0.0f, log_probs.data(), nll.data(), cuda.error_flags());
+                           mask.data(), label_smoothing, log_probs.data(), nll.data(), cuda.error_flags());
 }
 
 void SoftmaxXentBackward(DeviceContext& context, const Tensor& log_probs, const Tensor& targets, const Tensor& mask,
-                         const Tensor& dnll, Tensor& dlogits) {
+                         float label_smoothing, const Tensor& dnll, Tensor& dlogits) {
   CudaContext& cuda = AsCuda(context, "SoftmaxCrossEntropy");
   cuda::SoftmaxXentBackward(cuda.stream(), log_probs.dim(0), log_probs.dim(1), log_probs.data(), targets.int32_data(),
-                            mask.data(), /*label_smoothing=*/0.0f, dnll.data(), dlogits.data());
+                            mask.data(), label_smoothing, dnll.data(), dlogits.data());
 }
 
 void CheckSameSize(const char* op, const Tensor& grad, std::initializer_list<const Tensor*> others) {
