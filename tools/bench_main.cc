@@ -84,7 +84,8 @@ std::optional<BenchFlags> ParseBenchFlags() {
     return std::nullopt;
   }
   f.kind = entry->kind;
-  const absl::StatusOr<MatmulPrecision> precision = ParseMatmulPrecision(absl::GetFlag(FLAGS_precision), Device::kCPU);
+  const absl::StatusOr<MatmulPrecision> precision = ParseMatmulPrecision(
+      absl::GetFlag(FLAGS_precision), ParseDevice(absl::GetFlag(FLAGS_device)).value_or(Device::kCPU));
   if (!precision.ok()) {
     std::fprintf(stderr, "bench: --precision: %s\n", std::string(precision.status().message()).c_str());
     return std::nullopt;

@@ -72,7 +72,8 @@ int Run() {
     std::fprintf(stderr, "error: --length_penalty replaces --length_norm: give one of them\n");
     return 2;
   }
-  const absl::StatusOr<MatmulPrecision> precision = ParseMatmulPrecision(absl::GetFlag(FLAGS_precision), Device::kCPU);
+  const absl::StatusOr<MatmulPrecision> precision = ParseMatmulPrecision(
+      absl::GetFlag(FLAGS_precision), ParseDevice(absl::GetFlag(FLAGS_device)).value_or(Device::kCPU));
   if (!precision.ok()) {
     std::fprintf(stderr, "error: --precision: %s\n", std::string(precision.status().message()).c_str());
     return 2;

@@ -186,6 +186,10 @@ absl::StatusOr<std::unique_ptr<Trainer>> Trainer::Create(const TrainConfig& conf
 absl::StatusOr<std::unique_ptr<Trainer>> Trainer::Create(const TrainConfig& config, const TrainingData& data,
                                                          Communicator& communicator, DeviceContext& context) {
   if (absl::Status s = ValidateTrainConfig(config); !s.ok()) return s;
+  // Validation knows the CPU only; the device in hand may lack the chosen precision.
+  if (absl::Status s = ParseMatmulPrecision(config.precision(), context.device()).status(); !s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("invalid configuration: precision: ", s.message()));
+  }
   std::unique_ptr<Trainer> trainer(new Trainer(config, communicator, context));
   if (absl::Status s = trainer->Prepare(data); !s.ok()) return s;
   return trainer;
