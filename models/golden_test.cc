@@ -6,6 +6,7 @@
 
 #include <iostream>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "ops/backend.h"
 #include "ops/test_context.h"
@@ -70,6 +71,21 @@ void ExpectBf16Close(const std::string& file) {
   EXPECT_GT(worst, 1e-6) << "bf16 products should not match f32 to the last bit";
   EXPECT_GT(gradients, 10);
   std::cout << file << " in bf16: max_rel_err=" << worst << " over " << gradients << " gradients\n";
+}
+
+// Every fixture again on the CUDA backend, with the CPU's tolerance: loss, intermediates,
+// every gradient, and greedy and beam-3 decodes identical to the reference's. Skipped in a
+// build without the backend or on a machine without a GPU.
+TEST(GoldenCuda, EveryModelMatchesItsFixtureOnTheGpu) {
+  absl::StatusOr<std::unique_ptr<DeviceContext>> cuda = CreateDeviceContext(Device::kCUDA, 1);
+  if (!cuda.ok()) GTEST_SKIP() << cuda.status();
+  for (const char* file : {"tiny_rnnsearch.npz", "tiny_rnnencdec.npz", "tiny_cgru.npz", "tiny_luong_lstm_general.npz",
+                           "tiny_luong_lstm_dot.npz", "tiny_luong_gru_concat.npz"}) {
+    absl::StatusOr<ParityReport> report = CompareWithGolden(absl::StrCat("models/testdata/", file), **cuda);
+    ASSERT_TRUE(report.ok()) << file << ": " << report.status();
+    for (const TensorError& e : report->errors) EXPECT_LE(e.rel_err, 1e-4) << file << " " << e.name;
+    std::cout << file << " on CUDA: max_rel_err=" << report->max_rel_err() << "\n";
+  }
 }
 
 TEST(GoldenBf16, RnnSearchStaysCloseToF32) { ExpectBf16Close("tiny_rnnsearch.npz"); }

@@ -18,6 +18,7 @@
 #include "gtest/gtest.h"
 #include "metrics/bleu.h"
 #include "models/search.h"
+#include "ops/backend.h"
 #include "ops/test_context.h"
 #include "trainers/checkpoint.h"
 #include "trainers/clip.h"
@@ -104,6 +105,41 @@ std::vector<std::vector<std::string>> LogRows(const Trainer& t, const std::strin
 
 void Poison(Parameter& p) {
   std::fill(p.value().data(), p.value().data() + p.value().size(), std::numeric_limits<float>::quiet_NaN());
+}
+
+// On the CUDA backend (skipped without it or without a GPU): the dev loss falls, and a run
+// started on the CPU continues on the GPU from its checkpoint (checkpoints hold host
+// tensors, so they are device-independent) to where the CPU alone gets, up to float
+// rounding of another backend.
+TEST(TrainerCuda, TrainsOnTheGpuAndContinuesACpuRun) {
+  absl::StatusOr<std::unique_ptr<DeviceContext>> cuda = CreateDeviceContext(Device::kCUDA, 1);
+  if (!cuda.ok()) GTEST_SKIP() << cuda.status();
+  const TrainingData data = TinyCorpus();
+  {
+    absl::StatusOr<std::unique_ptr<Trainer>> gpu = Trainer::Create(TinyConfig("cuda_falls", 60), data, **cuda);
+    ASSERT_TRUE(gpu.ok()) << gpu.status();
+    const std::vector<datasets::Example> dev = Encode(**gpu, data.dev);
+    const double before = (*gpu)->DevLoss(dev);
+    ASSERT_TRUE((*gpu)->Train().ok());
+    EXPECT_EQ((*gpu)->progress().step(), 60);
+    EXPECT_LT((*gpu)->DevLoss(dev), 0.8 * before);
+  }
+  absl::StatusOr<std::unique_ptr<Trainer>> straight =
+      Trainer::Create(TinyConfig("cuda_cpu_straight", 40), data, TestContext());
+  ASSERT_TRUE(straight.ok() && (*straight)->Train().ok());
+  TrainConfig first = TinyConfig("cuda_cpu_then_gpu", 20);
+  {
+    absl::StatusOr<std::unique_ptr<Trainer>> cpu = Trainer::Create(first, data, TestContext());
+    ASSERT_TRUE(cpu.ok() && (*cpu)->Train().ok());
+  }
+  TrainConfig second = first;
+  second.set_max_steps(40);
+  absl::StatusOr<std::unique_ptr<Trainer>> resumed = Trainer::Create(second, data, **cuda);
+  ASSERT_TRUE(resumed.ok()) << resumed.status();
+  ASSERT_TRUE((*resumed)->Train().ok());
+  EXPECT_EQ((*resumed)->progress().step(), 40);
+  const std::vector<datasets::Example> dev = Encode(**straight, data.dev);
+  EXPECT_NEAR((*resumed)->DevLoss(dev), (*straight)->DevLoss(dev), 1e-2 * (*straight)->DevLoss(dev));
 }
 
 TEST(Trainer, TrainsOnAnInMemoryCorpusAndDevLossFalls) {
