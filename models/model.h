@@ -146,6 +146,12 @@ class Model : public layers::Module {
   // matrix product it runs, as the reference's bench counts them; 0 if not known.
   virtual double ForwardFlops(int64_t batch, int64_t src_len, int64_t tgt_len) const { return 0; }
 
+  // Called once on a fresh model (not on a resumed one) with the count of every
+  // target id in the training targets (K_y entries, EOS included), before training. A
+  // model whose readout cannot learn the output prior quickly on its own starts its
+  // output bias there (CGru); the default leaves the parameters as they were drawn.
+  virtual void InitializeOutputPrior(absl::Span<const int64_t> target_counts) {}
+
  private:
   ModelConfig config_;
 };

@@ -282,8 +282,12 @@ absl::Status Trainer::PrepareBatches(const TrainingData& data) {
   options.batches_per_chunk = d.batches_per_chunk();
   options.max_target_tokens = d.max_target_tokens();
   options.seed = config_.seed();
-  absl::StatusOr<datasets::TrainingBatcher> batcher =
-      datasets::TrainingBatcher::Create(Encode(data.train, *codecs_.source, *codecs_.target), options);
+  std::vector<datasets::Example> train = Encode(data.train, *codecs_.source, *codecs_.target);
+  target_counts_.assign(codecs_.target->size(), 0);
+  for (const datasets::Example& example : train) {
+    for (int32_t id : example.target) ++target_counts_[id];
+  }
+  absl::StatusOr<datasets::TrainingBatcher> batcher = datasets::TrainingBatcher::Create(std::move(train), options);
   if (!batcher.ok()) return batcher.status();
   batcher_ = std::make_unique<datasets::TrainingBatcher>(*std::move(batcher));
   return absl::OkStatus();
@@ -295,6 +299,8 @@ absl::Status Trainer::PrepareModel() {
   absl::StatusOr<std::unique_ptr<models::Model>> model = models::MakeModel(config_.model());
   if (!model.ok()) return model.status();
   model_ = *std::move(model);
+  // A resumed run's checkpoint replaces this; every rank counts the same corpus.
+  model_->InitializeOutputPrior(target_counts_);
   model_->MoveTo(context_);  // before the optimizer, whose slots go where the parameters are
   absl::StatusOr<std::unique_ptr<Optimizer>> optimizer = MakeOptimizer(config_.optimizer(), model_->NamedParameters());
   if (!optimizer.ok()) return optimizer.status();

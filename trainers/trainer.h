@@ -204,6 +204,7 @@ class Trainer {
   LrSchedule schedule_;
   std::unique_ptr<datasets::TrainingBatcher> batcher_;
   std::unique_ptr<models::Model> model_;
+  std::vector<int64_t> target_counts_;  // of every target id in the training targets, for InitializeOutputPrior
   std::unique_ptr<Optimizer> optimizer_;
   TrainingProgress progress_;
   // The step of the checkpoint at run_.checkpoint() (-1: none yet).

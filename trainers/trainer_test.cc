@@ -158,6 +158,39 @@ TEST(Trainer, TrainsOnAnInMemoryCorpusAndDevLossFalls) {
   EXPECT_TRUE(ReadRunConfig(t.run()).ok());
 }
 
+// The conditional GRU's tanh readout used to sit at the unigram entropy on the main
+// job's recipe (Adam 2e-3, clip 1): with b_y at 0, Adam fits the output prior faster
+// through W_o t than through b_y, driving t, s and the annotations to saturated
+// constants whose gradients vanish (attention stayed uniform). Its output bias now
+// starts at the training targets' log unigram (CGru::InitializeOutputPrior). On this
+// corpus and recipe the dev loss was 2.13 after 200 steps before that (RNNsearch: 0.92)
+// and is 0.91 after it.
+TEST(Trainer, CGruLearnsTheTinyCorpusOnTheDefaultRecipe) {
+  const TrainingData data = TinyCorpus();
+  TrainConfig c = TinyConfig("cgru_learns", 200);
+  models::ModelConfig& m = *c.mutable_model();
+  m.set_kind(models::ModelConfig::CGRU);
+  m.set_m(16);
+  m.set_n(32);
+  m.set_n_align(16);
+  m.set_dropout(0);
+  m.set_dropout_rnn(0);
+  m.set_dropout_src(0);
+  m.set_dropout_tgt(0);
+  c.set_label_smoothing(0);
+  c.mutable_optimizer()->mutable_adam()->set_lr(2e-3);
+  c.set_max_grad_norm(1);
+  c.set_validate_every(0);
+  c.set_checkpoint_every(0);
+  absl::StatusOr<std::unique_ptr<Trainer>> trainer = Trainer::Create(c, data, TestContext());
+  ASSERT_TRUE(trainer.ok()) << trainer.status();
+  Trainer& t = **trainer;
+  const std::vector<datasets::Example> dev = Encode(t, data.dev);
+  ASSERT_TRUE(t.Train().ok());
+  EXPECT_EQ(t.progress().step(), 200);
+  EXPECT_LT(t.DevLoss(dev), 1.3);
+}
+
 TEST(Trainer, MaxGradNormZeroTrainsWithoutClipping) {
   TrainConfig config = TinyConfig("noclip", 20);
   config.set_max_grad_norm(0);
