@@ -64,7 +64,9 @@ trainers::TrainConfig ExperimentConfig(const ExperimentModel& model, const Exper
                                        const trainers::DataConfig& data);
 
 // Table 1's "No UNK" rule: sentence i qualifies when neither sources[i] nor references[i]
-// has a token its codec maps to UNK (with a word shortlist: a word outside it).
+// has a token its codec maps to UNK (with a word shortlist: a word outside it). The
+// column's BLEU is then over the sentences that qualify under every model's shortlists,
+// decoded with UNK forbidden (SearchOptions::suppress_unk), as the paper did.
 std::vector<bool> NoUnkSentences(absl::Span<const std::string> sources, absl::Span<const std::string> references,
                                  const datasets::TextCodec& source_codec, const datasets::TextCodec& target_codec);
 

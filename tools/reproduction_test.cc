@@ -212,6 +212,7 @@ TEST(RunExperiment, TrainsFourModelsWritesTheReportAndResumesToTheSameNumbers) {
     EXPECT_GT(r.training.dev_nll_per_token, 0) << r.model.name;
     EXPECT_GT(r.training.train_nll_per_token, 0) << r.model.name;
     EXPECT_TRUE(std::filesystem::exists(r.run_dir + "/eval/test.hyp")) << r.model.name;
+    EXPECT_TRUE(std::filesystem::exists(r.run_dir + "/eval/test_no_unk.hyp")) << "decoded with UNK forbidden";
   }
   for (const std::string& file : first->files) EXPECT_TRUE(std::filesystem::exists(file)) << file;
   int heatmaps = 0;
