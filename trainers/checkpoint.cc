@@ -198,7 +198,16 @@ absl::StatusOr<Checkpoint> ReadCheckpoint(const std::string& path, const models:
   absl::StatusOr<Checkpoint> checkpoint = ReadCheckpointFile(path);
   if (!checkpoint.ok()) return checkpoint.status();
   models::ModelConfig saved;
-  if (!saved.ParseFromString(checkpoint->model_config()) || saved.SerializeAsString() != expected.SerializeAsString()) {
+  // The regularisation rates shape no parameter: a run may resume (or fine-tune) with
+  // others, and a checkpoint from before they existed (unset) matches a run that sets 0.
+  auto architecture = [](models::ModelConfig c) {
+    c.clear_dropout();
+    c.clear_dropout_rnn();
+    c.clear_dropout_src();
+    c.clear_dropout_tgt();
+    return c.SerializeAsString();
+  };
+  if (!saved.ParseFromString(checkpoint->model_config()) || architecture(saved) != architecture(expected)) {
     return absl::FailedPreconditionError(
         absl::StrCat(path, ": the checkpoint's model config differs from this run's (another model or vocabulary)"));
   }

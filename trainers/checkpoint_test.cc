@@ -195,6 +195,11 @@ TEST(Checkpoint, ReadRefusesAnotherModelConfig) {
   models::ModelConfig same;
   same.set_n(4);
   EXPECT_TRUE(ReadCheckpoint(path, same).ok());
+  // Dropout rates shape no parameter: other rates, or rates set where the checkpoint
+  // (written before they existed) has none, still match.
+  same.set_dropout(0.0f);
+  same.set_dropout_rnn(0.2f);
+  EXPECT_TRUE(ReadCheckpoint(path, same).ok());
 }
 
 }  // namespace
