@@ -40,7 +40,7 @@ std::vector<ExperimentModel> PaperExperimentModels();
 // What is scaled down from the paper, and why, is in docs/REPRODUCTION.md.
 struct ExperimentOptions {
   std::string out_dir = "runs/reproduce";            // one run directory per model below it, and the report
-  int64_t budget_steps = 6000;                       // updates per model (the paper: 2.9–8.5 × 10^5)
+  int64_t budget_steps = 3500;                       // updates per model (the paper: 2.9–8.5 × 10^5)
   int32_t shortlist = 10000;                         // words per side, the rest UNK (the paper: 30,000)
   int64_t m = 128, n = 256, n_align = 256, l = 128;  // the paper: 620, 1000, 1000, 500
   int32_t batch_size = 80;                           // the paper's
