@@ -32,6 +32,8 @@ ABSL_FLAG(int64_t, n, kDefaults.n, "recurrent units (the paper: 1000)");
 ABSL_FLAG(int64_t, n_align, kDefaults.n_align, "alignment model units n' (the paper: 1000)");
 ABSL_FLAG(int64_t, l, kDefaults.l, "maxout units (the paper: 500)");
 ABSL_FLAG(int32_t, batch_size, kDefaults.batch_size, "sentences per update (the paper: 80)");
+ABSL_FLAG(std::string, optimizer, kDefaults.optimizer, "adam or adadelta (the paper's: rho 0.95, eps 1e-6)");
+ABSL_FLAG(double, adam_lr, kDefaults.adam_lr, "Adam's learning rate");
 ABSL_FLAG(int32_t, threads, kDefaults.threads, "CPU threads");
 ABSL_FLAG(int32_t, beam, kDefaults.beam, "beam size for the test set");
 ABSL_FLAG(int64_t, validate_every, kDefaults.validate_every, "steps between dev NLL measurements");
@@ -57,6 +59,8 @@ int Run() {
   o.n_align = absl::GetFlag(FLAGS_n_align);
   o.l = absl::GetFlag(FLAGS_l);
   o.batch_size = absl::GetFlag(FLAGS_batch_size);
+  o.optimizer = absl::GetFlag(FLAGS_optimizer);
+  o.adam_lr = absl::GetFlag(FLAGS_adam_lr);
   o.threads = absl::GetFlag(FLAGS_threads);
   o.beam = absl::GetFlag(FLAGS_beam);
   o.validate_every = absl::GetFlag(FLAGS_validate_every);
@@ -70,6 +74,10 @@ int Run() {
     std::fprintf(stderr,
                  "usage error: --budget_steps must be > 0; --test_sentences, --bootstrap_samples and "
                  "--heatmaps >= 0\n");
+    return kExitUsageError;
+  }
+  if (o.optimizer != "adam" && o.optimizer != "adadelta") {
+    std::fprintf(stderr, "usage error: --optimizer must be adam or adadelta, not '%s'\n", o.optimizer.c_str());
     return kExitUsageError;
   }
   trainers::DataConfig data = trainers::DefaultTrainConfig().data();

@@ -273,6 +273,11 @@ TrainConfig ExperimentConfig(const ExperimentModel& model, const ExperimentOptio
   m.set_init(models::ModelConfig::INIT_PAPER);
   m.set_seed(options.seed);
   c.set_seed(options.seed);
+  if (options.optimizer == "adam") {
+    c.mutable_optimizer()->mutable_adam()->set_lr(options.adam_lr);
+  } else if (options.optimizer != "adadelta") {
+    c.clear_optimizer();  // ValidateTrainConfig refuses it: "must set adadelta, adam or sgd"
+  }
   c.set_max_steps(options.budget_steps);
   c.set_max_minutes(0);
   c.set_validate_every(options.validate_every);
@@ -452,7 +457,16 @@ absl::StatusOr<ExperimentReport> RunExperiment(const ExperimentOptions& options,
   const std::string png = options.out_dir + "/bleu_by_length.png";
   LinePlotOptions plot;
   plot.title = "BLEU by source sentence length (test set)";
-  NMT_RETURN_IF_ERROR(WriteLinePlot(png, curves, plot));
+  const bool any_point = std::any_of(curves.begin(), curves.end(), [](const Curve& c) { return !c.x.empty(); });
+  if (any_point) {
+    NMT_RETURN_IF_ERROR(WriteLinePlot(png, curves, plot));
+    report.files.push_back(png);
+  } else {
+    // A quick look at a few test sentences: every bin is under binning.min_sentences, so
+    // there is no curve to draw; the CSV still has every bin.
+    absl::FPrintF(stderr, "bleu_by_length.png not drawn: no length bin has %d test sentences (--test_sentences)\n",
+                  options.binning.min_sentences);
+  }
   NMT_RETURN_IF_ERROR(WriteFileAtomically(options.out_dir + "/bleu_by_length.csv", csv));
   std::string results = "model,updates,epochs,hours,target_tokens_per_s,train_nll,dev_nll,bleu_all,bleu_no_unk\n";
   for (const ModelResult& r : report.results) {
@@ -463,7 +477,7 @@ absl::StatusOr<ExperimentReport> RunExperiment(const ExperimentOptions& options,
   }
   NMT_RETURN_IF_ERROR(WriteFileAtomically(options.out_dir + "/results.csv", results));
   NMT_RETURN_IF_ERROR(WriteFileAtomically(options.out_dir + "/tables.md", ReportTables(report, options)));
-  for (const char* name : {"/bleu_by_length.png", "/bleu_by_length.csv", "/results.csv", "/tables.md"}) {
+  for (const char* name : {"/bleu_by_length.csv", "/results.csv", "/tables.md"}) {
     report.files.push_back(options.out_dir + name);
   }
   return report;

@@ -1,5 +1,6 @@
 #include "tools/reproduction.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -140,13 +141,23 @@ TEST(ExperimentConfig, IsThePaperRecipeAtTheOptionsSizes) {
   EXPECT_EQ(c.data().src_vocab_size(), options.shortlist);
   EXPECT_EQ(c.data().batch_size(), 80);
   EXPECT_EQ(c.data().batches_per_chunk(), 20);
-  EXPECT_TRUE(c.optimizer().has_adadelta());
+  ASSERT_TRUE(c.optimizer().has_adam()) << "the default: the budget's deviation";
+  EXPECT_EQ(c.optimizer().adam().lr(), options.adam_lr);
   EXPECT_EQ(c.max_grad_norm(), 1.0);
   EXPECT_EQ(c.model().init(), models::ModelConfig::INIT_PAPER);
   EXPECT_EQ(c.model().n(), options.n);
   EXPECT_EQ(c.max_steps(), options.budget_steps);
   EXPECT_EQ(c.patience(), 0) << "the paper did not stop early";
   EXPECT_EQ(c.run_dir(), "/tmp/x/rnnsearch-50");
+
+  options.optimizer = "adadelta";
+  const trainers::TrainConfig paper = ExperimentConfig(models[3], options, c.data());
+  ASSERT_TRUE(paper.optimizer().has_adadelta());
+  trainers::TrainConfig preset = trainers::DefaultTrainConfig();
+  trainers::ApplyPaperPreset(preset);
+  EXPECT_EQ(paper.optimizer().SerializeAsString(), preset.optimizer().SerializeAsString()) << "the paper's ρ and ε";
+  options.optimizer = "rmsprop";
+  EXPECT_FALSE(trainers::ValidateTrainConfig(ExperimentConfig(models[3], options, c.data())).ok());
 }
 
 // A corpus of a few dozen pairs: the whole experiment at toy sizes, twice.
@@ -232,6 +243,14 @@ TEST(RunExperiment, TrainsFourModelsWritesTheReportAndResumesToTheSameNumbers) {
   absl::StatusOr<ExperimentReport> longer = RunExperiment(options, data);
   ASSERT_TRUE(longer.ok()) << longer.status();
   for (const ModelResult& r : longer->results) EXPECT_EQ(r.training.updates, 9) << r.model.name;
+
+  // Too few test sentences for any length bin (a quick look): the report is still written,
+  // without the plot.
+  options.binning.min_sentences = 100;
+  absl::StatusOr<ExperimentReport> few = RunExperiment(options, data);
+  ASSERT_TRUE(few.ok()) << few.status();
+  for (const std::string& file : few->files) EXPECT_EQ(file.find("bleu_by_length.png"), std::string::npos) << file;
+  EXPECT_NE(std::find(few->files.begin(), few->files.end(), options.out_dir + "/tables.md"), few->files.end());
 }
 
 }  // namespace
