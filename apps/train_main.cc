@@ -72,6 +72,8 @@ ABSL_FLAG(std::optional<std::string>, test_src, std::nullopt, "test source file"
 ABSL_FLAG(std::optional<std::string>, test_tgt, std::nullopt, "test target file");
 ABSL_FLAG(std::optional<std::string>, run_dir, std::nullopt, "where checkpoints, logs and results go");
 ABSL_FLAG(std::optional<int32_t>, threads, std::nullopt, "CPU threads");
+ABSL_FLAG(std::optional<bool>, adapt_threads, std::nullopt,
+          "run fewer threads while other processes keep cores busy (default true)");
 ABSL_FLAG(std::optional<std::string>, precision, std::nullopt,
           "matrix products in f32 (default), bf16 (mixed precision: bf16 operands, f32 accumulation, weights, "
           "optimizer and loss) or auto (bf16 where the CPU has AMX)");
@@ -176,6 +178,7 @@ void ApplySizeFlags(TrainConfig& c) {
   apply(FLAGS_tgt_vocab, [&](int32_t v) { d.set_tgt_vocab_size(v); });
   apply(FLAGS_batch_size, [&](int32_t v) { d.set_batch_size(v); });
   apply(FLAGS_threads, [&](int32_t v) { c.set_threads(v); });
+  apply(FLAGS_adapt_threads, [&](bool v) { c.set_adapt_threads(v); });
   apply(FLAGS_beam, [&](int32_t v) { c.set_beam_size(v); });
   apply(FLAGS_minutes, [&](double v) { c.set_max_minutes(v); });
   apply(FLAGS_max_steps, [&](int64_t v) { c.set_max_steps(v); });

@@ -60,6 +60,11 @@ class DeviceContext {
   // parameter is converted at most once per step; parameters must not change while a
   // tape that read them is live (its backward reads them too).
   virtual void InvalidateParameterCaches() {}
+  // CPU threads the kernels run on, at most the count the context was made with: the
+  // trainer lowers it while other processes hold cores (trainers/thread_governor.h).
+  // Results do not depend on it. Backends without host threads ignore it.
+  virtual int host_threads() const { return 1; }
+  virtual void SetHostThreads(int threads) {}
   DeviceMemory& memory() { return *memory_; }
   const std::shared_ptr<DeviceMemory>& shared_memory() const { return memory_; }
   BufferPool& pool() { return *pool_; }

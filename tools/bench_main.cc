@@ -35,12 +35,15 @@
 #include "trainers/adadelta.h"
 #include "trainers/adam.h"
 #include "trainers/clip.h"
+#include "trainers/thread_governor.h"
 #include "trainers/train_step.h"
 
 ABSL_FLAG(std::string, model, nmt::models::DefaultModel().name,
           "a model of models/registry.cc: rnnsearch, rnnencdec, ...");
 ABSL_FLAG(std::string, config, "small", "tiny, small or paper (the reference's table)");
 ABSL_FLAG(int, threads, 2, "CPU threads");
+ABSL_FLAG(bool, adapt_threads, true,
+          "as train: fewer threads while other processes keep cores busy (trainers/thread_governor.h)");
 ABSL_FLAG(std::string, precision, "f32", "matrix products in f32, bf16 (f32 accumulation) or auto (bf16 on AMX CPUs)");
 ABSL_FLAG(int, steps, 10, "timed training steps (0: none)");
 ABSL_FLAG(int, warmup, 3, "untimed steps first");
@@ -104,7 +107,7 @@ std::string TrainingJson(const BenchFlags& f, const BenchSizes& c, Model& model,
   if (f.steps <= 0) {
     return R"("target_tokens_per_step": null, "target_tokens_per_s": null, "ms_per_step": null, )"
            R"("ms_per_step_min": null, "ms_per_step_max": null, "est_train_gflop_per_step": null, )"
-           R"("gflop_per_s": null, "peak_gflops": null, "fraction_of_peak": null)";
+           R"("gflop_per_s": null, "peak_gflops": null, "fraction_of_peak": null, "threads_per_step": null)";
   }
   std::unique_ptr<trainers::Optimizer> opt;
   if (f.optimizer == "adam") {
@@ -116,7 +119,14 @@ std::string TrainingJson(const BenchFlags& f, const BenchSizes& c, Model& model,
   Tape tape(context);
   std::vector<double> seconds;
   int64_t tokens = 0;
+  std::optional<trainers::ThreadGovernor> governor;
+  if (absl::GetFlag(FLAGS_adapt_threads)) governor.emplace(context.host_threads(), absl::Seconds(1));
+  std::vector<int> threads_used;
   for (int step = 0; step < f.warmup + f.steps; ++step) {
+    if (governor) {
+      if (std::optional<int> threads = governor->Poll()) context.SetHostThreads(*threads);
+    }
+    if (step >= f.warmup) threads_used.push_back(context.host_threads());
     const datasets::Batch batch = datasets::MakeBatch(RandomSentences(rng, c.batch, c.length, c.vocab),
                                                       RandomSentences(rng, c.batch, c.length, c.vocab));
     const auto start = std::chrono::steady_clock::now();
@@ -135,11 +145,12 @@ std::string TrainingJson(const BenchFlags& f, const BenchSizes& c, Model& model,
   auto num_or_null = [&](double v) { return gflop > 0 ? Num(v) : std::string("null"); };
   return absl::StrFormat(R"("target_tokens_per_step": %d, "target_tokens_per_s": %.1f, "ms_per_step": %.1f, )"
                          R"("ms_per_step_min": %.1f, "ms_per_step_max": %.1f, "est_train_gflop_per_step": %s, )"
-                         R"("gflop_per_s": %s, "peak_gflops": %s, "fraction_of_peak": %s)",
+                         R"("gflop_per_s": %s, "peak_gflops": %s, "fraction_of_peak": %s, "threads_per_step": [%s])",
                          tokens, Median(rates), 1e3 * median, 1e3 * *std::min_element(seconds.begin(), seconds.end()),
                          1e3 * *std::max_element(seconds.begin(), seconds.end()), num_or_null(gflop),
                          num_or_null(gflop / median), Num(peak),
-                         gflop > 0 ? absl::StrFormat("%.3g", gflop / median / peak) : std::string("null"));
+                         gflop > 0 ? absl::StrFormat("%.3g", gflop / median / peak) : std::string("null"),
+                         absl::StrJoin(threads_used, ", "));
 }
 
 // The decoding fields: --decode_sentences random sources, greedy in batches or beam one by one.

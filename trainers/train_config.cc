@@ -275,6 +275,7 @@ TrainConfig DefaultTrainConfig() {
   c.set_checkpoint_minutes(5);
   c.set_seed(1234);
   c.set_threads(2);
+  c.set_adapt_threads(true);
   c.set_run_dir("runs/default");
   c.set_beam_size(5);
   c.set_length_norm(true);

@@ -212,6 +212,7 @@ absl::Status Trainer::Prepare(const TrainingData& data) {
   if (absl::Status s = PrepareCodecs(data.train, resuming); !s.ok()) return s;
   if (absl::Status s = PrepareBatches(data); !s.ok()) return s;
   if (absl::Status s = PrepareModel(); !s.ok()) return s;
+  if (config_.adapt_threads()) thread_governor_ = std::make_unique<ThreadGovernor>(context_.host_threads());
   if (lead()) {
     if (absl::Status s = WriteRunConfig(run_, config_); !s.ok()) return s;
   }
@@ -471,6 +472,9 @@ bool Trainer::BudgetSpent() const {
 }
 
 absl::Status Trainer::Step(const datasets::Batch& batch) {
+  if (thread_governor_ != nullptr) {
+    if (std::optional<int> threads = thread_governor_->Poll()) context_.SetHostThreads(*threads);
+  }
   const Clock::time_point start = Clock::now();
   const int64_t tokens = batch.num_target_tokens();
   ScheduleLearningRate();

@@ -66,6 +66,7 @@
 #include "trainers/optimizer.h"
 #include "trainers/run_directory.h"
 #include "trainers/train_config.h"
+#include "trainers/thread_governor.h"
 #include "trainers/train_config.pb.h"
 
 namespace nmt::trainers {
@@ -206,6 +207,8 @@ class Trainer {
   std::unique_ptr<models::Model> model_;
   std::vector<int64_t> target_counts_;  // of every target id in the training targets, for InitializeOutputPrior
   std::unique_ptr<Optimizer> optimizer_;
+  // Set when config_.adapt_threads: fewer threads while other processes hold cores.
+  std::unique_ptr<ThreadGovernor> thread_governor_;
   TrainingProgress progress_;
   // The step of the checkpoint at run_.checkpoint() (-1: none yet).
   int64_t checkpoint_step_ = -1;

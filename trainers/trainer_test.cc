@@ -255,6 +255,37 @@ void ExpectResumedRunEndsWhereAnUninterruptedOneDoes(const std::string& name, fl
   EXPECT_EQ(a->data_position(), b->data_position());
 }
 
+// The thread governor (trainers/thread_governor.h) changes the thread count mid-run; that
+// is only harmless if no result depends on it. At sizes where oneDNN and our loops split
+// their work across threads, 1 and 3 threads train to the same bits.
+TEST(Trainer, TrainsBitForBitOnOneThreadAsOnThree) {
+  const TrainingData data = TinyCorpus();
+  std::vector<std::vector<std::string>> parameters;
+  for (int threads : {1, 3}) {
+    TrainConfig config = TinyConfig(absl::StrCat("threads", threads), 6);
+    config.mutable_data()->set_batch_size(32);
+    models::ModelConfig& m = *config.mutable_model();
+    m.set_m(48);
+    m.set_n(160);
+    m.set_n_align(96);
+    m.set_l(40);
+    config.set_threads(threads);
+    config.set_adapt_threads(false);
+    absl::StatusOr<std::unique_ptr<DeviceContext>> context = CreateDeviceContext(Device::kCPU, threads);
+    ASSERT_TRUE(context.ok()) << context.status();
+    EXPECT_EQ((*context)->host_threads(), threads);
+    absl::StatusOr<std::unique_ptr<Trainer>> trainer = Trainer::Create(config, data, **context);
+    ASSERT_TRUE(trainer.ok()) << trainer.status();
+    ASSERT_TRUE((*trainer)->Train().ok());
+    parameters.push_back(ParameterBytes(**trainer));
+    (*context)->SetHostThreads(threads + 4);
+    EXPECT_EQ((*context)->host_threads(), threads) << "never more than the context was made with";
+    (*context)->SetHostThreads(0);
+    EXPECT_EQ((*context)->host_threads(), 1);
+  }
+  EXPECT_TRUE(parameters[0] == parameters[1]);
+}
+
 TEST(Trainer, ResumedRunEndsWhereAnUninterruptedOneDoes) {
   ExpectResumedRunEndsWhereAnUninterruptedOneDoes("plain", 0, 0);
 }

@@ -2,6 +2,7 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -12,10 +13,18 @@ namespace nmt {
 
 CpuContext::CpuContext(int threads)
     : DeviceContext(HostMemory()),
-      threads_(threads > 0 ? threads : omp_get_max_threads()),
+      max_threads_(threads > 0 ? threads : omp_get_max_threads()),
+      threads_(max_threads_),
       engine_(dnnl::engine::kind::cpu, 0),
-      stream_(engine_) {
+      stream_(engine_),
+      primitives_(&primitives_by_threads_[threads_]) {
   // oneDNN (Debian's build uses OpenMP) and our own loops share this setting.
+  omp_set_num_threads(threads_);
+}
+
+void CpuContext::SetHostThreads(int threads) {
+  threads_ = std::clamp(threads, 1, max_threads_);
+  primitives_ = &primitives_by_threads_[threads_];
   omp_set_num_threads(threads_);
 }
 

@@ -30,15 +30,21 @@ class CpuContext : public DeviceContext {
   dnnl::engine& engine() { return engine_; }
   dnnl::stream& stream() { return stream_; }
   int threads() const { return threads_; }
+  int host_threads() const override { return threads_; }
+  // 1 ≤ threads ≤ the count given at construction (or OpenMP's default); clamped.
+  void SetHostThreads(int threads) override;
 
-  // The cached primitive for `key`, built by `make()` on first use.
+  // The cached primitive for `key`, built by `make()` on first use. Kept per thread
+  // count: oneDNN sizes a primitive's work split and scratchpad for the threads there
+  // are when it is built, so one built for 2 threads is not run on 1.
   template <typename Make>
   dnnl::primitive& Primitive(const std::string& key, Make make) {
-    auto it = primitives_.find(key);
-    if (it == primitives_.end()) it = primitives_.emplace(key, make()).first;
+    auto it = primitives_->find(key);
+    if (it == primitives_->end()) it = primitives_->emplace(key, make()).first;
     return it->second;
   }
-  int64_t num_primitives() const { return static_cast<int64_t>(primitives_.size()); }
+  // Primitives built for the current thread count.
+  int64_t num_primitives() const { return static_cast<int64_t>(primitives_->size()); }
 
   // True when oneDNN runs bf16 matrix products natively here (AVX512-BF16 or AMX);
   // MatmulPrecision::kBF16 is refused elsewhere (ops/backend.h).
@@ -66,11 +72,15 @@ class CpuContext : public DeviceContext {
   }
 
  private:
+  using PrimitiveCache = absl::node_hash_map<std::string, dnnl::primitive>;
+
+  const int max_threads_;
   int threads_;
   dnnl::engine engine_;
   dnnl::stream stream_;
   // Node-based: a returned reference stays valid while later calls add primitives.
-  absl::node_hash_map<std::string, dnnl::primitive> primitives_;
+  absl::node_hash_map<int, PrimitiveCache> primitives_by_threads_;
+  PrimitiveCache* primitives_;  // primitives_by_threads_[threads_]
   absl::flat_hash_map<std::pair<const float*, int64_t>, std::vector<uint16_t>> bf16_parameters_;
   std::vector<uint16_t> bf16_scratch_[2];
   absl::flat_hash_map<std::string, dnnl::memory> packed_weights_;
