@@ -62,23 +62,21 @@ struct Survivors {
   std::vector<int32_t> words;
 };
 
-// Row p of log p(y | ·) (live, K_y) becomes the totals score_p + log p(w) of live[p]'s
-// extensions, in place.
-void AddHypothesisScores(const std::vector<BeamEntry>& live, Tensor& log_probs) {
-  const int64_t vocab = log_probs.dim(1);
-  float* total = log_probs.data();
+// Row p of log p(y | ·) at `log_probs` (live.size() × vocab) becomes the totals
+// score_p + log p(w) of live[p]'s extensions, in place.
+void AddHypothesisScores(const std::vector<BeamEntry>& live, float* log_probs, int64_t vocab) {
   for (size_t p = 0; p < live.size(); ++p) {
-    for (int64_t w = 0; w < vocab; ++w) total[p * vocab + w] += live[p].score;
+    for (int64_t w = 0; w < vocab; ++w) log_probs[p * vocab + w] += live[p].score;
   }
 }
 
-// The `want` best extensions by total, best first, as flat indices p · K_y + w; equal
-// totals go to the lower index. `scratch` holds them (reused from step to step).
-absl::Span<const int> TopExtensions(const Tensor& totals, int want, std::vector<int>& scratch) {
-  const float* total = totals.data();
+// The `want` best of the `count` extension totals at `total`, best first, as flat
+// indices p · K_y + w; equal totals go to the lower index. `scratch` holds them (reused
+// from step to step).
+absl::Span<const int> TopExtensions(const float* total, int64_t count, int want, std::vector<int>& scratch) {
   // A beam wider than hypotheses × vocabulary can only take every candidate.
-  want = std::min<int64_t>(want, totals.size());
-  scratch.resize(totals.size());
+  want = std::min<int64_t>(want, count);
+  scratch.resize(count);
   std::iota(scratch.begin(), scratch.end(), 0);
   std::partial_sort(scratch.begin(), scratch.begin() + want, scratch.end(),
                     [total](int a, int b) { return total[a] > total[b] || (total[a] == total[b] && a < b); });
@@ -86,21 +84,22 @@ absl::Span<const int> TopExtensions(const Tensor& totals, int want, std::vector<
 }
 
 // Each chosen extension is its parent plus one word, with the parent's row of α; one that
-// ends in EOS leaves the beam for `finished`, the others survive.
-Survivors ExtendHypotheses(const std::vector<BeamEntry>& live, absl::Span<const int> chosen, const Tensor& totals,
-                           const Tensor& alpha, std::vector<BeamEntry>& finished) {
-  const int64_t vocab = totals.dim(1);
+// ends in EOS leaves the beam for `finished`, the others survive. `total` holds live's
+// rows of totals (live.size() × vocab); live[p] is row first_row + p of `alpha` and of
+// the decoder state, which next.parents name.
+Survivors ExtendHypotheses(const std::vector<BeamEntry>& live, absl::Span<const int> chosen, const float* total,
+                           int64_t vocab, const Tensor& alpha, int first_row, std::vector<BeamEntry>& finished) {
   Survivors next;
   for (int c : chosen) {
     const int parent = c / vocab, word = c % vocab;
-    BeamEntry h{live[parent].ids, totals.data()[c], live[parent].alphas};
+    BeamEntry h{live[parent].ids, total[c], live[parent].alphas};
     h.ids.push_back(word);
-    h.alphas.push_back(AlphaRow(alpha, parent));
+    h.alphas.push_back(AlphaRow(alpha, first_row + parent));
     if (word == datasets::kEosId) {
       finished.push_back(std::move(h));
     } else {
       next.live.push_back(std::move(h));
-      next.parents.push_back(parent);
+      next.parents.push_back(first_row + parent);
       next.words.push_back(word);
     }
   }
@@ -209,37 +208,77 @@ std::vector<Hypothesis> GreedySearch(Model& model, DeviceContext& context, const
   return out;
 }
 
-std::vector<Hypothesis> BeamSearch(Model& model, DeviceContext& context, absl::Span<const int32_t> src,
-                                   const SearchOptions& options) {
-  NMT_CHECK(options.beam_size > 0 && !src.empty())
-      << "BeamSearch: beam " << options.beam_size << ", " << src.size() << " source words";
+std::vector<std::vector<Hypothesis>> BatchBeamSearch(Model& model, DeviceContext& context,
+                                                     const datasets::Batch& batch, const SearchOptions& options) {
+  NMT_CHECK(options.beam_size > 0) << "BeamSearch: beam " << options.beam_size;
   CheckOptions(options);
   Tape tape(context);
   TapeScope scope(tape);
   NoGradScope no_grad;
-  const int64_t src_len = src.size();
-  std::unique_ptr<DecoderState> state = model.Encode(src, context.Full({1, src_len}, 1.0f));
-  const int64_t max_len = MaxOutputLength(src_len, options);
-  std::vector<BeamEntry> live(1);
-  std::vector<BeamEntry> finished;
-  std::vector<int32_t> words;  // y_{i−1} of each live hypothesis; none at first
+  const int64_t b = batch.batch_size, vocab = model.config().tgt_vocab();
+  // The beams of all sentences are rows of one decoder state: sentence s's live
+  // hypotheses are rows [first_row[s], first_row[s] + beams[s].live.size()).
+  struct Beam {
+    std::vector<BeamEntry> live = std::vector<BeamEntry>(1);
+    std::vector<BeamEntry> finished;
+    int64_t src_len = 0, max_len = 0;
+    bool done = false;
+  };
+  std::vector<Beam> beams(b);
+  int64_t longest = 0;
+  for (int64_t i = 0; i < b; ++i) {
+    for (int64_t t = 0; t < batch.source_length; ++t)
+      beams[i].src_len += batch.source_mask[i * batch.source_length + t] != 0;
+    NMT_CHECK(beams[i].src_len > 0) << "BeamSearch: sentence " << i << " has no source words";
+    beams[i].max_len = MaxOutputLength(beams[i].src_len, options);
+    longest = std::max(longest, beams[i].max_len);
+  }
+  std::unique_ptr<DecoderState> state = model.Encode(batch.source_ids, SourceMask(batch));
+  std::vector<int32_t> words;  // y_{i−1} of every row; none at first
   std::vector<int> scratch;
-  for (int64_t step = 0; step < max_len; ++step) {
+  for (int64_t step = 0; step < longest; ++step) {
     StepResult r = model.Step(*state, words);
     CopyToHost(r);
     Suppress(r.log_probs, options);
-    AddHypothesisScores(live, r.log_probs);
-    const int want = options.beam_size - static_cast<int>(finished.size());
-    Survivors next = ExtendHypotheses(live, TopExtensions(r.log_probs, want, scratch), r.log_probs, r.alpha, finished);
-    live = std::move(next.live);
-    if (live.empty()) break;  // k have finished
-    // The decoder continues each survivor's parent row, fed the survivor's word.
-    state = r.state->Select(next.parents);
-    words = std::move(next.words);
+    std::vector<int> parents;
+    words.clear();
+    int first_row = 0;
+    for (Beam& beam : beams) {
+      if (beam.done) continue;
+      float* totals = r.log_probs.data() + first_row * vocab;
+      const int64_t rows = static_cast<int64_t>(beam.live.size());
+      AddHypothesisScores(beam.live, totals, vocab);
+      const int want = options.beam_size - static_cast<int>(beam.finished.size());
+      Survivors next = ExtendHypotheses(beam.live, TopExtensions(totals, rows * vocab, want, scratch), totals, vocab,
+                                        r.alpha, first_row, beam.finished);
+      first_row += static_cast<int>(rows);
+      beam.live = std::move(next.live);
+      // Done when k have finished, or at the length limit, where the live ones count as finished.
+      beam.done = beam.live.empty() || step + 1 >= beam.max_len;
+      if (beam.done) {
+        for (BeamEntry& h : beam.live) beam.finished.push_back(std::move(h));
+        beam.live.clear();
+        continue;
+      }
+      // The decoder continues each survivor's parent row, fed the survivor's word.
+      parents.insert(parents.end(), next.parents.begin(), next.parents.end());
+      words.insert(words.end(), next.words.begin(), next.words.end());
+    }
+    if (parents.empty()) break;
+    state = r.state->Select(parents);
   }
-  // At the length limit the live ones count as finished (none are left after an early stop).
-  for (BeamEntry& h : live) finished.push_back(std::move(h));
-  return NBestList(std::move(finished), src_len, options);
+  std::vector<std::vector<Hypothesis>> out;
+  out.reserve(b);
+  for (Beam& beam : beams) out.push_back(NBestList(std::move(beam.finished), beam.src_len, options));
+  return out;
+}
+
+std::vector<Hypothesis> BeamSearch(Model& model, DeviceContext& context, absl::Span<const int32_t> src,
+                                   const SearchOptions& options) {
+  NMT_CHECK(options.beam_size > 0 && !src.empty())
+      << "BeamSearch: beam " << options.beam_size << ", " << src.size() << " source words";
+  const std::vector<int32_t> sentence(src.begin(), src.end());
+  return BatchBeamSearch(model, context, datasets::MakeBatch({sentence}, {}), options).front();
 }
 
 }  // namespace nmt::models

@@ -82,6 +82,15 @@ std::vector<Hypothesis> GreedySearch(Model& model, DeviceContext& context, const
 std::vector<Hypothesis> BeamSearch(Model& model, DeviceContext& context, absl::Span<const int32_t> src,
                                    const SearchOptions& options);
 
+// BeamSearch of every sentence of batch at once (its targets are ignored): each step runs
+// the decoder once on all live hypotheses of all sentences, beam_size rows per sentence
+// at most, so the matrix products are beam_size · B rows tall instead of beam_size. Each
+// sentence's beam is pruned on its own, as BeamSearch does; the n-best lists are the
+// ones BeamSearch gives each sentence alone (up to the rounding of the padded batch,
+// which the tests find to be none).
+std::vector<std::vector<Hypothesis>> BatchBeamSearch(Model& model, DeviceContext& context,
+                                                     const datasets::Batch& batch, const SearchOptions& options);
+
 }  // namespace nmt::models
 
 #endif  // NMT_MODELS_SEARCH_H_

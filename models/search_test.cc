@@ -155,6 +155,47 @@ TEST_P(SearchTest, AlignmentIsOneDistributionPerOutputWord) {
   }
 }
 
+// Sentences of 1 to 9 words (EOS included) in a mixed order, so that the batch pads.
+std::vector<std::vector<int32_t>> MixedLengthSources(int64_t vocab) {
+  std::vector<std::vector<int32_t>> sources;
+  for (int i = 0; i < 12; ++i) {
+    std::vector<int32_t> s;
+    const int words = (i * 5) % 9;
+    for (int w = 0; w < words; ++w) s.push_back(static_cast<int32_t>(3 + (i * 7 + w * 3) % (vocab - 3)));
+    s.push_back(kEosId);
+    sources.push_back(std::move(s));
+  }
+  return sources;
+}
+
+TEST_P(SearchTest, BatchedBeamGivesEachSentenceItsOwnNBestList) {
+  auto model = TinyModel(GetParam());
+  const std::vector<std::vector<int32_t>> sources = MixedLengthSources(model->config().src_vocab());
+  for (const SearchOptions& options :
+       {SearchOptions{.beam_size = 3}, SearchOptions{.beam_size = 5, .length_norm = true, .coverage_penalty = 0.2},
+        SearchOptions{.beam_size = 2, .max_len_factor = 0.5f, .suppress_unk = true}}) {
+    const std::vector<std::vector<Hypothesis>> batched =
+        BatchBeamSearch(*model, context_, MakeBatch(sources, {}), options);
+    ASSERT_EQ(batched.size(), sources.size());
+    for (size_t i = 0; i < sources.size(); ++i) {
+      const std::vector<Hypothesis> alone = BeamSearch(*model, context_, sources[i], options);
+      ASSERT_EQ(batched[i].size(), alone.size()) << "sentence " << i << ", beam " << options.beam_size;
+      for (size_t k = 0; k < alone.size(); ++k) {
+        EXPECT_EQ(batched[i][k].ids, alone[k].ids) << "sentence " << i << " hypothesis " << k;
+        EXPECT_EQ(batched[i][k].log_prob, alone[k].log_prob) << "sentence " << i << " hypothesis " << k;
+        EXPECT_EQ(batched[i][k].score, alone[k].score) << "sentence " << i << " hypothesis " << k;
+        ASSERT_EQ(batched[i][k].alignment.defined(), alone[k].alignment.defined());
+        if (alone[k].alignment.defined()) {
+          ASSERT_EQ(batched[i][k].alignment.shape(), alone[k].alignment.shape());
+          EXPECT_TRUE(std::equal(alone[k].alignment.data(), alone[k].alignment.data() + alone[k].alignment.size(),
+                                 batched[i][k].alignment.data()))
+              << "sentence " << i << " hypothesis " << k;
+        }
+      }
+    }
+  }
+}
+
 std::vector<ModelConfig::Kind> RegisteredKinds() {
   std::vector<ModelConfig::Kind> kinds;
   for (const ModelEntry& e : RegisteredModels()) kinds.push_back(e.kind);

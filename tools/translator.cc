@@ -1,5 +1,7 @@
 #include "tools/translator.h"
 
+#include <algorithm>
+#include <numeric>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -11,8 +13,10 @@
 namespace nmt::tools {
 namespace {
 
-// Greedy search batches this many sentences at a time.
+// Greedy search batches this many sentences at a time, beam search this many (each
+// with up to beam_size rows).
 constexpr size_t kGreedyBatch = 64;
+constexpr size_t kBeamBatch = 16;
 
 Translation FromHypotheses(std::vector<int32_t> source_ids, std::vector<models::Hypothesis> nbest,
                            const datasets::TextCodec& tgt) {
@@ -47,9 +51,23 @@ std::vector<Translation> Translator::TranslateAll(const std::vector<std::string>
   std::vector<Translation> out;
   out.reserve(sources.size());
   if (options_.beam_size > 1) {
-    for (const std::string& s : sources) {
-      out.push_back(Translate(s));
-      if (progress) progress(out.size());
+    // Sentences of similar length share a batch (less padding); each keeps its place in `out`.
+    std::vector<std::vector<int32_t>> ids;
+    for (const std::string& s : sources) ids.push_back(src_.Encode(s));
+    std::vector<size_t> order(sources.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return ids[a].size() < ids[b].size(); });
+    out.resize(sources.size());
+    for (size_t begin = 0; begin < order.size(); begin += kBeamBatch) {
+      const size_t end = std::min(order.size(), begin + kBeamBatch);
+      std::vector<std::vector<int32_t>> chunk;
+      for (size_t k = begin; k < end; ++k) chunk.push_back(ids[order[k]]);
+      std::vector<std::vector<models::Hypothesis>> nbest =
+          models::BatchBeamSearch(model_, context_, datasets::MakeBatch(chunk, {}), options_);
+      for (size_t k = begin; k < end; ++k) {
+        out[order[k]] = FromHypotheses(std::move(chunk[k - begin]), std::move(nbest[k - begin]), tgt_);
+      }
+      if (progress) progress(end);
     }
     return out;
   }

@@ -40,7 +40,8 @@ class Translator {
              const datasets::TextCodec& tgt, const models::SearchOptions& options);
 
   Translation Translate(absl::string_view source) const;
-  // In input order. `progress(done)` is called after each sentence (or greedy batch).
+  // In input order. `progress(done)` is called after each batch: greedy search decodes
+  // 64 sentences at a time, beam search 16 of similar length (models::BatchBeamSearch).
   std::vector<Translation> TranslateAll(const std::vector<std::string>& sources,
                                         const std::function<void(size_t)>& progress = nullptr) const;
   const datasets::TextCodec& source_codec() const { return src_; }

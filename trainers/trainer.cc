@@ -78,8 +78,9 @@ absl::Status RemoveStaleTemporaries(const RunDirectory& run) {
   return absl::OkStatus();
 }
 
-// Sentences dev BLEU decodes at a time with greedy search.
+// Sentences dev BLEU decodes at a time with greedy search, and with beam search.
 constexpr size_t kDevBleuGreedyBatch = 64;
+constexpr size_t kDevBleuBeamBatch = 16;
 
 // metrics::BleuStats as the doubles an all-reduce sums, and back.
 constexpr int kBleuStatValues = 2 + 2 * metrics::kBleuMaxOrder;
@@ -374,20 +375,22 @@ absl::StatusOr<double> Trainer::DevBleu(const std::vector<std::vector<int32_t>>&
   search.coverage_penalty = config_.coverage_penalty();
   search.max_len_factor = static_cast<float>(config_.max_len_factor());
   double sums[kBleuStatValues] = {};
-  // Each rank decodes every size()-th unit of work (a greedy batch or a beam sentence).
+  // Each rank decodes every size()-th unit of work (a batch of sentences).
   auto add = [&](size_t sentence, const models::Hypothesis& best) {
     const std::string hypothesis = codecs_.target->Decode(best.ids);
     AddBleuStats(metrics::SegmentStats(hypothesis, absl::MakeConstSpan(&references[sentence], 1)), sums);
   };
-  const size_t unit = search.beam_size > 1 ? 1 : kDevBleuGreedyBatch;
+  const size_t unit = search.beam_size > 1 ? kDevBleuBeamBatch : kDevBleuGreedyBatch;
   for (size_t begin = 0, index = 0; begin < sources.size(); begin += unit, ++index) {
     if (static_cast<int>(index % comm_.size()) != comm_.rank()) continue;
     const size_t end = std::min(sources.size(), begin + unit);
+    const std::vector<std::vector<int32_t>> batch(sources.begin() + begin, sources.begin() + end);
     if (search.beam_size > 1) {
-      add(begin, models::BeamSearch(*model_, context_, sources[begin], search).front());
+      const std::vector<std::vector<models::Hypothesis>> nbest =
+          models::BatchBeamSearch(*model_, context_, datasets::MakeBatch(batch, {}), search);
+      for (size_t i = begin; i < end; ++i) add(i, nbest[i - begin].front());
       continue;
     }
-    const std::vector<std::vector<int32_t>> batch(sources.begin() + begin, sources.begin() + end);
     const std::vector<models::Hypothesis> best =
         models::GreedySearch(*model_, context_, datasets::MakeBatch(batch, {}), search);
     for (size_t i = begin; i < end; ++i) add(i, best[i - begin]);
