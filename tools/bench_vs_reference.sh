@@ -7,12 +7,15 @@
 #   bazel run //tools:bench_vs_reference -- --configs=small --steps=5 --threads=1
 #   bazel run //tools:bench_vs_reference -- --ours_flags="--precision=bf16"
 #   bazel run //tools:bench_vs_reference -- --device=cuda         # on a GPU machine
+#   bazel run //tools:bench_vs_reference -- --busy_check --configs=small --decode_sentences=0
 #
 # Flags: --models (default "rnnsearch rnnencdec"), --configs ("small paper"), --threads (2),
 # --steps (10 timed training steps), --warmup (3), --decode_sentences (50 sentences of beam 5
 # at `small`; 0 skips decoding), --device (cpu), --ours_flags (extra flags for our bench),
 # --reference (path of torch_rnnsearch.py; default ../shared/reference/ beside the clone),
-# --python (/usr/bin/python3: Debian's python3-torch).
+# --python (/usr/bin/python3: Debian's python3-torch), --busy_check (then also train each
+# engine beside one CPU-bound process, ours with and without --adapt_threads, and print the
+# share of its idle throughput each keeps).
 #
 # Nothing else should run meanwhile: with 2 OpenMP threads any busy process slows both
 # engines many times over (README.md). The CPU model and its bf16 features are printed
@@ -30,6 +33,7 @@ ours_flags=""
 root=${BUILD_WORKSPACE_DIRECTORY:-$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)}
 reference="$root/../shared/reference/torch_rnnsearch.py"
 python=/usr/bin/python3
+busy_check=0
 for arg in "$@"; do
   case $arg in
     --models=*) models=${arg#*=} ;;
@@ -42,6 +46,7 @@ for arg in "$@"; do
     --ours_flags=*) ours_flags=${arg#*=} ;;
     --reference=*) reference=${arg#*=} ;;
     --python=*) python=${arg#*=} ;;
+    --busy_check) busy_check=1 ;;
     *) echo "bench_vs_reference: unknown argument $arg (see the comment at the top of $0)" >&2; exit 2 ;;
   esac
 done
@@ -92,5 +97,40 @@ if ((decode_sentences > 0)); then
       --device "$device" --threads "$threads" --steps 0 --decode beam5 --decode-sentences "$decode_sentences" \
       --length-norm)")
     printf '%-10s %-6s %12s %12s %14s\n' "$model" small "$ours" "$ref" "$(ratio "$ours" "$ref")"
+  done
+fi
+
+if ((busy_check)); then
+  # One CPU-bound process beside each measurement: a shell loop, so it needs nothing else.
+  busy_pid=""
+  start_busy() { (while :; do :; done) & busy_pid=$!; }
+  stop_busy() { kill "$busy_pid" 2>/dev/null || true; wait "$busy_pid" 2>/dev/null || true; }
+  trap stop_busy EXIT
+  echo "training beside one CPU-bound process; target tokens/s idle -> busy (share kept)"
+  printf '%-10s %-6s %26s %26s %26s\n' model config "ours (adapt_threads)" "ours (--noadapt_threads)" torch_f32
+  kept() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || a == 0) print "-"; else printf "%.0f%%", 100 * b / a }'; }
+  for config in $configs; do
+    for model in $models; do
+      ref=("$python" "$reference" bench --model "$model" --config "$config" --device cpu --threads "$threads"
+        --steps "$steps" --warmup "$warmup" --autocast none)
+      row=()
+      for engine in adapt noadapt torch; do
+        for load in idle busy; do
+          [[ $load == busy ]] && start_busy
+          case $engine in
+            # shellcheck disable=SC2086
+            adapt) out=$("$bench" --model="$model" --config="$config" "${common[@]}" --adapt_threads $ours_flags) ;;
+            # shellcheck disable=SC2086
+            noadapt) out=$("$bench" --model="$model" --config="$config" "${common[@]}" --noadapt_threads $ours_flags) ;;
+            torch) out=$("${ref[@]}") ;;
+          esac
+          [[ $load == busy ]] && stop_busy
+          rate=$(field target_tokens_per_s "$out")
+          if [[ $load == idle ]]; then idle=$rate; else busy=$rate; fi
+        done
+        row+=("$(printf '%s -> %s (%s)' "$idle" "$busy" "$(kept "$idle" "$busy")")")
+      done
+      printf '%-10s %-6s %26s %26s %26s\n' "$model" "$config" "${row[@]}"
+    done
   done
 fi

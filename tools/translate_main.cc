@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -106,8 +107,10 @@ int Run() {
   const std::string alignments =
       absl::GetFlag(FLAGS_alignments).empty() ? "" : ResolveUserPath(absl::GetFlag(FLAGS_alignments));
   const int nbest = absl::GetFlag(FLAGS_nbest);
-  for (size_t i = 0; i < lines->size(); ++i) {
-    const Translation t = translator.Translate((*lines)[i]);
+  // Decoded in batches of similar length (Translator::TranslateAll); printed in input order.
+  const std::vector<Translation> translations = translator.TranslateAll(*lines);
+  for (size_t i = 0; i < translations.size(); ++i) {
+    const Translation& t = translations[i];
     if (nbest == 1) {
       std::printf("%s\n", t.text.c_str());
     } else {

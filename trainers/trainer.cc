@@ -566,9 +566,14 @@ void Trainer::ReportProgress() {
   std::string dev;
   if (!std::isnan(last_dev_loss_)) dev = absl::StrFormat("  dev %.3f", last_dev_loss_);
   if (last_dev_bleu_.has_value()) absl::StrAppendFormat(&dev, " BLEU %.2f", *last_dev_bleu_);
-  std::fprintf(stderr, "\rstep %lld  epoch %lld  loss/token %.3f%s  lr %.3g  %.0f tgt tok/s  elapsed %s%s%s   ",
+  // While the governor runs fewer threads than asked, say so: it explains a slower rate.
+  std::string threads;
+  if (thread_governor_ != nullptr && thread_governor_->threads() < config_.threads()) {
+    threads = absl::StrFormat("  threads %d/%d", thread_governor_->threads(), config_.threads());
+  }
+  std::fprintf(stderr, "\rstep %lld  epoch %lld  loss/token %.3f%s  lr %.3g  %.0f tgt tok/s%s  elapsed %s%s%s   ",
                static_cast<long long>(progress_.step()), static_cast<long long>(progress_.epoch() + 1), WindowLoss(),
-               dev.c_str(), NextLearningRate(), tokens_per_second(),
+               dev.c_str(), NextLearningRate(), tokens_per_second(), threads.c_str(),
                FormatDuration(progress_.elapsed_seconds()).c_str(), eta >= 0 ? "  ETA " : "",
                eta >= 0 ? FormatDuration(std::max(0.0, eta)).c_str() : "");
   std::fflush(stderr);
@@ -690,6 +695,17 @@ absl::Status Trainer::Finish() {
       final_bleu = progress_.best_dev_score();
     } else {
       final_dev = progress_.best_dev_score();
+    }
+  } else if (has_best && (ValidatesByBleu() ? final_bleu.value_or(0.0) > progress_.best_dev_score()
+                                            : final_dev < progress_.best_dev_score())) {
+    // The last parameters beat every validation's: they are the best now, and best.ckpt
+    // must hold them, since translate reads best.ckpt and should get the model the test
+    // set is scored with.
+    progress_.set_best_dev_score(ValidatesByBleu() ? final_bleu.value_or(0.0) : final_dev);
+    progress_.set_best_dev_step(progress_.step());
+    progress_.set_dev_metric(ValidMetricName());
+    if (lead()) {
+      if (absl::Status s = SaveCheckpoint(run_.best()); !s.ok()) return s;
     }
   }
   Log("final", 0.0, final_dev, final_bleu);

@@ -286,6 +286,25 @@ TEST(Trainer, TrainsBitForBitOnOneThreadAsOnThree) {
   EXPECT_TRUE(parameters[0] == parameters[1]);
 }
 
+// Validation at step 20 of 30; the loss still falls, so the last parameters are the best
+// and best.ckpt (what translate reads) must hold them, not step 20's.
+TEST(Trainer, FinalParametersThatBeatEveryValidationBecomeBestCkpt) {
+  TrainConfig config = TinyConfig("final_best", 30);
+  absl::StatusOr<std::unique_ptr<Trainer>> trainer = Trainer::Create(config, TinyCorpus(), TestContext());
+  ASSERT_TRUE(trainer.ok()) << trainer.status();
+  ASSERT_TRUE((*trainer)->Train().ok());
+  const std::vector<std::vector<std::string>> validations = LogRows(**trainer, "validation");
+  const std::vector<std::vector<std::string>> finals = LogRows(**trainer, "final");
+  ASSERT_EQ(validations.size(), 1u);
+  ASSERT_EQ(finals.size(), 1u);
+  ASSERT_LT(std::stod(finals[0][5]), std::stod(validations[0][5])) << "the premise: step 30 beats step 20";
+  absl::StatusOr<Checkpoint> best = ReadCheckpoint((*trainer)->run().best(), (*trainer)->config().model());
+  absl::StatusOr<Checkpoint> last = ReadCheckpoint((*trainer)->run().checkpoint(), (*trainer)->config().model());
+  ASSERT_TRUE(best.ok() && last.ok());
+  EXPECT_EQ(best->parameters().SerializeAsString(), last->parameters().SerializeAsString());
+  EXPECT_EQ((*trainer)->progress().best_dev_step(), 30);
+}
+
 TEST(Trainer, ResumedRunEndsWhereAnUninterruptedOneDoes) {
   ExpectResumedRunEndsWhereAnUninterruptedOneDoes("plain", 0, 0);
 }
