@@ -208,8 +208,8 @@ std::vector<Hypothesis> GreedySearch(Model& model, DeviceContext& context, const
   return out;
 }
 
-std::vector<std::vector<Hypothesis>> BatchBeamSearch(Model& model, DeviceContext& context,
-                                                     const datasets::Batch& batch, const SearchOptions& options) {
+std::vector<std::vector<Hypothesis>> BatchBeamSearch(Model& model, DeviceContext& context, const datasets::Batch& batch,
+                                                     const SearchOptions& options) {
   NMT_CHECK(options.beam_size > 0) << "BeamSearch: beam " << options.beam_size;
   CheckOptions(options);
   Tape tape(context);

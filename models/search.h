@@ -88,8 +88,8 @@ std::vector<Hypothesis> BeamSearch(Model& model, DeviceContext& context, absl::S
 // sentence's beam is pruned on its own, as BeamSearch does; the n-best lists are the
 // ones BeamSearch gives each sentence alone (up to the rounding of the padded batch,
 // which the tests find to be none).
-std::vector<std::vector<Hypothesis>> BatchBeamSearch(Model& model, DeviceContext& context,
-                                                     const datasets::Batch& batch, const SearchOptions& options);
+std::vector<std::vector<Hypothesis>> BatchBeamSearch(Model& model, DeviceContext& context, const datasets::Batch& batch,
+                                                     const SearchOptions& options);
 
 }  // namespace nmt::models
 

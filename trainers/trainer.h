@@ -65,8 +65,8 @@
 #include "trainers/lr_schedule.h"
 #include "trainers/optimizer.h"
 #include "trainers/run_directory.h"
-#include "trainers/train_config.h"
 #include "trainers/thread_governor.h"
+#include "trainers/train_config.h"
 #include "trainers/train_config.pb.h"
 
 namespace nmt::trainers {
