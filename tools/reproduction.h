@@ -46,7 +46,7 @@ struct ExperimentOptions {
   int32_t batch_size = 80;                           // the paper's
   // "adam" (lr adam_lr) or "adadelta" (the paper's: ρ 0.95, ε 1e-6). Adam by default: at
   // this budget, 0.4% of the paper's updates, Adadelta's models do not translate yet
-  // (docs/REPRODUCTION.md, "Deviations").
+  // (docs/REPRODUCTION.md, "What was trained").
   std::string optimizer = "adam";
   double adam_lr = 2e-3;
   int32_t threads = 2;
