@@ -10,8 +10,9 @@
 // Why: each parallel region ends at a barrier that waits for its slowest thread. When
 // another CPU-bound process shares a core with one of our threads, the scheduler gives
 // that thread half the core in slices of milliseconds, and every barrier waits for it:
-// with 2 threads on 2 cores beside one busy process a step was 3–10× slower, where 1
-// thread on the free core loses only that core's share (trainers/README.md, "Threads").
+// with 2 threads on 2 cores beside one busy process training ran at a third of its idle
+// speed (trainers/README.md, "Threads"), where 1 thread on the free core loses only that
+// core's share.
 // The count follows the cores left free (base/core_usage.h): the cores of the affinity
 // mask minus those other processes kept busy over the last interval, rounded, at least 1.
 // Results do not depend on the thread count (every kernel's reduction order is fixed), so
