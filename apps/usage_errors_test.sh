@@ -23,6 +23,8 @@ config() { echo "$1" >"$work/c.textproto"; echo "--config=$work/c.textproto"; }
 expect 2 "data.batch_size = -3: must be > 0" --batch_size=-3
 expect 2 "Adam: invalid options lr=-1" --lr=-1
 expect 2 "unknown flag --batchsize" --batchsize=3
+# --help is Abseil's: it lists the flags of train_main.cc and exits with Abseil's status 1.
+expect 1 "--max_steps (" --help
 expect 2 "Illegal value 'abc'" --batch_size=abc
 expect 2 "expected one of rnnsearch" --model=transformer
 expect 2 'device = "tpu": must be cpu or cuda' --device=tpu

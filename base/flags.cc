@@ -11,6 +11,19 @@
 #include "absl/strings/string_view.h"
 
 namespace nmt {
+namespace {
+
+// Abseil's own usage flags (absl/flags/usage_config.h): absl::ParseCommandLine handles
+// them (prints the help and exits) though FindCommandLineFlag does not know them.
+bool IsAbslUsageFlag(absl::string_view name) {
+  for (absl::string_view usage :
+       {"help", "helpfull", "helpshort", "helppackage", "version", "only_check_args", "helpon", "helpmatch"}) {
+    if (name == usage) return true;
+  }
+  return false;
+}
+
+}  // namespace
 
 std::string FirstFlagError(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
@@ -20,6 +33,7 @@ std::string FirstFlagError(int argc, char** argv) {
     arg.remove_prefix(absl::StartsWith(arg, "--") ? 2 : 1);
     const size_t equals = arg.find('=');
     const absl::string_view name = arg.substr(0, equals);
+    if (IsAbslUsageFlag(name)) continue;
     absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
     if (flag == nullptr) {
       // --noNAME sets the bool flag NAME to false, and takes no value.

@@ -1,6 +1,8 @@
 // Command-line parsing that treats every mistake as a usage error: an unknown flag or a
 // value that does not parse prints one line and exits with status 2 (Abseil alone exits
 // with 1, the status this project keeps for data errors). Then absl::ParseCommandLine.
+// Abseil's usage flags (--help, --helpfull, --helpon=..., --version) pass through to it:
+// it prints the help and exits, with its own status 1.
 //
 //   int main(int argc, char** argv) {
 //     std::vector<char*> args = nmt::ParseFlagsOrExit(argc, argv);

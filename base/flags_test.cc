@@ -32,6 +32,15 @@ TEST(FirstFlagError, NamesAnUnknownFlag) {
   EXPECT_EQ(Check({"--notest_count"}), "unknown flag --notest_count (--help lists the flags)");
 }
 
+// --help and the other usage flags are Abseil's (ParseCommandLine prints and exits),
+// though FindCommandLineFlag does not list them; they take no following argument.
+TEST(FirstFlagError, LeavesAbseilsUsageFlagsToAbseil) {
+  EXPECT_EQ(Check({"--help"}), "");
+  EXPECT_EQ(Check({"--helpfull", "--helpshort", "--helpon=flags", "--helpmatch=test", "--version"}), "");
+  EXPECT_EQ(Check({"--help", "--batchsize=3"}), "unknown flag --batchsize (--help lists the flags)");
+  EXPECT_EQ(Check({"--helpx"}), "unknown flag --helpx (--help lists the flags)");
+}
+
 TEST(FirstFlagError, NamesAValueThatDoesNotParse) {
   EXPECT_NE(Check({"--test_count=abc"}).find("--test_count=abc: "), std::string::npos);
   EXPECT_NE(Check({"--test_rate=fast"}).find("--test_rate=fast: "), std::string::npos);
