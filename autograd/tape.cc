@@ -235,6 +235,31 @@ void Tape::Reset() {
   context_.InvalidateParameterCaches();
 }
 
+void Tape::RewindKeeping(absl::Span<Var* const> keep) {
+  NMT_CHECK(entries_.empty()) << "Tape::RewindKeeping: " << entries_.size()
+                              << " backward closures are recorded (rewind only runs without gradients)";
+  std::vector<Node*> nodes;    // each kept node of this tape, once
+  std::vector<Tensor> values;  // its value
+  std::vector<int> slot(keep.size(), -1);
+  for (size_t i = 0; i < keep.size(); ++i) {
+    if (!keep[i]->defined() || keep[i]->node()->tape != this) continue;
+    const auto found = std::find(nodes.begin(), nodes.end(), keep[i]->node());
+    slot[i] = static_cast<int>(found - nodes.begin());
+    if (found == nodes.end()) {
+      nodes.push_back(keep[i]->node());
+      values.push_back(keep[i]->node()->value);
+    }
+  }
+  nodes_.clear();
+  arena_->Reset();
+  std::vector<Var> constants;
+  constants.reserve(values.size());
+  for (Tensor& value : values) constants.push_back(Constant(std::move(value)));
+  for (size_t i = 0; i < keep.size(); ++i) {
+    if (slot[i] >= 0) *keep[i] = constants[slot[i]];
+  }
+}
+
 int64_t Tape::arena_bytes() const { return arena_->bytes(); }
 
 TapeScope::TapeScope(Tape& tape) : previous_(current_tape) { current_tape = &tape; }

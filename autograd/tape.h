@@ -185,6 +185,14 @@ class Tape {
   // Drops every node and closure; keeps the gradient arena, grown to the largest
   // step seen, so that the next step of equal shapes allocates nothing.
   void Reset();
+  // For loops without gradients (decoding): drops every node but the values of `keep`,
+  // each of which becomes a constant of this tape holding the same storage (no copy;
+  // Vars of one node stay one node). A search rewinds after each step, so that memory
+  // holds one step's intermediates and the pool recycles them. Parameters' Vars are left
+  // as they are, and so are the backend's parameter caches (bf16 copies): parameters do
+  // not change during a search. Every other Var of this tape becomes invalid. Refused
+  // while a backward closure is recorded.
+  void RewindKeeping(absl::Span<Var* const> keep);
 
   int64_t num_nodes() const { return static_cast<int64_t>(nodes_.size()); }
   // Bytes reserved by the gradient arena (for tests and memory reports).

@@ -166,6 +166,45 @@ TEST(Tape, ArenaIsReusedForStepsOfEqualShapes) {
   EXPECT_EQ(context.pool().bytes_from_system(), pool_after_first);
 }
 
+// A decoding loop: each step reads the state and makes the next; rewinding keeps only
+// the state, so a long loop holds one step's intermediates and the pool recycles them.
+TEST(Tape, RewindKeepingKeepsTheStateAndRecyclesTheRest) {
+  DeviceContext context(HostMemory());
+  Tape tape(context);
+  TapeScope scope(tape);
+  NoGradScope no_grad;
+  Parameter w(Tensor::Full({100, 100}, 0.5f));
+  Var state = tape.Constant(Tensor::Full({100, 100}, 2.0f));
+  Var alias = state;  // two Vars of one node stay one node
+  Var w_var = w.var();
+  int64_t pool_after_first = 0;
+  for (int step = 0; step < 6; ++step) {
+    Var scratch = Times(state, state);
+    state = Times(Times(scratch, w_var), tape.Constant(Tensor::Full({100, 100}, 1.0f / 2.0f)));
+    alias = state;
+    tape.RewindKeeping({&state, &alias, &w_var});
+    EXPECT_EQ(tape.num_nodes(), 1);  // the state alone; w is a Parameter's
+    EXPECT_EQ(state.node(), alias.node());
+    EXPECT_EQ(w_var.node(), w.var().node());
+    if (step == 1) pool_after_first = context.pool().bytes_from_system();
+  }
+  // 2 → 2·2·0.5·0.5 = 1 → 0.25 → ...: x ← x²/4 six times from 2.
+  float expected = 2.0f;
+  for (int step = 0; step < 6; ++step) expected = expected * expected / 4.0f;
+  EXPECT_FLOAT_EQ(state.value().data()[0], expected);
+  EXPECT_FLOAT_EQ(state.value().data()[9999], expected);
+  EXPECT_EQ(context.pool().bytes_from_system(), pool_after_first);
+}
+
+TEST(Tape, RewindKeepingIsRefusedWithBackwardClosures) {
+  DeviceContext context(HostMemory());
+  Tape tape(context);
+  TapeScope scope(tape);
+  Var x = tape.Variable(Tensor::Scalar(3.0f));
+  Var y = Times(x, x);
+  EXPECT_DEATH(tape.RewindKeeping({&y}), "backward closures are recorded");
+}
+
 TEST(Tape, BackwardOfNonScalarNamesTheShape) {
   DeviceContext context(HostMemory());
   Tape tape(context);

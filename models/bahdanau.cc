@@ -20,6 +20,12 @@ std::unique_ptr<DecoderState> BahdanauState::Select(absl::Span<const int> rows) 
   return out;
 }
 
+std::vector<Var*> BahdanauState::Vars() {
+  std::vector<Var*> vars = {&s, &annotations, &keys, &context, &context_proj};
+  AppendVars(dec_weights, vars);
+  return vars;
+}
+
 BahdanauModel::BahdanauModel(const ModelConfig& config) : Model(config) {
   NMT_CHECK(config.src_vocab() > 0 && config.tgt_vocab() > 0 && config.m() > 0 && config.n() > 0 && config.l() > 0)
       << "BahdanauModel: bad sizes in config " << config.ShortDebugString();

@@ -30,6 +30,7 @@ namespace nmt::models {
 struct BahdanauState : DecoderState {
   int64_t rows() const override { return s.dim(0); }
   std::unique_ptr<DecoderState> Select(absl::Span<const int> rows) const override;
+  std::vector<Var*> Vars() override;
 
   Var s;                           // s_{i−1} (rows, n); s_0 after Encode
   layers::GruWeights dec_weights;  // the decoder's stacked matrices, built once per Encode

@@ -23,6 +23,13 @@ std::unique_ptr<DecoderState> CGruState::Select(absl::Span<const int> rows) cons
   return out;
 }
 
+std::vector<Var*> CGruState::Vars() {
+  std::vector<Var*> vars = {&s, &annotations, &keys};
+  AppendVars(dec_w.gru1, vars);
+  AppendVars(dec_w.gru2, vars);
+  return vars;
+}
+
 CGru::CGru(const ModelConfig& config)
     : Model(config),
       src_embedding_(config.src_vocab(), config.m(), "src_embedding"),

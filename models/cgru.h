@@ -51,6 +51,7 @@ namespace nmt::models {
 struct CGruState : DecoderState {
   int64_t rows() const override { return s.dim(0); }
   std::unique_ptr<DecoderState> Select(absl::Span<const int> rows) const override;
+  std::vector<Var*> Vars() override;
 
   Var s;                                  // s_{i−1} (rows, n); s_0 after Encode
   layers::ConditionalGru::Weights dec_w;  // stacked once per Encode

@@ -39,6 +39,14 @@ std::unique_ptr<DecoderState> LuongState::Select(absl::Span<const int> rows) con
   return out;
 }
 
+std::vector<Var*> LuongState::Vars() {
+  std::vector<Var*> vars = {&feed, &annotations, &keys};
+  for (Var& s : layers) vars.push_back(&s);
+  for (layers::GruWeights& w : gru_w) AppendVars(w, vars);
+  for (layers::LstmWeights& w : lstm_w) AppendVars(w, vars);
+  return vars;
+}
+
 Luong::Luong(const ModelConfig& config)
     : Model(config),
       src_embedding_(config.src_vocab(), config.m(), "src_embedding"),

@@ -42,6 +42,7 @@ namespace nmt::models {
 struct LuongState : DecoderState {
   int64_t rows() const override { return annotations.dim(0); }
   std::unique_ptr<DecoderState> Select(absl::Span<const int> rows) const override;
+  std::vector<Var*> Vars() override;
 
   std::vector<Var> layers;                  // each decoder layer's state: h (rows, n), or [h; c] (rows, 2n)
   Var feed;                                 // h̃_{t−1} (rows, n); undefined before the first word

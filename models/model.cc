@@ -82,6 +82,12 @@ Tensor TargetMask(const datasets::Batch& batch) {
   return CurrentTape("TargetMask").context().FromVector({batch.batch_size, batch.target_length}, batch.target_mask);
 }
 
+void AppendVars(layers::GruWeights& w, std::vector<Var*>& vars) {
+  vars.insert(vars.end(), {&w.w, &w.b, &w.u_zr, &w.u, &w.c});
+}
+
+void AppendVars(layers::LstmWeights& w, std::vector<Var*>& vars) { vars.insert(vars.end(), {&w.w, &w.b, &w.u, &w.c}); }
+
 Var ZeroConstant(const char* op, const Shape& shape) {
   Tape& tape = CurrentTape(op);
   return tape.Constant(tape.context().Zeros(shape));

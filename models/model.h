@@ -43,6 +43,7 @@
 #include "datasets/batch.h"
 #include "models/layers/embedding.h"
 #include "models/layers/gru.h"
+#include "models/layers/lstm.h"
 #include "models/layers/module.h"
 #include "models/model_config.pb.h"
 
@@ -113,6 +114,9 @@ class DecoderState {
   // The state of rows[0], rows[1], ... of this one (indices may repeat): Marian's
   // DecoderState::select. The result holds constants (search runs without gradients).
   virtual std::unique_ptr<DecoderState> Select(absl::Span<const int> rows) const = 0;
+  // Every Var the state holds, undefined ones included: a search keeps these when it
+  // rewinds the tape after a step (Tape::RewindKeeping), so a state must list them all.
+  virtual std::vector<Var*> Vars() = 0;
 };
 
 struct StepResult {
@@ -175,6 +179,10 @@ layers::GruOptions GruOptionsFor(const ModelConfig& config, int64_t input_size, 
 // For a model's factory: InvalidArgument naming config unless each listed size field
 // (ModelConfig's int64 fields, by name) is positive.
 absl::Status CheckSizesPositive(const ModelConfig& config, absl::Span<const char* const> fields);
+
+// For DecoderState::Vars: the Vars of stacked recurrent weights.
+void AppendVars(layers::GruWeights& w, std::vector<Var*>& vars);
+void AppendVars(layers::LstmWeights& w, std::vector<Var*>& vars);
 
 // For DecoderState::Select: x's rows (dim 0) in the order `rows` lists them, as a
 // constant on the current tape (an undefined x gives an undefined Var).

@@ -200,6 +200,7 @@ std::vector<Hypothesis> GreedySearch(Model& model, DeviceContext& context, const
     }
     if (all_done) break;
     state = std::move(r.state);
+    tape.RewindKeeping(state->Vars());  // this step's intermediates go back to the pool
   }
   for (int64_t i = 0; i < b; ++i) {
     out[i].alignment = Alignment(alphas[i], src_lens[i]);
@@ -266,6 +267,8 @@ std::vector<std::vector<Hypothesis>> BatchBeamSearch(Model& model, DeviceContext
     }
     if (parents.empty()) break;
     state = r.state->Select(parents);
+    r.state.reset();
+    tape.RewindKeeping(state->Vars());  // this step's intermediates go back to the pool
   }
   std::vector<std::vector<Hypothesis>> out;
   out.reserve(b);
