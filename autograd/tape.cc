@@ -35,12 +35,17 @@ class Tape::Arena {
     return p;
   }
 
+  // After a step that outgrew the block, one block of the largest step's size and a
+  // quarter more: steps of varying lengths then regrow it a few times instead of at
+  // every new longest batch, each regrowth faulting in the whole arena afresh (it was
+  // 44% of the page faults in the first 40 steps of the default run).
   void Reset() {
     high_water_ = std::max(high_water_, used_);
     if (blocks_.size() > 1) {
       FreeBlocks();
-      blocks_.push_back(static_cast<float*>(memory_->Allocate(high_water_ * sizeof(float))));
-      capacity_.push_back(high_water_);
+      const int64_t capacity = high_water_ + high_water_ / 4;
+      blocks_.push_back(static_cast<float*>(memory_->Allocate(capacity * sizeof(float))));
+      capacity_.push_back(capacity);
     }
     offset_ = 0;
     used_ = 0;

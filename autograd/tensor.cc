@@ -262,14 +262,16 @@ int64_t BufferPool::SizeClass(int64_t bytes) {
 }
 
 Tensor BufferPool::Allocate(const Shape& shape, DType dtype) {
-  const int64_t bytes = SizeClass(NumElements(shape) * DTypeSize(dtype));
+  int64_t bytes = SizeClass(NumElements(shape) * DTypeSize(dtype));
   void* data = nullptr;
   {
     absl::MutexLock lock(&mutex_);
-    auto it = free_.find(bytes);
-    if (it != free_.end() && !it->second.empty()) {
+    auto it = free_.lower_bound(bytes);
+    if (it != free_.end() && it->first <= kMaxReuseFactor * bytes) {
+      bytes = it->first;  // the buffer goes back to its own class
       data = it->second.back();
       it->second.pop_back();
+      if (it->second.empty()) free_.erase(it);
       cached_bytes_ -= bytes;
     } else {
       bytes_from_system_ += bytes;

@@ -141,6 +141,23 @@ TEST(BufferPool, VaryingShapesReuseBuffersOfTheirClass) {
   EXPECT_EQ(pool->bytes_from_system(), first_pass);
 }
 
+TEST(BufferPool, ALargerFreeBufferServesARequestOfUpToHalfItsSize) {
+  auto pool = std::make_shared<BufferPool>(HostMemory());
+  { Tensor big = pool->Allocate({1 << 16}); }  // 256 KiB, freed
+  const int64_t first = pool->bytes_from_system();
+  {
+    Tensor half = pool->Allocate({1 << 15});  // 128 KiB: the 256 KiB buffer
+    EXPECT_EQ(pool->bytes_from_system(), first);
+    EXPECT_EQ(pool->cached_bytes(), 0);
+  }
+  EXPECT_EQ(pool->cached_bytes(), first);  // back in its own class
+  {
+    Tensor smaller = pool->Allocate({25000});  // 100,000 bytes, class 106,496: under half, from the system
+    EXPECT_GT(pool->bytes_from_system(), first);
+    EXPECT_EQ(pool->cached_bytes(), first);
+  }
+}
+
 TEST(BufferPool, KeepsAtMostItsCapOfFreeBuffers) {
   auto pool = std::make_shared<BufferPool>(HostMemory(), /*max_cached_bytes=*/1 << 20);
   {
