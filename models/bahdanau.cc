@@ -119,4 +119,9 @@ StepResult BahdanauModel::Step(const DecoderState& previous_state, absl::Span<co
   return out;
 }
 
+void BahdanauModel::InitializeOutputPrior(absl::Span<const int64_t> target_counts) {
+  if (config().has_output_prior() && !config().output_prior()) return;
+  SetToLogUnigram(*FindParameter("readout.b_y"), target_counts, "BahdanauModel");
+}
+
 }  // namespace nmt::models

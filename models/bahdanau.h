@@ -49,6 +49,8 @@ class BahdanauModel : public Model {
   ForwardResult Forward(const datasets::Batch& batch, const ForwardOptions& options) override;
   std::unique_ptr<DecoderState> Encode(absl::Span<const int32_t> src, const Tensor& src_mask) override;
   StepResult Step(const DecoderState& state, absl::Span<const int32_t> previous) override;
+  // b_y at the targets' log unigram unless config().output_prior() is false (model.h).
+  void InitializeOutputPrior(absl::Span<const int64_t> target_counts) override;
 
  protected:
   struct StepContext {

@@ -125,17 +125,8 @@ StepResult CGru::Step(const DecoderState& previous_state, absl::Span<const int32
 }
 
 void CGru::InitializeOutputPrior(absl::Span<const int64_t> target_counts) {
-  Parameter* b_y = FindParameter("readout.b_y");
-  NMT_CHECK(b_y != nullptr && b_y->value().size() == static_cast<int64_t>(target_counts.size()))
-      << "CGru::InitializeOutputPrior: " << target_counts.size() << " counts for a vocabulary of "
-      << config().tgt_vocab();
-  double total = 0;
-  for (int64_t c : target_counts) total += static_cast<double>(c) + 1.0;
-  Tensor host = b_y->value().ToHost();
-  for (size_t k = 0; k < target_counts.size(); ++k) {
-    host.data()[k] = static_cast<float>(std::log((static_cast<double>(target_counts[k]) + 1.0) / total));
-  }
-  if (!host.SharesStorageWith(b_y->value())) b_y->value().CopyFrom(host);
+  if (config().has_output_prior() && !config().output_prior()) return;
+  SetToLogUnigram(*FindParameter("readout.b_y"), target_counts, "CGru");
 }
 
 // Counted as the reference counts RNNsearch: 2 per multiply-add of every matrix product.

@@ -60,19 +60,5 @@ TEST(CGru, ForwardShapes) {
   EXPECT_NEAR(out.nll.value().data()[0] + out.nll.value().data()[1], 2 * out.loss.value().item(), 1e-5);
 }
 
-// b_y starts at the log of the add-one smoothed unigram of the training targets
-// (tgt_vocab 6 in the tiny config), and nothing else moves.
-TEST(CGru, OutputPriorSetsOnlyTheOutputBias) {
-  auto model = TinyModel(ModelConfig::CGRU);
-  const std::vector<float> w_o_before = model->FindParameter("readout.W_o")->value().ToVector();
-  model->InitializeOutputPrior(std::vector<int64_t>{0, 9, 3, 1, 0, 1});
-  const std::vector<float> b_y = model->FindParameter("readout.b_y")->value().ToVector();
-  const double total = 14 + 6;
-  const std::vector<double> counts = {0, 9, 3, 1, 0, 1};
-  ASSERT_EQ(b_y.size(), counts.size());
-  for (size_t k = 0; k < counts.size(); ++k) EXPECT_NEAR(b_y[k], std::log((counts[k] + 1) / total), 1e-6) << k;
-  EXPECT_EQ(model->FindParameter("readout.W_o")->value().ToVector(), w_o_before);
-}
-
 }  // namespace
 }  // namespace nmt::models

@@ -1,5 +1,6 @@
 #include "models/model.h"
 
+#include <cmath>
 #include <vector>
 
 #include "base/check.h"
@@ -80,6 +81,19 @@ Tensor SourceMask(const datasets::Batch& batch) {
 
 Tensor TargetMask(const datasets::Batch& batch) {
   return CurrentTape("TargetMask").context().FromVector({batch.batch_size, batch.target_length}, batch.target_mask);
+}
+
+void SetToLogUnigram(Parameter& bias, absl::Span<const int64_t> target_counts, const char* model) {
+  NMT_CHECK(bias.value().size() == static_cast<int64_t>(target_counts.size()))
+      << model << "::InitializeOutputPrior: " << target_counts.size() << " counts for an output bias of "
+      << bias.value().size();
+  double total = 0;
+  for (int64_t c : target_counts) total += static_cast<double>(c) + 1.0;
+  Tensor host = bias.value().ToHost();
+  for (size_t k = 0; k < target_counts.size(); ++k) {
+    host.data()[k] = static_cast<float>(std::log((static_cast<double>(target_counts[k]) + 1.0) / total));
+  }
+  if (!host.SharesStorageWith(bias.value())) bias.value().CopyFrom(host);
 }
 
 void AppendVars(layers::GruWeights& w, std::vector<Var*>& vars) {

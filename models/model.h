@@ -151,9 +151,10 @@ class Model : public layers::Module {
   virtual double ForwardFlops(int64_t batch, int64_t src_len, int64_t tgt_len) const { return 0; }
 
   // Called once on a fresh model (not on a resumed one) with the count of every
-  // target id in the training targets (K_y entries, EOS included), before training. A
-  // model whose readout cannot learn the output prior quickly on its own starts its
-  // output bias there (CGru); the default leaves the parameters as they were drawn.
+  // target id in the training targets (K_y entries, EOS included), before training.
+  // Unless config().output_prior() is false, a model starts its output bias at the
+  // targets' log unigram there (SetToLogUnigram); the default leaves the parameters
+  // as they were drawn.
   virtual void InitializeOutputPrior(absl::Span<const int64_t> target_counts) {}
 
  private:
@@ -179,6 +180,11 @@ layers::GruOptions GruOptionsFor(const ModelConfig& config, int64_t input_size, 
 // For a model's factory: InvalidArgument naming config unless each listed size field
 // (ModelConfig's int64 fields, by name) is positive.
 absl::Status CheckSizesPositive(const ModelConfig& config, absl::Span<const char* const> fields);
+
+// bias_k = log((count_k + 1) / Σ_j (count_j + 1)): the add-one smoothed log unigram of
+// the training targets, the output bias a softmax readout starts at (InitializeOutputPrior).
+// bias must hold one element per count; `model` names the caller in the error.
+void SetToLogUnigram(Parameter& bias, absl::Span<const int64_t> target_counts, const char* model);
 
 // For DecoderState::Vars: the Vars of stacked recurrent weights.
 void AppendVars(layers::GruWeights& w, std::vector<Var*>& vars);

@@ -1,5 +1,8 @@
 #include "models/rnnsearch.h"
 
+#include <cmath>
+#include <vector>
+
 #include "datasets/special_ids.h"
 #include "gtest/gtest.h"
 #include "models/model_testing.h"
@@ -57,6 +60,32 @@ TEST(RnnSearch, ForwardShapes) {
   EXPECT_EQ(Intermediate(out, "annotations").shape(), (Shape{2, 4, 8}));
   EXPECT_EQ(Intermediate(out, "s0").shape(), (Shape{2, 4}));
   EXPECT_NEAR(out.nll.value().data()[0] + out.nll.value().data()[1], 2 * out.loss.value().item(), 1e-5);
+}
+
+// b_y starts at the log of the add-one smoothed unigram of the training targets
+// (tgt_vocab 6 in the tiny config), and nothing else moves; output_prior: false (the
+// paper preset) leaves it as drawn.
+TEST(OutputPrior, SetsOnlyTheOutputBiasOfEveryModelWithADeepOutput) {
+  const std::vector<int64_t> counts = {0, 9, 3, 1, 0, 1};
+  const double total = 14 + 6;
+  for (ModelConfig::Kind kind : {ModelConfig::RNNSEARCH, ModelConfig::RNNENCDEC, ModelConfig::CGRU}) {
+    auto model = TinyModel(kind);
+    const std::vector<float> w_o_before = model->FindParameter("readout.W_o")->value().ToVector();
+    model->InitializeOutputPrior(counts);
+    const std::vector<float> b_y = model->FindParameter("readout.b_y")->value().ToVector();
+    ASSERT_EQ(b_y.size(), counts.size());
+    for (size_t k = 0; k < counts.size(); ++k) {
+      EXPECT_NEAR(b_y[k], std::log((counts[k] + 1) / total), 1e-6) << ModelConfig::Kind_Name(kind) << " " << k;
+    }
+    EXPECT_EQ(model->FindParameter("readout.W_o")->value().ToVector(), w_o_before) << ModelConfig::Kind_Name(kind);
+
+    ModelConfig off = TinyConfig(kind);
+    off.set_output_prior(false);
+    auto paper = *MakeModel(off);
+    const std::vector<float> drawn = paper->FindParameter("readout.b_y")->value().ToVector();
+    paper->InitializeOutputPrior(counts);
+    EXPECT_EQ(paper->FindParameter("readout.b_y")->value().ToVector(), drawn) << ModelConfig::Kind_Name(kind);
+  }
 }
 
 }  // namespace

@@ -304,6 +304,7 @@ void ApplyPaperPreset(TrainConfig& c) {
   m.set_dropout_src(0);
   m.set_dropout_tgt(0);
   c.set_label_smoothing(0);
+  m.set_output_prior(false);  // Appendix B.1: every bias starts at 0
 }
 
 int32_t CorpusVocabularySize(DataConfig::Vocabulary vocabulary, int64_t distinct_words) {
