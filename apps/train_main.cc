@@ -81,6 +81,8 @@ ABSL_FLAG(std::optional<int32_t>, beam, std::nullopt, "beam size for the test tr
 ABSL_FLAG(std::optional<int64_t>, lr_warmup_steps, std::nullopt, "linear learning-rate warmup over N steps (0: none)");
 ABSL_FLAG(std::optional<int64_t>, lr_decay_inv_sqrt_steps, std::nullopt,
           "after N steps, lr · sqrt(N / step) (Marian's --lr-decay-inv-sqrt; 0: none)");
+ABSL_FLAG(std::optional<int64_t>, lr_decay_linear_steps, std::nullopt,
+          "over the last N of --max_steps, the lr falls linearly to 0 (0: none)");
 ABSL_FLAG(std::optional<double>, lr_plateau_factor, std::nullopt,
           "multiply the lr by this (in (0, 1)) after --lr_plateau_validations validations without improvement "
           "(Marian's --lr-decay-strategy stalled; 0: never)");
@@ -197,6 +199,7 @@ absl::Status ApplyScheduleAndValidationFlags(TrainConfig& c) {
   };
   apply(FLAGS_lr_warmup_steps, [&](int64_t v) { c.set_lr_warmup_steps(v); });
   apply(FLAGS_lr_decay_inv_sqrt_steps, [&](int64_t v) { c.set_lr_decay_inv_sqrt_steps(v); });
+  apply(FLAGS_lr_decay_linear_steps, [&](int64_t v) { c.set_lr_decay_linear_steps(v); });
   apply(FLAGS_lr_plateau_factor, [&](double v) { c.set_lr_plateau_factor(v); });
   apply(FLAGS_lr_plateau_validations, [&](int32_t v) { c.set_lr_plateau_validations(v); });
   apply(FLAGS_validate_every, [&](int32_t v) { c.set_validate_every(v); });

@@ -56,6 +56,7 @@ expect 2 "precision \"fp8\": expected f32, bf16 or auto" --precision=fp8
 expect 2 "lr_plateau_factor = 2: must be in (0, 1)" --lr_plateau_factor=2 --lr_plateau_validations=1
 expect 2 "lr_plateau_validations = 0: must be > 0" --lr_plateau_factor=0.5
 expect 2 "lr_warmup_steps = -5: must be >= 0" --lr_warmup_steps=-5
+expect 2 "lr_decay_linear_steps = 5000: must be at most max_steps (1800)" --lr_decay_linear_steps=5000
 expect 2 "dev_bleu_sentences = 0: must be > 0 with valid_metric BLEU" --valid_metric=bleu --dev_bleu_sentences=0
 expect 2 "length_penalty = -1" --length_penalty=-1
 expect 2 "length_penalty = 0.6: replaces length_norm" "$(config 'length_penalty: 0.6')"

@@ -6,8 +6,8 @@
 namespace nmt::trainers {
 
 LrSchedule LrScheduleFromConfig(const TrainConfig& config) {
-  return {config.lr_warmup_steps(), config.lr_decay_inv_sqrt_steps(), config.lr_plateau_factor(),
-          config.lr_plateau_validations()};
+  return {config.lr_warmup_steps(),        config.lr_decay_inv_sqrt_steps(), config.lr_plateau_factor(),
+          config.lr_plateau_validations(), config.lr_decay_linear_steps(),   config.max_steps()};
 }
 
 double PlateauScale(const TrainingProgress& progress) {
@@ -20,6 +20,10 @@ double LrScale(const LrSchedule& schedule, int64_t step, const TrainingProgress&
   if (schedule.warmup_steps > 0 && t < schedule.warmup_steps) scale *= t / schedule.warmup_steps;
   if (schedule.decay_inv_sqrt_steps > 0 && t > schedule.decay_inv_sqrt_steps) {
     scale *= std::sqrt(schedule.decay_inv_sqrt_steps / t);
+  }
+  if (schedule.decay_linear_steps > 0) {
+    const double left = static_cast<double>(schedule.max_steps) - t + 1;  // steps left, this one included
+    if (left < schedule.decay_linear_steps) scale *= std::max(left, 0.0) / schedule.decay_linear_steps;
   }
   return scale;
 }

@@ -5,6 +5,8 @@
 //            · min(1, sqrt(N / t))         inverse square root after N = lr_decay_inv_sqrt_steps
 //                                          (Marian's --lr-decay-inv-sqrt N; 0: none)
 //            · plateau_scale               lr_plateau_factor^(plateau decays so far)
+//            · min(1, (S − t + 1) / D)     linear decay to 0 over the last D = lr_decay_linear_steps
+//                                          of the S = max_steps steps (0: none)
 //
 // t is the 1-based number of the step about to be taken (skipped steps count, as
 // batches do). A plateau decay (Marian's --lr-decay-strategy stalled, PyTorch's
@@ -12,7 +14,11 @@
 // after lr_plateau_validations validations in a row without improvement of the
 // validation metric; the count starts over after a decay and after a new best.
 //
-// The warmup and inverse-square-root parts are functions of the step; the plateau part
+// The linear decay is the budgeted-training schedule (Li et al. 2020, "Budgeted
+// Training"; Hugging Face's get_linear_schedule_with_warmup when D = S − W): with a
+// fixed step budget, ending at a small rate gains more than any constant rate.
+//
+// The warmup, inverse-square-root and linear parts are functions of the step; the plateau part
 // is state, kept in TrainingProgress (lr_plateau_scale, lr_stalled_validations) so that
 // a resumed run continues with the same rates. With every part off the scale is
 // exactly 1, so the optimizer's update is bit for bit the unscheduled one.
@@ -36,6 +42,8 @@ struct LrSchedule {
   int64_t decay_inv_sqrt_steps = 0;
   double plateau_factor = 0.0;  // 0: no plateau decay
   int32_t plateau_validations = 0;
+  int64_t decay_linear_steps = 0;  // 0: no linear decay
+  int64_t max_steps = 0;           // where the linear decay reaches 0
 };
 
 LrSchedule LrScheduleFromConfig(const TrainConfig& config);

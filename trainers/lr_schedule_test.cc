@@ -32,6 +32,20 @@ TEST(LrSchedule, InverseSquareRootDecayAfterNSteps) {
   EXPECT_DOUBLE_EQ(LrScale(schedule, 10000, progress), 0.1);
 }
 
+TEST(LrSchedule, LinearDecayReachesZeroAtTheBudgetsEnd) {
+  const LrSchedule schedule{.decay_linear_steps = 4, .max_steps = 10};
+  const TrainingProgress progress;
+  EXPECT_EQ(LrScale(schedule, 1, progress), 1.0);
+  EXPECT_EQ(LrScale(schedule, 7, progress), 1.0);  // 4 steps left: 7, 8, 9, 10
+  EXPECT_DOUBLE_EQ(LrScale(schedule, 8, progress), 0.75);
+  EXPECT_DOUBLE_EQ(LrScale(schedule, 10, progress), 0.25);
+  EXPECT_EQ(LrScale(schedule, 11, progress), 0.0);  // past the budget (a raised max_steps on resume)
+  // The whole budget, after a warmup: Hugging Face's linear schedule.
+  const LrSchedule whole{.warmup_steps = 2, .decay_linear_steps = 10, .max_steps = 10};
+  EXPECT_DOUBLE_EQ(LrScale(whole, 1, progress), 0.5 * 1.0);
+  EXPECT_DOUBLE_EQ(LrScale(whole, 6, progress), 0.5);
+}
+
 TEST(LrSchedule, WarmupThenInverseSquareRootAsTheTransformersRecipe) {
   // Marian's --lr-warmup 16000 --lr-decay-inv-sqrt 16000, scaled down.
   const LrSchedule schedule{.warmup_steps = 16, .decay_inv_sqrt_steps = 16};
@@ -83,11 +97,15 @@ TEST(LrSchedule, FromConfig) {
   config.set_lr_decay_inv_sqrt_steps(7);
   config.set_lr_plateau_factor(0.5);
   config.set_lr_plateau_validations(2);
+  config.set_lr_decay_linear_steps(5);
+  config.set_max_steps(9);
   const LrSchedule schedule = LrScheduleFromConfig(config);
   EXPECT_EQ(schedule.warmup_steps, 3);
   EXPECT_EQ(schedule.decay_inv_sqrt_steps, 7);
   EXPECT_EQ(schedule.plateau_factor, 0.5);
   EXPECT_EQ(schedule.plateau_validations, 2);
+  EXPECT_EQ(schedule.decay_linear_steps, 5);
+  EXPECT_EQ(schedule.max_steps, 9);
 }
 
 }  // namespace

@@ -179,6 +179,12 @@ void CheckModel(const models::ModelConfig& m, Checker& check) {
 void CheckSchedule(const TrainConfig& c, Checker& check) {
   check.AtLeast<int64_t>("lr_warmup_steps", c.lr_warmup_steps(), 0, " (0: no warmup)");
   check.AtLeast<int64_t>("lr_decay_inv_sqrt_steps", c.lr_decay_inv_sqrt_steps(), 0, " (0: no decay)");
+  check.AtLeast<int64_t>("lr_decay_linear_steps", c.lr_decay_linear_steps(), 0, " (0: no decay)");
+  if (c.lr_decay_linear_steps() > 0 && (c.max_steps() <= 0 || c.lr_decay_linear_steps() > c.max_steps())) {
+    check.Fail("lr_decay_linear_steps", c.lr_decay_linear_steps(),
+               absl::StrCat("must be at most max_steps (", c.max_steps(),
+                            "): the linear decay reaches 0 at the step budget's end"));
+  }
   const double factor = c.lr_plateau_factor();
   if (factor != 0 && !(factor > 0 && factor < 1)) {
     check.Fail("lr_plateau_factor", factor, "must be in (0, 1) (0: no decay on a plateau)");

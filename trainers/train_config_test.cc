@@ -183,6 +183,12 @@ TEST(CorpusDefaults, ThePaperPresetHasNoRegularisationOnAnyCorpus) {
 TEST(TrainConfig, ScheduleValidationAndDecodingFieldsAreChecked) {
   EXPECT_NE(Invalid("lr_warmup_steps: -1").find("lr_warmup_steps = -1: must be >= 0"), std::string::npos);
   EXPECT_NE(Invalid("lr_decay_inv_sqrt_steps: -4").find("lr_decay_inv_sqrt_steps = -4"), std::string::npos);
+  EXPECT_NE(Invalid("lr_decay_linear_steps: -1").find("lr_decay_linear_steps = -1: must be >= 0"), std::string::npos);
+  EXPECT_NE(Invalid("max_steps: 100 lr_decay_linear_steps: 101")
+                .find("lr_decay_linear_steps = 101: must be at most "
+                      "max_steps (100)"),
+            std::string::npos);
+  EXPECT_NE(Invalid("max_steps: 0 lr_decay_linear_steps: 5").find("must be at most max_steps (0)"), std::string::npos);
   EXPECT_NE(
       Invalid("lr_plateau_factor: 1.5 lr_plateau_validations: 2").find("lr_plateau_factor = 1.5: must be in (0, 1)"),
       std::string::npos);
