@@ -8,6 +8,7 @@
 #   bazel run //tools:bench_vs_reference -- --ours_flags="--precision=bf16"
 #   bazel run //tools:bench_vs_reference -- --device=cuda         # on a GPU machine
 #   bazel run //tools:bench_vs_reference -- --busy_check --configs=small --decode_sentences=0
+#   bazel run //tools:bench_vs_reference -- --isa=avx2            # both engines as on an AVX2-only CPU
 #
 # Flags: --models (default "rnnsearch rnnencdec"), --configs ("small paper"), --threads (2),
 # --steps (10 timed training steps), --warmup (3), --decode_sentences (50 sentences of beam 5
@@ -15,7 +16,11 @@
 # --reference (path of torch_rnnsearch.py; default ../shared/reference/ beside the clone),
 # --python (/usr/bin/python3: Debian's python3-torch), --busy_check (then also train each
 # engine beside one CPU-bound process, ours with and without --adapt_threads, and print the
-# share of its idle throughput each keeps).
+# share of its idle throughput each keeps), --isa=avx2 (cap both engines' kernels at AVX2, the
+# ISA of this project's AMD EPYC machines, on a CPU that has more: oneDNN through
+# ONEDNN_MAX_CPU_ISA (ours, and PyTorch's oneDNN ops), PyTorch's own kernels through
+# ATEN_CPU_CAPABILITY and OpenBLAS's through OPENBLAS_CORETYPE=Haswell. Our own kernels are
+# built for x86-64-v3, AVX2, on every machine. An emulation: same cores, clocks and caches).
 #
 # Nothing else should run meanwhile: with 2 OpenMP threads any busy process slows both
 # engines many times over (README.md). The CPU model and its bf16 features are printed
@@ -34,6 +39,7 @@ root=${BUILD_WORKSPACE_DIRECTORY:-$(cd "$(dirname "$(readlink -f "$0")")/.." && 
 reference="$root/../shared/reference/torch_rnnsearch.py"
 python=/usr/bin/python3
 busy_check=0
+isa=""
 for arg in "$@"; do
   case $arg in
     --models=*) models=${arg#*=} ;;
@@ -47,6 +53,7 @@ for arg in "$@"; do
     --reference=*) reference=${arg#*=} ;;
     --python=*) python=${arg#*=} ;;
     --busy_check) busy_check=1 ;;
+    --isa=avx2) isa=avx2 ;;
     *) echo "bench_vs_reference: unknown argument $arg (see the comment at the top of $0)" >&2; exit 2 ;;
   esac
 done
@@ -60,12 +67,17 @@ bench="$0.runfiles/nmt/tools/bench"
   exit 1
 }
 
+if [[ $isa == avx2 ]]; then
+  export ONEDNN_MAX_CPU_ISA=AVX2 DNNL_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2 OPENBLAS_CORETYPE=Haswell
+fi
+
 field() { sed -n "s/.*\"$1\": \([0-9.]*\).*/\1/p" <<<"$2"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "-"; else printf "%.2fx", a / b }'; }
 best() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == "" || a + 0 >= b + 0) print a; else print b }'; }
 
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'); $(nproc) cores;" \
   "bf16 features: $(grep -o -w 'avx512_bf16\|amx_bf16' /proc/cpuinfo | sort -u | tr '\n' ' ')"
+[[ -z $isa ]] || echo "isa: capped at AVX2 for both engines (ONEDNN_MAX_CPU_ISA, ATEN_CPU_CAPABILITY, OPENBLAS_CORETYPE)"
 [[ $device == cpu ]] || echo "device: $device ($(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1))"
 echo "threads $threads, $steps timed steps after $warmup untimed; target tokens/s (higher is better)"
 printf '%-10s %-6s %12s %12s %12s %14s\n' model config ours torch_f32 torch_bf16 "ours/best"
