@@ -4,6 +4,10 @@
 //   bazel run //tools:bleu -- --ref=newstest2014.fr --hyp=out.fr
 //   bazel run //tools:bleu -- --ref=ref1.fr --ref=ref2.fr --hyp=- < out.fr
 //   bazel run //tools:bleu -- --ref=ref.fr --hyp=out.fr --score_only
+//   bazel run //tools:bleu -- --ref=ref.fr --hyp=baseline.fr --paired_bootstrap=new.fr
+//
+// --paired_bootstrap=B also scores B and prints BLEU(B) − BLEU(hyp) with its 95% interval
+// over --bootstrap_samples resamplings of the segments (Koehn 2004; sacreBLEU's --paired-bs).
 #include <iostream>
 #include <string>
 #include <vector>
@@ -20,6 +24,7 @@
 #include "base/flags.h"
 #include "datasets/text_file.h"
 #include "metrics/bleu.h"
+#include "metrics/bleu_bootstrap.h"
 #include "tools/user_path.h"
 
 ABSL_FLAG(std::vector<std::string>, ref, {},
@@ -27,6 +32,10 @@ ABSL_FLAG(std::vector<std::string>, ref, {},
           "for several references per segment.");
 ABSL_FLAG(std::string, hyp, "-", "Hypothesis file, one segment per line; '-' is stdin.");
 ABSL_FLAG(bool, score_only, false, "Print only the BLEU score, like sacreBLEU's -b.");
+ABSL_FLAG(std::string, paired_bootstrap, "",
+          "A second hypothesis file: also score it, and print its BLEU minus --hyp's with a 95% paired "
+          "bootstrap interval (Koehn 2004).");
+ABSL_FLAG(int32_t, bootstrap_samples, 1000, "Resamplings of --paired_bootstrap (> 0).");
 
 namespace nmt::tools {
 namespace {
@@ -80,6 +89,27 @@ absl::Status Run() {
   } else {
     std::cout << bleu->Format() << "\n" << metrics::BleuSignature(refs) << "\n";
   }
+  const std::string other_path = absl::GetFlag(FLAGS_paired_bootstrap);
+  if (other_path.empty()) return absl::OkStatus();
+  const int32_t samples = absl::GetFlag(FLAGS_bootstrap_samples);
+  absl::StatusOr<std::vector<std::string>> other = datasets::ReadUtf8Lines(ResolveUserPath(other_path));
+  if (!other.ok()) return other.status();
+  if (other->size() != hyps->size()) {
+    return absl::InvalidArgumentError(absl::StrFormat("line counts differ: %s has %d lines, %s has %d", other_path,
+                                                      other->size(), hyp_path, hyps->size()));
+  }
+  absl::StatusOr<std::vector<metrics::BleuStats>> a = metrics::CorpusSegmentStats(*hyps, refs);
+  if (!a.ok()) return a.status();
+  absl::StatusOr<std::vector<metrics::BleuStats>> b = metrics::CorpusSegmentStats(*other, refs);
+  if (!b.ok()) return b.status();
+  const metrics::BootstrapInterval d = metrics::PairedBootstrap(*a, *b, samples, /*seed=*/1234);
+  absl::StatusOr<metrics::BleuScore> other_bleu = metrics::CorpusBleu(*other, refs);
+  if (!other_bleu.ok()) return other_bleu.status();
+  std::cout << other_path << ": " << other_bleu->Format() << "\n"
+            << absl::StrFormat(
+                   "paired bootstrap, %d resamplings: %s - %s = %+.2f BLEU, 95%% interval [%+.2f, %+.2f]; "
+                   "%s not better in %.1f%% of them\n",
+                   d.samples, other_path, hyp_path, d.delta, d.low, d.high, other_path, 100 * d.p_b_not_better);
   return absl::OkStatus();
 }
 
@@ -94,6 +124,10 @@ int main(int argc, char** argv) {
   std::vector<char*> arg_pointers;
   for (std::string& arg : args) arg_pointers.push_back(arg.data());
   nmt::ParseFlagsOrExit(static_cast<int>(arg_pointers.size()), arg_pointers.data());
+  if (const int32_t samples = absl::GetFlag(FLAGS_bootstrap_samples); samples <= 0) {
+    std::cerr << "usage error: --bootstrap_samples=" << samples << ": must be > 0\n";
+    return nmt::kExitUsageError;
+  }
 
   const absl::Status status = nmt::tools::Run();
   if (!status.ok()) {

@@ -304,34 +304,6 @@ std::vector<bool> NoUnkSentences(absl::Span<const std::string> sources, absl::Sp
   return keep;
 }
 
-BootstrapInterval PairedBootstrap(absl::Span<const metrics::BleuStats> a, absl::Span<const metrics::BleuStats> b,
-                                  int samples, uint64_t seed) {
-  BootstrapInterval out;
-  const size_t n = std::min(a.size(), b.size());
-  std::vector<size_t> all(n);
-  std::iota(all.begin(), all.end(), 0);
-  out.delta = metrics::ScoreFromStats(Sum(b, all)).score - metrics::ScoreFromStats(Sum(a, all)).score;
-  if (n == 0 || samples <= 0) return out;
-  SplitMix64 rng(seed);
-  std::vector<double> deltas;
-  deltas.reserve(samples);
-  std::vector<size_t> draw(n);
-  int not_better = 0;
-  for (int s = 0; s < samples; ++s) {
-    for (size_t& i : draw) i = rng.Uniform(n);
-    const double d = metrics::ScoreFromStats(Sum(b, draw)).score - metrics::ScoreFromStats(Sum(a, draw)).score;
-    deltas.push_back(d);
-    if (d <= 0) ++not_better;
-  }
-  std::sort(deltas.begin(), deltas.end());
-  auto percentile = [&](double q) { return deltas[static_cast<size_t>(std::floor(q * (samples - 1)))]; };
-  out.low = percentile(0.025);
-  out.high = percentile(0.975);
-  out.p_b_not_better = static_cast<double>(not_better) / samples;
-  out.samples = samples;
-  return out;
-}
-
 int64_t AlignmentInversions(absl::Span<const float> alpha, int64_t target_len, int64_t source_len) {
   std::vector<int64_t> argmax(target_len, 0);
   for (int64_t i = 0; i < target_len; ++i) {
@@ -451,7 +423,7 @@ absl::StatusOr<ExperimentReport> RunExperiment(const ExperimentOptions& options,
     if (encdec == stats_of.end() || search == stats_of.end()) continue;
     report.differences.emplace_back(
         absl::StrCat("RNNsearch-", length, " − RNNencdec-", length),
-        PairedBootstrap(encdec->second, search->second, options.bootstrap_samples, options.seed + length));
+        metrics::PairedBootstrap(encdec->second, search->second, options.bootstrap_samples, options.seed + length));
   }
 
   const std::string png = options.out_dir + "/bleu_by_length.png";

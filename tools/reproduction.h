@@ -22,6 +22,7 @@
 #include "absl/types/span.h"
 #include "datasets/text_codec.h"
 #include "metrics/bleu.h"
+#include "metrics/bleu_bootstrap.h"
 #include "tools/bleu_by_length.h"
 #include "trainers/train_config.pb.h"
 
@@ -75,19 +76,6 @@ trainers::TrainConfig ExperimentConfig(const ExperimentModel& model, const Exper
 std::vector<bool> NoUnkSentences(absl::Span<const std::string> sources, absl::Span<const std::string> references,
                                  const datasets::TextCodec& source_codec, const datasets::TextCodec& target_codec);
 
-// Paired bootstrap resampling (Koehn 2004): `samples` resamplings of the segments, with
-// replacement, each scored for both systems from the same segment indices.
-struct BootstrapInterval {
-  double delta = 0;           // BLEU(b) − BLEU(a) on the whole set
-  double low = 0;             // 2.5th percentile of the resampled differences
-  double high = 0;            // 97.5th percentile
-  double p_b_not_better = 0;  // share of resamplings where b does not beat a
-  int samples = 0;
-};
-// a and b: the segment statistics of two systems on the same segments (metrics::CorpusSegmentStats).
-BootstrapInterval PairedBootstrap(absl::Span<const metrics::BleuStats> a, absl::Span<const metrics::BleuStats> b,
-                                  int samples, uint64_t seed);
-
 // How far an alignment departs from monotone: the number of pairs of target positions
 // i < i' whose most-attended source positions go backwards (argmax_j α_ij > argmax_j α_i'j).
 // alpha is row-major (target_len × source_len).
@@ -121,7 +109,7 @@ struct ExperimentReport {
   int64_t test_sentences = 0;
   int64_t no_unk_sentences = 0;
   // RNNsearch-L − RNNencdec-L for L = 30 and 50, on all test sentences.
-  std::vector<std::pair<std::string, BootstrapInterval>> differences;
+  std::vector<std::pair<std::string, metrics::BootstrapInterval>> differences;
   std::vector<std::string> files;  // what was written under out_dir
 };
 
