@@ -12,6 +12,7 @@
 
 #include "autograd/gradcheck.h"
 #include "benchmark/benchmark.h"
+#include "ops/backend.h"
 #include "ops/elementwise.h"
 #include "ops/kernels/cpu/cpu_context.h"
 #include "ops/matmul.h"
@@ -57,6 +58,53 @@ BENCHMARK(BM_MatMul)
     ->Args({64, 512, 1024, 1})
     ->Args({64, 512, 1024, 0})
     ->Args({1920, 256, 8000, 1})  // small config: output layer over all target steps
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+// A recurrent weight's gradient over a sequence: dW (out×in) = Σ_t dyₜᵀ xₜ over
+// `steps` steps of `batch` rows, either as one accumulating GEMM per step (what the
+// fused step's backward runs) or as one GEMM over all steps' rows stacked (steps·batch),
+// as cuDNN and oneDNN's RNN primitives do. Same FLOPs; the ratio is what batching the
+// weight gradients could gain (ops/README.md, "Where a training step's time goes").
+void BM_WeightGradient(benchmark::State& state) {
+  const int64_t steps = state.range(0), batch = state.range(1), in = state.range(2), out = state.range(3);
+  const bool one_gemm = state.range(4) != 0;
+  CpuContext& context = Context();
+  const Tensor dy = RandomTensor({steps * batch, out}, 1), x = RandomTensor({steps * batch, in}, 2);
+  Tensor dw = Tensor::Zeros({out, in});
+  GemmArgs args;  // dW (out×in) += dyᵀ (out×rows) x (rows×in)
+  args.m = out;
+  args.n = in;
+  args.trans_a = true;
+  args.accumulate = true;
+  args.c = dw.data();
+  for (auto _ : state) {
+    if (one_gemm) {
+      args.k = steps * batch;
+      args.a = dy.data();
+      args.b = x.data();
+      KernelsFor(context).gemm(context, args);
+    } else {
+      args.k = batch;
+      for (int64_t t = 0; t < steps; ++t) {
+        args.a = dy.data() + t * batch * out;
+        args.b = x.data() + t * batch * in;
+        KernelsFor(context).gemm(context, args);
+      }
+    }
+  }
+  const double flops = 2.0 * steps * batch * in * out;
+  state.counters["GFLOP/s"] = benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  state.SetLabel(one_gemm ? "one GEMM over all steps" : "one GEMM per step");
+}
+BENCHMARK(BM_WeightGradient)
+    ->ArgNames({"steps", "batch", "in", "out", "one_gemm"})
+    ->Args({30, 64, 512, 1024, 0})  // small config: dU_zr of an encoder direction or the decoder
+    ->Args({30, 64, 512, 1024, 1})
+    ->Args({30, 64, 1024, 1536, 0})  // small config: the decoder's dC (context 2n -> 3n)
+    ->Args({30, 64, 1024, 1536, 1})
+    ->Args({50, 80, 1000, 2000, 0})  // paper config: dU_zr
+    ->Args({50, 80, 1000, 2000, 1})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
