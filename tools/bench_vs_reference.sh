@@ -22,6 +22,13 @@
 # ATEN_CPU_CAPABILITY and OpenBLAS's through OPENBLAS_CORETYPE=Haswell. Our own kernels are
 # built for x86-64-v3, AVX2, on every machine. An emulation: same cores, clocks and caches).
 #
+# PyTorch's f32 products go through OpenBLAS (Debian's python3-torch), which picks its
+# kernels from the CPU model: on a virtual CPU it does not know ("Intel(R) Xeon(R)
+# Processor") it falls back to its Prescott (SSE3) kernels and runs 2.4x slower (RNNsearch
+# small: 552 against 1,349 tok/s with SkylakeX's). So that the reference runs at its best,
+# OPENBLAS_CORETYPE is set from the CPU's flags (SkylakeX with AVX-512, Haswell with AVX2)
+# unless it is set already; the core is printed.
+#
 # Nothing else should run meanwhile: with 2 OpenMP threads any busy process slows both
 # engines many times over (README.md). The CPU model and its bf16 features are printed
 # beside the figures, since machines of this kind differ.
@@ -69,6 +76,12 @@ bench="$0.runfiles/nmt/tools/bench"
 
 if [[ $isa == avx2 ]]; then
   export ONEDNN_MAX_CPU_ISA=AVX2 DNNL_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2 OPENBLAS_CORETYPE=Haswell
+elif [[ -z ${OPENBLAS_CORETYPE:-} ]]; then
+  if grep -q -w avx512f /proc/cpuinfo; then
+    export OPENBLAS_CORETYPE=SkylakeX
+  elif grep -q -w avx2 /proc/cpuinfo; then
+    export OPENBLAS_CORETYPE=Haswell
+  fi
 fi
 
 field() { sed -n "s/.*\"$1\": \([0-9.]*\).*/\1/p" <<<"$2"; }
@@ -77,6 +90,7 @@ best() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == "" || a + 0 >= b + 0) print a
 
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'); $(nproc) cores;" \
   "bf16 features: $(grep -o -w 'avx512_bf16\|amx_bf16' /proc/cpuinfo | sort -u | tr '\n' ' ')"
+echo "reference's OpenBLAS kernels: $(OPENBLAS_VERBOSE=2 "$python" -c 'import torch; torch.ones(2, 2) @ torch.ones(2, 2)' 2>&1 | sed -n 's/^Core: //p' | head -1) (OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset})"
 [[ -z $isa ]] || echo "isa: capped at AVX2 for both engines (ONEDNN_MAX_CPU_ISA, ATEN_CPU_CAPABILITY, OPENBLAS_CORETYPE)"
 [[ $device == cpu ]] || echo "device: $device ($(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1))"
 echo "threads $threads, $steps timed steps after $warmup untimed; target tokens/s (higher is better)"
