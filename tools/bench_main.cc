@@ -19,6 +19,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -265,6 +266,9 @@ int Run() {
 }  // namespace nmt::models
 
 int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "Training and decoding speed of a model, as one JSON line with the reference bench fields.\n  bench "
+      "--model=rnnsearch --config=small --threads=2 [--steps=10] [--decode=beam5]");
   nmt::ParseFlagsOrExit(argc, argv);
   return nmt::models::Run();
 }

@@ -10,6 +10,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
 #include "absl/strings/str_format.h"
 #include "autograd/tensor_codec.h"
 #include "base/flags.h"
@@ -73,6 +74,9 @@ int Run() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "Prints what a checkpoint holds: format, model, progress, parameters, a digest.\n  checkpoint_info "
+      "--checkpoint=RUN/checkpoint.ckpt [--digest_only]");
   nmt::ParseFlagsOrExit(argc, argv);
   return Run();
 }

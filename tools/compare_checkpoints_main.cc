@@ -20,6 +20,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/flags/flag.h"
+#include "absl/flags/usage.h"
 #include "autograd/tensor_codec.h"
 #include "base/flags.h"
 #include "tools/user_path.h"
@@ -84,6 +85,9 @@ int Run() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "Compares the parameters of two checkpoints within a tolerance; exits 1 beyond it.\n  compare_checkpoints "
+      "--a=A.ckpt --b=B.ckpt [--max_relative=X]");
   nmt::ParseFlagsOrExit(argc, argv);
   return Run();
 }

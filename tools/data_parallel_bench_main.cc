@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
+#include "absl/flags/usage.h"
 #include "absl/strings/str_format.h"
 #include "base/flags.h"
 #include "datasets/batch.h"
@@ -116,6 +117,9 @@ int Run() {
 }  // namespace nmt::tools
 
 int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "Training speed with N processes on one global batch, under mpirun.\n  mpirun -np 2 data_parallel_bench "
+      "--model=rnnsearch --config=small --threads=1");
   nmt::ParseFlagsOrExit(argc, argv);
   return nmt::tools::Run();
 }

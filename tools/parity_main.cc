@@ -10,6 +10,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
 #include "base/flags.h"
 #include "models/golden.h"
 #include "tools/device_flag.h"
@@ -19,6 +20,9 @@ ABSL_FLAG(double, tolerance, 1e-3, "largest acceptable relative error");
 ABSL_FLAG(int, threads, 1, "CPU threads");
 
 int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "Compares our model with a PyTorch reference dump; exits 1 above --tolerance.\n  parity "
+      "--golden=/abs/path/tiny_rnnsearch.npz [--device=cuda]");
   nmt::ParseFlagsOrExit(argc, argv);
   const std::string path = absl::GetFlag(FLAGS_golden);
   if (path.empty()) {

@@ -16,6 +16,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "base/flags.h"
@@ -134,6 +135,9 @@ int Run() {
 }  // namespace nmt::tools
 
 int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "Translates text with a trained run, one sentence a line (stdin or --input), to stdout.\n  translate "
+      "--run_dir=RUN [--beam=5] [--nbest=N] [--input=FILE] [--alignments=DIR]");
   nmt::ParseFlagsOrExit(argc, argv);
   return nmt::tools::Run();
 }
