@@ -12,11 +12,12 @@ std::unique_ptr<DecoderState> BahdanauState::Select(absl::Span<const int> rows) 
   auto out = std::make_unique<BahdanauState>();
   out->s = SelectRows(s, rows);
   out->dec_weights = dec_weights;
-  out->src_mask = SelectRows(src_mask, rows);
-  out->annotations = SelectRows(annotations, rows);
-  out->keys = SelectRows(keys, rows);
-  out->context = SelectRows(context, rows);
-  out->context_proj = SelectRows(context_proj, rows);
+  out->source = source.Select(rows);
+  out->src_mask = SelectSourceRows(src_mask, source, out->source, rows);
+  out->annotations = SelectSourceRows(annotations, source, out->source, rows);
+  out->keys = SelectSourceRows(keys, source, out->source, rows);
+  out->context = SelectSourceRows(context, source, out->source, rows);
+  out->context_proj = SelectSourceRows(context_proj, source, out->source, rows);
   return out;
 }
 
@@ -46,6 +47,7 @@ BahdanauState BahdanauModel::EncodeState(absl::Span<const int32_t> src, const Te
       << "BahdanauModel::Encode: " << src.size() << " ids for mask " << src_mask.ShapeString();
   BahdanauState state;
   state.src_mask = src_mask;
+  state.source = SourceRows(src_mask.dim(0));
   state.dec_weights = dec_->Stack();
   EncodeInto(src, src_mask, reg, state);
   return state;

@@ -39,6 +39,7 @@ struct BahdanauState : DecoderState {
   Var keys;                        // RNNsearch: U_a h_j + b_a (rows, Tx, n')
   Var context;                     // RNNencdec: c (rows, 1, n)
   Var context_proj;                // RNNencdec: [C_z; C_r; C] c (rows, 1, 3n)
+  SourceRows source;               // each row's sentence; all but s and dec_weights are per sentence
 };
 
 class BahdanauModel : public Model {

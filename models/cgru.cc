@@ -17,9 +17,10 @@ std::unique_ptr<DecoderState> CGruState::Select(absl::Span<const int> rows) cons
   auto out = std::make_unique<CGruState>();
   out->s = SelectRows(s, rows);
   out->dec_w = dec_w;
-  out->src_mask = SelectRows(src_mask, rows);
-  out->annotations = SelectRows(annotations, rows);
-  out->keys = SelectRows(keys, rows);
+  out->source = source.Select(rows);
+  out->src_mask = SelectSourceRows(src_mask, source, out->source, rows);
+  out->annotations = SelectSourceRows(annotations, source, out->source, rows);
+  out->keys = SelectSourceRows(keys, source, out->source, rows);
   return out;
 }
 
@@ -59,6 +60,7 @@ CGruState CGru::EncodeState(absl::Span<const int32_t> src, const Tensor& src_mas
   const int64_t b = src_mask.dim(0), t = src_mask.dim(1);
   CGruState state;
   state.src_mask = src_mask;
+  state.source = SourceRows(b);
   state.dec_w = dec_.Stack();
   const int64_t n = config().n();
   Var x = reg.SourceEmbeddings(src_embedding_.Forward(src, {b, t}));

@@ -58,6 +58,7 @@ struct CGruState : DecoderState {
   Tensor src_mask;                        // (rows, Tx)
   Var annotations;                        // h_j (rows, Tx, 2n)
   Var keys;                               // U_a h_j + b_a (rows, Tx, n')
+  SourceRows source;                      // each row's sentence; src_mask, annotations, keys are per sentence
 };
 
 class CGru : public Model {

@@ -33,9 +33,10 @@ std::unique_ptr<DecoderState> LuongState::Select(absl::Span<const int> rows) con
   out->feed = SelectRows(feed, rows);
   out->gru_w = gru_w;
   out->lstm_w = lstm_w;
-  out->src_mask = SelectRows(src_mask, rows);
-  out->annotations = SelectRows(annotations, rows);
-  out->keys = SelectRows(keys, rows);
+  out->source = source.Select(rows);
+  out->src_mask = SelectSourceRows(src_mask, source, out->source, rows);
+  out->annotations = SelectSourceRows(annotations, source, out->source, rows);
+  out->keys = SelectSourceRows(keys, source, out->source, rows);
   return out;
 }
 
@@ -95,6 +96,7 @@ LuongState Luong::EncodeState(absl::Span<const int32_t> src, const Tensor& src_m
   const int64_t b = src_mask.dim(0), t = src_mask.dim(1), n = config().n();
   LuongState state;
   state.src_mask = src_mask;
+  state.source = SourceRows(b);
   Var x = reg.SourceEmbeddings(src_embedding_.Forward(src, {b, t}));
   // Padding carried each sentence's last real state to the last position.
   auto last = [&](Var states) { return Reshape(Slice(states, 1, t - 1, 1), {b, states.dim(2)}); };

@@ -51,6 +51,7 @@ struct LuongState : DecoderState {
   Tensor src_mask;                          // (rows, Tx)
   Var annotations;                          // h̄_s (rows, Tx, n)
   Var keys;                                 // the score's source side (rows, Tx, n or n')
+  SourceRows source;                        // each row's sentence; src_mask, annotations, keys are per sentence
 };
 
 class Luong : public Model {

@@ -1,6 +1,7 @@
 #include "models/model.h"
 
 #include <cmath>
+#include <numeric>
 #include <vector>
 
 #include "base/check.h"
@@ -158,6 +159,29 @@ Tensor SelectRows(const Tensor& x, absl::Span<const int> rows) {
 
 Var SelectRows(Var x, absl::Span<const int> rows) {
   return x.defined() ? CurrentTape("SelectRows").Constant(SelectRows(x.value(), rows)) : Var();
+}
+
+SourceRows::SourceRows(int64_t sentences) : sentence_(sentences) { std::iota(sentence_.begin(), sentence_.end(), 0); }
+
+SourceRows SourceRows::Select(absl::Span<const int> rows) const {
+  SourceRows out;
+  if (sentence_.empty()) return out;
+  out.sentence_.reserve(rows.size());
+  for (int row : rows) {
+    NMT_CHECK(row >= 0 && row < static_cast<int>(sentence_.size()))
+        << "SourceRows::Select: row " << row << " of " << sentence_.size();
+    out.sentence_.push_back(sentence_[row]);
+  }
+  return out;
+}
+
+Var SelectSourceRows(Var x, const SourceRows& before, const SourceRows& after, absl::Span<const int> rows) {
+  return before.SameAs(after) ? x : SelectRows(x, rows);
+}
+
+Tensor SelectSourceRows(const Tensor& x, const SourceRows& before, const SourceRows& after,
+                        absl::Span<const int> rows) {
+  return before.SameAs(after) ? x : SelectRows(x, rows);
 }
 
 }  // namespace nmt::models

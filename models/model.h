@@ -195,6 +195,30 @@ void AppendVars(layers::LstmWeights& w, std::vector<Var*>& vars);
 Var SelectRows(Var x, absl::Span<const int> rows);
 Tensor SelectRows(const Tensor& x, absl::Span<const int> rows);
 
+// Which sentence of the encoded batch each row of a decoder state holds. Rows of one
+// sentence carry the same encoder outputs (annotations, keys, masks), so a Select that
+// leaves every row on the sentence it had, which is most steps of a beam search (each
+// sentence keeps its beam-size rows), can keep those tensors instead of copying them:
+// at `small`, beam 5 and 16 sentences, 15 MB a step (SelectSourceRows).
+class SourceRows {
+ public:
+  SourceRows() = default;                  // not known: every Select copies
+  explicit SourceRows(int64_t sentences);  // row i holds sentence i, as Encode leaves them
+  // The sentences of rows[0], rows[1], ... of these rows (DecoderState::Select).
+  SourceRows Select(absl::Span<const int> rows) const;
+  // True when known and `after` has the same sentence on every row as this.
+  bool SameAs(const SourceRows& after) const { return !sentence_.empty() && sentence_ == after.sentence_; }
+
+ private:
+  std::vector<int> sentence_;
+};
+
+// For DecoderState::Select of one of the encoder's per-sentence tensors: x itself when
+// `after` holds the same sentence on every row as `before` (its rows would be copied
+// onto equal rows), else SelectRows(x, rows).
+Var SelectSourceRows(Var x, const SourceRows& before, const SourceRows& after, absl::Span<const int> rows);
+Tensor SelectSourceRows(const Tensor& x, const SourceRows& before, const SourceRows& after, absl::Span<const int> rows);
+
 }  // namespace nmt::models
 
 #endif  // NMT_MODELS_MODEL_H_

@@ -196,6 +196,48 @@ TEST_P(SearchTest, BatchedBeamGivesEachSentenceItsOwnNBestList) {
   }
 }
 
+// A Select that leaves every row on its sentence keeps the encoder's tensors instead of
+// copying them (SourceRows); the step after it must be what copying gives.
+TEST_P(SearchTest, SelectWithinSentencesStepsAsACopyWould) {
+  auto model = TinyModel(GetParam());
+  const std::vector<int32_t> a = {3, 5, 6, kEosId}, b = {4, 6, kEosId};
+  Tape tape(context_);
+  TapeScope scope(tape);
+  NoGradScope no_grad;
+  // Encode, Select `beams`, two steps (no word, then `words`), Select `rows`, and the
+  // log-probabilities of one more step.
+  auto log_probs_after = [&](const std::vector<std::vector<int32_t>>& sources, absl::Span<const int> beams,
+                             absl::Span<const int32_t> words, absl::Span<const int> rows) {
+    const datasets::Batch batch = MakeBatch(sources, {});
+    std::unique_ptr<DecoderState> state = model->Encode(batch.source_ids, SourceMask(batch));
+    if (!beams.empty()) state = state->Select(beams);
+    state = std::move(model->Step(*state, {}).state);
+    state = model->Step(*state, words).state->Select(rows);
+    return model->Step(*state, {4, 3, 3, 5}).log_probs;
+  };
+  auto equal = [](const Tensor& x, const Tensor& y) {
+    return x.shape() == y.shape() && std::equal(x.data(), x.data() + x.size(), y.data());
+  };
+  // Rows [a, a, b, b] swapped within each sentence: kept. Encoding four sentences makes
+  // each row its own sentence, so the same swap copies.
+  EXPECT_TRUE(equal(log_probs_after({a, b}, {0, 0, 1, 1}, {3, 4, 5, 3}, {1, 0, 3, 2}),
+                    log_probs_after({a, a, b, b}, {}, {3, 4, 5, 3}, {1, 0, 3, 2})));
+  // b's rows moved into a's places must copy: the same as encoding [b, a] in the first place.
+  EXPECT_TRUE(equal(log_probs_after({a, b}, {0, 0, 1, 1}, {3, 4, 5, 3}, {2, 3, 0, 1}),
+                    log_probs_after({b, a}, {0, 0, 1, 1}, {5, 3, 3, 4}, {0, 1, 2, 3})));
+}
+
+TEST(SourceRows, SameOnlyWhenEveryRowKeepsItsSentence) {
+  const SourceRows two(2);
+  const SourceRows beams = two.Select({0, 0, 1, 1});
+  EXPECT_FALSE(two.SameAs(beams));
+  EXPECT_TRUE(beams.SameAs(beams.Select({1, 0, 3, 2})));
+  EXPECT_TRUE(beams.SameAs(beams.Select({0, 0, 2, 2})));   // still sentences [0, 0, 1, 1]
+  EXPECT_FALSE(beams.SameAs(beams.Select({0, 2, 2, 3})));  // [0, 1, 1, 1]
+  EXPECT_FALSE(beams.SameAs(beams.Select({0, 1, 2})));     // a row fewer
+  EXPECT_FALSE(SourceRows().SameAs(SourceRows()));         // not known: always copy
+}
+
 std::vector<ModelConfig::Kind> RegisteredKinds() {
   std::vector<ModelConfig::Kind> kinds;
   for (const ModelEntry& e : RegisteredModels()) kinds.push_back(e.kind);
