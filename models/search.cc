@@ -4,7 +4,6 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
-#include <numeric>
 
 #include "base/check.h"
 
@@ -62,37 +61,50 @@ struct Survivors {
   std::vector<int32_t> words;
 };
 
-// Row p of log p(y | ·) at `log_probs` (live.size() × vocab) becomes the totals
-// score_p + log p(w) of live[p]'s extensions, in place.
-void AddHypothesisScores(const std::vector<BeamEntry>& live, float* log_probs, int64_t vocab) {
-  for (size_t p = 0; p < live.size(); ++p) {
-    for (int64_t w = 0; w < vocab; ++w) log_probs[p * vocab + w] += live[p].score;
-  }
-}
+// An extension of a live hypothesis by one word: its flat index p · K_y + w (hypothesis
+// p, word w) and its total score_p + log p(w).
+struct Extension {
+  int index;
+  float total;
+};
 
-// The `want` best of the `count` extension totals at `total`, best first, as flat
-// indices p · K_y + w; equal totals go to the lower index. `scratch` holds them (reused
-// from step to step).
-absl::Span<const int> TopExtensions(const float* total, int64_t count, int want, std::vector<int>& scratch) {
+// The `want` best extensions of the live hypotheses, whose rows of log p(y | ·) are at
+// `log_probs` (live.size() × vocab), best first; equal totals go to the lower index.
+// One pass that keeps the best so far: nearly every candidate fails the comparison with
+// the worst kept one, so this reads the rows once and writes nothing (a sort of all
+// live.size() × K_y candidates was a quarter of a beam search's bookkeeping).
+std::vector<Extension> TopExtensions(const std::vector<BeamEntry>& live, const float* log_probs, int64_t vocab,
+                                     int want) {
   // A beam wider than hypotheses × vocabulary can only take every candidate.
-  want = std::min<int64_t>(want, count);
-  scratch.resize(count);
-  std::iota(scratch.begin(), scratch.end(), 0);
-  std::partial_sort(scratch.begin(), scratch.begin() + want, scratch.end(),
-                    [total](int a, int b) { return total[a] > total[b] || (total[a] == total[b] && a < b); });
-  return absl::MakeConstSpan(scratch.data(), want);
+  want = static_cast<int>(std::min<int64_t>(want, static_cast<int64_t>(live.size()) * vocab));
+  std::vector<Extension> top;
+  if (want <= 0) return top;
+  top.reserve(want + 1);
+  for (size_t p = 0; p < live.size(); ++p) {
+    const float score = live[p].score;
+    const float* row = log_probs + p * vocab;
+    for (int64_t w = 0; w < vocab; ++w) {
+      const float total = row[w] + score;
+      if (static_cast<int>(top.size()) == want && !(total > top.back().total)) continue;
+      // After every kept extension with a total ≥ this one: ties keep the lower index first.
+      auto at =
+          std::upper_bound(top.begin(), top.end(), total, [](float t, const Extension& e) { return t > e.total; });
+      top.insert(at, {static_cast<int>(p * vocab + w), total});
+      if (static_cast<int>(top.size()) > want) top.pop_back();
+    }
+  }
+  return top;
 }
 
 // Each chosen extension is its parent plus one word, with the parent's row of α; one that
-// ends in EOS leaves the beam for `finished`, the others survive. `total` holds live's
-// rows of totals (live.size() × vocab); live[p] is row first_row + p of `alpha` and of
-// the decoder state, which next.parents name.
-Survivors ExtendHypotheses(const std::vector<BeamEntry>& live, absl::Span<const int> chosen, const float* total,
-                           int64_t vocab, const Tensor& alpha, int first_row, std::vector<BeamEntry>& finished) {
+// ends in EOS leaves the beam for `finished`, the others survive. live[p] is row
+// first_row + p of `alpha` and of the decoder state, which next.parents name.
+Survivors ExtendHypotheses(const std::vector<BeamEntry>& live, absl::Span<const Extension> chosen, int64_t vocab,
+                           const Tensor& alpha, int first_row, std::vector<BeamEntry>& finished) {
   Survivors next;
-  for (int c : chosen) {
-    const int parent = c / vocab, word = c % vocab;
-    BeamEntry h{live[parent].ids, total[c], live[parent].alphas};
+  for (const Extension& c : chosen) {
+    const int parent = static_cast<int>(c.index / vocab), word = static_cast<int>(c.index % vocab);
+    BeamEntry h{live[parent].ids, c.total, live[parent].alphas};
     h.ids.push_back(word);
     h.alphas.push_back(AlphaRow(alpha, first_row + parent));
     if (word == datasets::kEosId) {
@@ -236,7 +248,6 @@ std::vector<std::vector<Hypothesis>> BatchBeamSearch(Model& model, DeviceContext
   }
   std::unique_ptr<DecoderState> state = model.Encode(batch.source_ids, SourceMask(batch));
   std::vector<int32_t> words;  // y_{i−1} of every row; none at first
-  std::vector<int> scratch;
   for (int64_t step = 0; step < longest; ++step) {
     StepResult r = model.Step(*state, words);
     CopyToHost(r);
@@ -246,12 +257,11 @@ std::vector<std::vector<Hypothesis>> BatchBeamSearch(Model& model, DeviceContext
     int first_row = 0;
     for (Beam& beam : beams) {
       if (beam.done) continue;
-      float* totals = r.log_probs.data() + first_row * vocab;
+      const float* log_probs = r.log_probs.data() + first_row * vocab;
       const int64_t rows = static_cast<int64_t>(beam.live.size());
-      AddHypothesisScores(beam.live, totals, vocab);
       const int want = options.beam_size - static_cast<int>(beam.finished.size());
-      Survivors next = ExtendHypotheses(beam.live, TopExtensions(totals, rows * vocab, want, scratch), totals, vocab,
-                                        r.alpha, first_row, beam.finished);
+      Survivors next = ExtendHypotheses(beam.live, TopExtensions(beam.live, log_probs, vocab, want), vocab, r.alpha,
+                                        first_row, beam.finished);
       first_row += static_cast<int>(rows);
       beam.live = std::move(next.live);
       // Done when k have finished, or at the length limit, where the live ones count as finished.
