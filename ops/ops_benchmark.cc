@@ -1,14 +1,18 @@
 // Micro-benchmarks of matmul and the elementwise ops (a benchmark, not a test):
 //
-//   bazel run //ops:ops_benchmark -- --threads=2 [--benchmark_filter=MatMul]
+//   bazel run //ops:ops_benchmark -- --threads=2 [--precision=bf16] [--benchmark_filter=MatMul]
 //
-// Prints GFLOP/s per case and the fraction of this machine's measured fp32
-// ceiling (200 GFLOP/s measured on 2 AVX2 cores at ~3.1 GHz; the nominal
-// 2.45 GHz figure is 156.8). Elementwise ops are memory-bound: their counter is
-// GB/s moved, as FLOP/s would mislead.
+// Prints the CPU and GFLOP/s per case; no peak is assumed, as CPUs of this kind differ
+// (tools/bench's --peak_gflops measures one). --precision=bf16 runs the products with
+// bf16 operands (ops/PRECISION.md), refused where the CPU has no bf16 support.
+// Elementwise ops are memory-bound: their counter is GB/s moved, as FLOP/s would mislead.
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <string>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 
 #include "autograd/gradcheck.h"
 #include "benchmark/benchmark.h"
@@ -22,10 +26,24 @@ namespace nmt {
 namespace {
 
 int g_threads = 2;
-constexpr double kPeakGflops = 200.0;
+MatmulPrecision g_precision = MatmulPrecision::kF32;
+
+// /proc/cpuinfo's "model name", for the line every figure is printed under.
+std::string CpuModelName() {
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  for (std::string line; std::getline(cpuinfo, line);) {
+    if (absl::StartsWith(line, "model name"))
+      return std::string(absl::StripAsciiWhitespace(line.substr(line.find(':') + 1)));
+  }
+  return "unknown";
+}
 
 CpuContext& Context() {
-  static CpuContext* context = new CpuContext(g_threads);  // one per benchmark process
+  static CpuContext* context = [] {  // one per benchmark process
+    auto* made = new CpuContext(g_threads);
+    made->set_matmul_precision(g_precision);
+    return made;
+  }();
   return *context;
 }
 
@@ -45,8 +63,6 @@ void BM_MatMul(benchmark::State& state) {
   }
   const double flops = 2.0 * m * n * k;
   state.counters["GFLOP/s"] = benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
-  state.counters["of_peak"] =
-      benchmark::Counter(flops * 1e-9 / kPeakGflops, benchmark::Counter::kIsIterationInvariantRate);
   state.SetLabel(weights_out_in ? "W (out,in)" : "W (in,out)");
 }
 BENCHMARK(BM_MatMul)
@@ -162,11 +178,27 @@ BENCHMARK(BM_LogSoftmax)->Args({1920, 8000})->UseRealTime();
 }  // namespace nmt
 
 int main(int argc, char** argv) {
+  // Our flags are taken out of argv; Google Benchmark then refuses anything it does not know.
+  int kept = 1;
   for (int i = 1; i < argc; ++i) {
-    if (std::strncmp(argv[i], "--threads=", 10) == 0) nmt::g_threads = std::atoi(argv[i] + 10);
+    if (std::strncmp(argv[i], "--threads=", 10) == 0) {
+      nmt::g_threads = std::atoi(argv[i] + 10);
+    } else if (std::strncmp(argv[i], "--precision=", 12) == 0) {
+      const auto precision = nmt::ParseMatmulPrecision(argv[i] + 12, nmt::Device::kCPU);
+      if (!precision.ok()) {
+        std::fprintf(stderr, "ops_benchmark: %s\n", std::string(precision.status().message()).c_str());
+        return 2;
+      }
+      nmt::g_precision = *precision;
+    } else {
+      argv[kept++] = argv[i];
+    }
   }
+  argc = kept;
   benchmark::Initialize(&argc, argv);
-  std::printf("threads=%d peak=%.0f GFLOP/s (measured ceiling; nominal 156.8)\n", nmt::g_threads, nmt::kPeakGflops);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
+  std::printf("cpu=%s threads=%d precision=%s\n", nmt::CpuModelName().c_str(), nmt::g_threads,
+              nmt::MatmulPrecisionName(nmt::g_precision));
   benchmark::RunSpecifiedBenchmarks();
   return 0;
 }
