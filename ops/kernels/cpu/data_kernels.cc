@@ -10,6 +10,7 @@
 #include "ops/kernels/cpu/broadcast.h"
 #include "ops/kernels/cpu/cpu_context.h"
 #include "ops/kernels/cpu/math_kernels.h"  // SoftmaxForward, for the fused cross-entropy
+#include "ops/kernels/cpu/vector_math.h"
 
 namespace nmt::cpu {
 
@@ -164,11 +165,14 @@ void SoftmaxXentBackward(DeviceContext&, const Tensor& log_probs, const Tensor& 
     if (g == 0.0f) continue;
     const float* lp = plp + i * k;
     float* d = pdx + i * k;
+    // softmax = exp(log-softmax), by VectorExp: glibc's expf kept these loops scalar.
     if (label_smoothing > 0.0f) {  // q = (1 − ε) onehot + ε/K
-      for (int64_t j = 0; j < k; ++j) d[j] += g * (std::exp(lp[j]) - uniform);
+#pragma omp simd
+      for (int64_t j = 0; j < k; ++j) d[j] += g * (VectorExp(lp[j]) - uniform);
       d[targets[i]] -= g * (1.0f - label_smoothing);
     } else {
-      for (int64_t j = 0; j < k; ++j) d[j] += g * std::exp(lp[j]);
+#pragma omp simd
+      for (int64_t j = 0; j < k; ++j) d[j] += g * VectorExp(lp[j]);
       d[targets[i]] -= g;
     }
   }
