@@ -63,7 +63,8 @@ Var Regularizer::TargetEmbeddings(Var y_prev) const {
 }
 
 Var Regularizer::Hidden(Var x, int site) const {
-  NMT_CHECK(site >= 0 && site < kFirstRecurrentSite - kFirstHiddenSite) << "Regularizer::Hidden: site " << site;
+  constexpr int kHiddenSites = static_cast<int>(kFirstRecurrentSite - kFirstHiddenSite);
+  NMT_CHECK(site >= 0 && site < kHiddenSites) << "Regularizer::Hidden: site " << site;
   return Dropout(x, dropout_, SiteSeed(kFirstHiddenSite + site), options_.first_row);
 }
 

@@ -118,8 +118,12 @@ TEST_P(SearchTest, PenaltiesRerankTheSameFinishedHypotheses) {
     const double lp = LengthPenalty(static_cast<int64_t>(b[i].ids.size()), 0.6);
     const double cp = CoveragePenalty(b[i].alignment, 0.2);
     EXPECT_EQ(b[i].score, b[i].log_prob / lp + cp);
-    if (!attention) EXPECT_EQ(cp, 0.0);
-    if (i > 0) EXPECT_GE(b[i - 1].score, b[i].score);
+    if (!attention) {
+      EXPECT_EQ(cp, 0.0);
+    }
+    if (i > 0) {
+      EXPECT_GE(b[i - 1].score, b[i].score);
+    }
   }
 }
 
