@@ -9,6 +9,7 @@
 // into --out_dir. Every run resumes: the same command continues after an interruption,
 // and on a finished experiment only rebuilds the report. docs/REPRODUCTION.md reports a run.
 #include <cstdio>
+#include <memory>
 #include <string>
 
 #include "absl/flags/flag.h"
@@ -16,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/flags.h"
 #include "tools/default_corpus.h"
+#include "tools/device_flag.h"
 #include "tools/reproduction.h"
 #include "tools/user_path.h"
 #include "trainers/train_config.h"
@@ -35,6 +37,8 @@ ABSL_FLAG(int32_t, batch_size, kDefaults.batch_size, "sentences per update (the 
 ABSL_FLAG(std::string, optimizer, kDefaults.optimizer, "adam or adadelta (the paper's: rho 0.95, eps 1e-6)");
 ABSL_FLAG(double, adam_lr, kDefaults.adam_lr, "Adam's learning rate");
 ABSL_FLAG(int32_t, threads, kDefaults.threads, "CPU threads");
+ABSL_FLAG(std::string, precision, kDefaults.precision,
+          "matrix products in f32, bf16 (where the CPU has AVX512-BF16 or AMX) or auto (ops/PRECISION.md)");
 ABSL_FLAG(int32_t, beam, kDefaults.beam, "beam size for the test set");
 ABSL_FLAG(int64_t, validate_every, kDefaults.validate_every, "steps between dev NLL measurements");
 ABSL_FLAG(int32_t, test_sentences, kDefaults.test_sentences, "translate only the first N test sentences (0: all)");
@@ -62,6 +66,7 @@ int Run() {
   o.optimizer = absl::GetFlag(FLAGS_optimizer);
   o.adam_lr = absl::GetFlag(FLAGS_adam_lr);
   o.threads = absl::GetFlag(FLAGS_threads);
+  o.precision = absl::GetFlag(FLAGS_precision);
   o.beam = absl::GetFlag(FLAGS_beam);
   o.validate_every = absl::GetFlag(FLAGS_validate_every);
   o.test_sentences = absl::GetFlag(FLAGS_test_sentences);
@@ -90,10 +95,14 @@ int Run() {
       return kExitUsageError;
     }
   }
+  // --device (tools/device_flag.h): cpu, or cuda on a machine with a GPU.
+  int exit_code = 0;
+  std::unique_ptr<DeviceContext> context = tools::DeviceContextFromFlag(o.threads, exit_code);
+  if (context == nullptr) return exit_code;
   absl::Status status = tools::EnsureCorpus(data);
   absl::StatusOr<tools::ExperimentReport> report;
   if (status.ok()) {
-    report = tools::RunExperiment(o, data);
+    report = tools::RunExperiment(o, data, *context);
     status = report.status();
   }
   if (!status.ok()) {

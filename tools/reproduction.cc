@@ -284,6 +284,7 @@ TrainConfig ExperimentConfig(const ExperimentModel& model, const ExperimentOptio
   c.set_patience(0);
   c.set_checkpoint_every(500);
   c.set_threads(options.threads);
+  c.set_precision(options.precision);
   c.set_beam_size(options.beam);
   c.set_length_norm(true);
   c.set_heatmaps(0);
@@ -375,15 +376,20 @@ std::string ReportTables(const ExperimentReport& report, const ExperimentOptions
 }
 
 absl::StatusOr<ExperimentReport> RunExperiment(const ExperimentOptions& options, const trainers::DataConfig& data) {
+  NMT_ASSIGN_OR_RETURN(std::unique_ptr<DeviceContext> context, CreateDeviceContext(Device::kCPU, options.threads));
+  return RunExperiment(options, data, *context);
+}
+
+absl::StatusOr<ExperimentReport> RunExperiment(const ExperimentOptions& options, const trainers::DataConfig& data,
+                                               DeviceContext& context) {
   std::filesystem::create_directories(options.out_dir);
   NMT_ASSIGN_OR_RETURN(const TestSet test, ReadTestSet(data, options.test_sentences));
   ExperimentReport report;
   report.test_sentences = static_cast<int64_t>(test.sources.size());
   std::vector<bool> no_unk(test.sources.size(), true);
   std::vector<TrainedModel> trained;
-  NMT_ASSIGN_OR_RETURN(std::unique_ptr<DeviceContext> context, CreateDeviceContext(Device::kCPU, options.threads));
   for (const ExperimentModel& model : PaperExperimentModels()) {
-    NMT_ASSIGN_OR_RETURN(TrainedModel t, TrainAndEvaluate(model, options, data, test, *context, no_unk, report.files));
+    NMT_ASSIGN_OR_RETURN(TrainedModel t, TrainAndEvaluate(model, options, data, test, context, no_unk, report.files));
     trained.push_back(std::move(t));
   }
   const std::vector<size_t> no_unk_indices = Indices(no_unk);

@@ -20,6 +20,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "autograd/tape.h"
 #include "datasets/text_codec.h"
 #include "metrics/bleu.h"
 #include "metrics/bleu_bootstrap.h"
@@ -51,6 +52,7 @@ struct ExperimentOptions {
   std::string optimizer = "adam";
   double adam_lr = 2e-3;
   int32_t threads = 2;
+  std::string precision = "f32";  // of the matrix products: f32, bf16 or auto (ops/PRECISION.md)
   int32_t beam = 5;
   int64_t validate_every = 500;  // dev NLL for Table 2 (no early stopping, as the paper)
   int32_t test_sentences = 0;    // 0: the whole test set
@@ -118,6 +120,10 @@ std::string ReportTables(const ExperimentReport& report, const ExperimentOptions
 
 // Trains (or resumes) every model, evaluates it on the test set, and writes tables.md,
 // bleu_by_length.{csv,png}, attention_*.png and results.csv into options.out_dir.
+// Trains and evaluates on `context` (a CPU or CUDA context; the reproduce tool's --device).
+absl::StatusOr<ExperimentReport> RunExperiment(const ExperimentOptions& options, const trainers::DataConfig& data,
+                                               DeviceContext& context);
+// The same on a CPU context of options.threads threads.
 absl::StatusOr<ExperimentReport> RunExperiment(const ExperimentOptions& options, const trainers::DataConfig& data);
 
 }  // namespace nmt::tools

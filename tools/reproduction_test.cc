@@ -110,6 +110,18 @@ TEST(ExperimentConfig, IsThePaperRecipeAtTheOptionsSizes) {
   EXPECT_FALSE(trainers::ValidateTrainConfig(ExperimentConfig(models[3], options, c.data())).ok());
 }
 
+TEST(ExperimentConfig, CarriesThePrecisionToValidation) {
+  ExperimentOptions options;
+  const ExperimentModel model = PaperExperimentModels()[0];
+  const trainers::DataConfig data = trainers::DefaultTrainConfig().data();
+  EXPECT_EQ(ExperimentConfig(model, options, data).precision(), "f32");
+  options.precision = "auto";
+  EXPECT_EQ(ExperimentConfig(model, options, data).precision(), "auto");
+  EXPECT_TRUE(trainers::ValidateTrainConfig(ExperimentConfig(model, options, data)).ok());
+  options.precision = "f16";
+  EXPECT_FALSE(trainers::ValidateTrainConfig(ExperimentConfig(model, options, data)).ok()) << "refused, not ignored";
+}
+
 // A corpus of a few dozen pairs: the whole experiment at toy sizes, twice.
 trainers::DataConfig TinyCorpus(const std::string& dir) {
   const std::vector<std::string> en_words = {"the", "man", "sees", "a", "dog", "house", "big", "red", "and", "cat"};
