@@ -10,6 +10,7 @@
 #include "ops/kernels/cpu/broadcast.h"
 #include "ops/kernels/cpu/cpu_context.h"
 #include "ops/kernels/cpu/math_kernels.h"  // SoftmaxForward, for the fused cross-entropy
+#include "ops/kernels/cpu/parallel.h"
 #include "ops/kernels/cpu/vector_math.h"
 
 namespace nmt::cpu {
@@ -53,6 +54,7 @@ void CopyColumns(DeviceContext&, const Tensor& x, int64_t x_begin, Tensor& y, in
   const int64_t y_cols = y.size() / outer;
   const float* px = x.data();
   float* py = y.data();
+#pragma omp parallel for if (outer * cols >= kMinParallelFloats)
   for (int64_t o = 0; o < outer; ++o) {
     const float* from = px + o * x_cols + x_begin;
     float* to = py + o * y_cols + y_begin;

@@ -6,12 +6,14 @@
 
 #include "base/check.h"
 #include "ops/kernels/cpu/math_kernels.h"
+#include "ops/kernels/cpu/parallel.h"
 
 namespace nmt::cpu {
 namespace {
 
 // c (rows×cols, dense) = x's columns [begin, begin + cols) of a row-major (rows×x_cols) matrix.
 void CopyBlock(const float* x, int64_t x_cols, int64_t begin, int64_t rows, int64_t cols, float* c) {
+#pragma omp parallel for if (rows * cols >= kMinParallelFloats)
   for (int64_t i = 0; i < rows; ++i) {
     const float* from = x + i * x_cols + begin;
     float* to = c + i * cols;
@@ -50,6 +52,7 @@ void GruStepForward(DeviceContext& context, GruStepTensors& t, Tensor& y) {
   if (t.recurrent_mask.defined()) {
     const float* m = t.recurrent_mask.data();
     float* dropped = t.h_dropped.data();
+#pragma omp parallel for if (batch * n >= kMinParallelFloats)
     for (int64_t i = 0; i < batch * n; ++i) dropped[i] = h[i] * m[i];
     hu = dropped;
   }
@@ -69,6 +72,7 @@ void GruStepForward(DeviceContext& context, GruStepTensors& t, Tensor& y) {
                  .c = gates});
   UnaryForward(context, UnaryOp::kSigmoid, t.gates, t.gates);
   if (!t.linear_before_reset) {  // h̃ = tanh(x_h + U (r ∘ h))
+#pragma omp parallel for if (batch * n >= kMinParallelFloats)
     for (int64_t b = 0; b < batch; ++b) {
       for (int64_t k = 0; k < n; ++k) rec[b * n + k] = gates[b * 2 * n + n + k] * hu[b * n + k];
     }
@@ -91,6 +95,7 @@ void GruStepForward(DeviceContext& context, GruStepTensors& t, Tensor& y) {
                    .a = hu,
                    .b = t.u.data(),
                    .c = rec});
+#pragma omp parallel for if (batch * n >= kMinParallelFloats)
     for (int64_t b = 0; b < batch; ++b) {
       for (int64_t k = 0; k < n; ++k) {
         cand[b * n + k] = x[b * 3 * n + 2 * n + k] + gates[b * 2 * n + n + k] * rec[b * n + k];
@@ -100,6 +105,7 @@ void GruStepForward(DeviceContext& context, GruStepTensors& t, Tensor& y) {
   UnaryForward(context, UnaryOp::kTanh, t.candidate, t.candidate);
   const float* mask = t.mask.defined() ? t.mask.data() : nullptr;
   float* py = y.data();
+#pragma omp parallel for if (batch * n >= kMinParallelFloats)
   for (int64_t b = 0; b < batch; ++b) {
     const float keep = mask ? mask[b] : 1.0f;
     for (int64_t k = 0; k < n; ++k) {  // h' = h + m z (h̃ − h): a padded row (m = 0) keeps h
@@ -125,6 +131,7 @@ void GruStepBackward(DeviceContext& context, const GruStepTensors& t, const Tens
   float* dzr = da_zr.data();
   float* dah = da_h.data();
   float* ds = scratch.data();
+#pragma omp parallel for if (batch * n >= kMinParallelFloats)
   for (int64_t b = 0; b < batch; ++b) {
     const float keep = mask ? mask[b] : 1.0f;
     for (int64_t k = 0; k < n; ++k) {
@@ -137,6 +144,7 @@ void GruStepBackward(DeviceContext& context, const GruStepTensors& t, const Tens
   if (!t.linear_before_reset) {  // ds = d(r ∘ h) = da_h U
     Gemm(context, {.m = batch, .n = n, .k = n, .b_is_parameter = t.u_is_parameter, .a = dah, .b = t.u.data(), .c = ds});
   } else {  // d(U h) = da_h ∘ r
+#pragma omp parallel for if (batch * n >= kMinParallelFloats)
     for (int64_t b = 0; b < batch; ++b) {
       for (int64_t k = 0; k < n; ++k) ds[b * n + k] = dah[b * n + k] * gates[b * 2 * n + n + k];
     }
@@ -146,6 +154,7 @@ void GruStepBackward(DeviceContext& context, const GruStepTensors& t, const Tens
   // without one, hu is h and it accumulates into dh directly.
   Tensor dhu_t = rmask && dh ? context.Allocate({batch, n}) : Tensor();
   float* dhu = rmask ? (dh ? dhu_t.data() : nullptr) : dh;
+#pragma omp parallel for if (batch * n >= kMinParallelFloats)
   for (int64_t b = 0; b < batch; ++b) {
     const float keep = mask ? mask[b] : 1.0f;
     for (int64_t k = 0; k < n; ++k) {
@@ -185,11 +194,13 @@ void GruStepBackward(DeviceContext& context, const GruStepTensors& t, const Tens
                      .c = dhu});
     }
     if (rmask) {
+#pragma omp parallel for if (batch * n >= kMinParallelFloats)
       for (int64_t i = 0; i < batch * n; ++i) dh[i] += dhu[i] * rmask[i];
     }
   }
   if (grads.dx_proj.defined()) {
     float* dx = grads.dx_proj.data();
+#pragma omp parallel for if (batch * n >= kMinParallelFloats)
     for (int64_t b = 0; b < batch; ++b) {
       for (int64_t k = 0; k < 2 * n; ++k) dx[b * 3 * n + k] += dzr[b * 2 * n + k];
       for (int64_t k = 0; k < n; ++k) dx[b * 3 * n + 2 * n + k] += dah[b * n + k];
