@@ -200,6 +200,21 @@ TEST_P(SearchTest, BatchedBeamGivesEachSentenceItsOwnNBestList) {
   }
 }
 
+// With every parameter 0, every word is equally likely at every step: each choice is a
+// tie, which goes to the lower flat index (hypothesis, then word id). Beam 3 then takes
+// EOS (1), 2 and 3 first; EOS finishes, and each later step extends [2, ...] by EOS
+// and 2 while the finished ones fill the beam.
+TEST_P(SearchTest, TiesGoToTheLowerHypothesisAndWordId) {
+  auto model = TinyModel(GetParam());
+  for (Parameter* p : model->Parameters()) p->value().SetZero();
+  const std::vector<int32_t> src = {3, 5, 6, kEosId};
+  std::vector<Hypothesis> nbest = BeamSearch(*model, context_, src, {.beam_size = 3});
+  ASSERT_EQ(nbest.size(), 3u);
+  EXPECT_EQ(nbest[0].ids, (std::vector<int32_t>{kEosId}));
+  EXPECT_EQ(nbest[1].ids, (std::vector<int32_t>{2, kEosId}));
+  EXPECT_EQ(nbest[2].ids, (std::vector<int32_t>{2, 2, kEosId}));
+}
+
 // A Select that leaves every row on its sentence keeps the encoder's tensors instead of
 // copying them (SourceRows); the step after it must be what copying gives.
 TEST_P(SearchTest, SelectWithinSentencesStepsAsACopyWould) {
