@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/check.h"
+#include "ops/kernels/cpu/parallel.h"
 
 namespace nmt {
 
@@ -35,7 +36,7 @@ bool CpuContext::SupportsBf16() {
 }
 
 void RoundToBf16(const float* x, int64_t count, uint16_t* y) {
-#pragma omp parallel for if (count > 65536)
+#pragma omp parallel for if (count >= cpu::kMinParallelFloats)
   for (int64_t i = 0; i < count; ++i) {
     uint32_t bits;
     std::memcpy(&bits, &x[i], sizeof bits);

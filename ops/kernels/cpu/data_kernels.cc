@@ -107,7 +107,7 @@ void MaxoutForward(DeviceContext&, const Tensor& x, Tensor& y) {
   const float* px = x.data();
   float* py = y.data();
   const int64_t n = y.size();
-#pragma omp parallel for if (n > 65536)
+#pragma omp parallel for if (n >= kMinParallelFloats)
   for (int64_t i = 0; i < n; ++i) py[i] = std::max(px[2 * i], px[2 * i + 1]);
 }
 
@@ -117,7 +117,7 @@ void MaxoutBackward(DeviceContext&, const Tensor& x, const Tensor& dy, Tensor& d
   float* pdx = dx.data();
   const int64_t n = dy.size();
   // Ties go to the first of the pair, as the forward's max picks it.
-#pragma omp parallel for if (n > 65536)
+#pragma omp parallel for if (n >= kMinParallelFloats)
   for (int64_t i = 0; i < n; ++i) pdx[2 * i + (px[2 * i + 1] > px[2 * i] ? 1 : 0)] += pdy[i];
 }
 
@@ -161,7 +161,7 @@ void SoftmaxXentBackward(DeviceContext&, const Tensor& log_probs, const Tensor& 
   const float* pg = dnll.data();
   float* pdx = dlogits.data();
   const float uniform = label_smoothing / static_cast<float>(k);
-#pragma omp parallel for if (rows * k > 65536)
+#pragma omp parallel for if (rows * k >= kMinParallelFloats)
   for (int64_t i = 0; i < rows; ++i) {
     const float g = pg[i] * pm[i];
     if (g == 0.0f) continue;

@@ -12,6 +12,7 @@
 #include "ops/kernels/cpu/broadcast.h"
 #include "ops/kernels/cpu/cpu_context.h"
 #include "ops/kernels/cpu/math_kernels.h"
+#include "ops/kernels/cpu/parallel.h"
 
 namespace nmt::cpu {
 namespace {
@@ -110,7 +111,7 @@ void Scale(DeviceContext&, float alpha, const Tensor& x, Tensor& y) {
   const float* px = x.data();
   float* py = y.data();
   const int64_t n = x.size();
-#pragma omp parallel for if (n > 65536)
+#pragma omp parallel for if (n >= kMinParallelFloats)
   for (int64_t i = 0; i < n; ++i) py[i] = alpha * px[i];
 }
 
@@ -119,7 +120,7 @@ void Axpy(DeviceContext&, float alpha, const Tensor& x, Tensor& y) {
   const float* px = x.data();
   float* py = y.data();
   const int64_t n = x.size();
-#pragma omp parallel for if (n > 65536)
+#pragma omp parallel for if (n >= kMinParallelFloats)
   for (int64_t i = 0; i < n; ++i) py[i] += alpha * px[i];
 }
 
@@ -161,23 +162,23 @@ void UnaryBackward(DeviceContext&, UnaryOp op, const Tensor& x, const Tensor& y,
   const int64_t n = x.size();
   switch (op) {
     case UnaryOp::kSigmoid:
-#pragma omp parallel for if (n > 65536)
+#pragma omp parallel for if (n >= kMinParallelFloats)
       for (int64_t i = 0; i < n; ++i) pdx[i] += pdy[i] * py[i] * (1.0f - py[i]);
       break;
     case UnaryOp::kTanh:
-#pragma omp parallel for if (n > 65536)
+#pragma omp parallel for if (n >= kMinParallelFloats)
       for (int64_t i = 0; i < n; ++i) pdx[i] += pdy[i] * (1.0f - py[i] * py[i]);
       break;
     case UnaryOp::kExp:
-#pragma omp parallel for if (n > 65536)
+#pragma omp parallel for if (n >= kMinParallelFloats)
       for (int64_t i = 0; i < n; ++i) pdx[i] += pdy[i] * py[i];
       break;
     case UnaryOp::kLog:
-#pragma omp parallel for if (n > 65536)
+#pragma omp parallel for if (n >= kMinParallelFloats)
       for (int64_t i = 0; i < n; ++i) pdx[i] += pdy[i] / px[i];
       break;
     case UnaryOp::kRelu:
-#pragma omp parallel for if (n > 65536)
+#pragma omp parallel for if (n >= kMinParallelFloats)
       for (int64_t i = 0; i < n; ++i) pdx[i] += px[i] > 0.0f ? pdy[i] : 0.0f;
       break;
   }
@@ -291,7 +292,7 @@ void ReduceSum(DeviceContext& context, const Tensor& x, Tensor& y) {
     const int64_t inner = y.size(), outer = x.size() / inner;
     const float* px = x.data();
     float* py = y.data();
-#pragma omp parallel for if (x.size() > 65536)
+#pragma omp parallel for if (x.size() >= kMinParallelFloats)
     for (int64_t j0 = 0; j0 < inner; j0 += 256) {
       const int64_t j1 = std::min(inner, j0 + 256);
       for (int64_t j = j0; j < j1; ++j) py[j] = 0.0f;
@@ -378,7 +379,7 @@ void SoftmaxBackward(DeviceContext&, const Tensor& y, const Tensor* mask, const 
   const float* pdy = dy.data();
   const float* pm = mask ? mask->data() : nullptr;
   float* pdx = dx.data();
-#pragma omp parallel for if (v.outer * v.axis * v.inner > 65536)
+#pragma omp parallel for if (v.outer * v.axis * v.inner >= kMinParallelFloats)
   for (int64_t o = 0; o < v.outer; ++o) {
     for (int64_t in = 0; in < v.inner; ++in) {
       const int64_t base = o * v.axis * v.inner + in;

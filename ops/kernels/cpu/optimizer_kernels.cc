@@ -5,13 +5,10 @@
 #include <vector>
 
 #include "base/check.h"
+#include "ops/kernels/cpu/parallel.h"
 
 namespace nmt::cpu {
 namespace {
-
-// Below this many elements an update loop runs on one thread: forking a team costs
-// more than it saves.
-constexpr int64_t kParallelUpdateThreshold = 1 << 15;
 
 void CheckSameShape(const char* op, const Tensor& grad, const Tensor& other) {
   NMT_CHECK(grad.shape() == other.shape())
@@ -54,7 +51,7 @@ void AdamUpdate(DeviceContext&, const AdamStep& step, const Tensor& grad_tensor,
   float* __restrict exp_avg = exp_avg_tensor.data();
   float* __restrict exp_avg_sq = exp_avg_sq_tensor.data();
   const int64_t n = grad_tensor.size();
-#pragma omp parallel for simd schedule(static) if (n >= kParallelUpdateThreshold)
+#pragma omp parallel for simd schedule(static) if (n >= kMinParallelFloats)
   for (int64_t i = 0; i < n; ++i) {
     const float g = grad[i];
     const float m = exp_avg[i] * beta1 + one_minus_beta1 * g;
@@ -79,7 +76,7 @@ void AdadeltaUpdate(DeviceContext&, const AdadeltaStep& step, const Tensor& grad
   float* __restrict square_avg = square_avg_tensor.data();
   float* __restrict acc_delta = acc_delta_tensor.data();
   const int64_t n = grad_tensor.size();
-#pragma omp parallel for simd schedule(static) if (n >= kParallelUpdateThreshold)
+#pragma omp parallel for simd schedule(static) if (n >= kMinParallelFloats)
   for (int64_t i = 0; i < n; ++i) {
     const float g = grad[i];
     const float v = square_avg[i] * rho + one_minus_rho * g * g;
@@ -95,7 +92,7 @@ void SgdUpdate(DeviceContext&, float neg_lr, const Tensor& grad_tensor, Tensor& 
   const float* __restrict grad = grad_tensor.data();
   float* __restrict value = value_tensor.data();
   const int64_t n = grad_tensor.size();
-#pragma omp parallel for simd schedule(static) if (n >= kParallelUpdateThreshold)
+#pragma omp parallel for simd schedule(static) if (n >= kMinParallelFloats)
   for (int64_t i = 0; i < n; ++i) value[i] += neg_lr * grad[i];
 }
 

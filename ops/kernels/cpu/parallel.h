@@ -9,9 +9,10 @@
 
 namespace nmt::cpu {
 
-// The recurrent steps' elementwise passes (batch × n: 64 × 512 at `small`) are above it;
-// left serial they were a tenth of a training step with the second core waiting
-// (tools/PROFILE.md).
+// Every size threshold of the CPU kernels' OpenMP loops is this one. The recurrent steps' elementwise passes
+// (batch × n: 64 × 512 at `small`) are above it; left serial they were a tenth of a
+// training step with the second core waiting (tools/PROFILE.md). Each iteration of every
+// such loop writes its own outputs, so results do not depend on the thread count.
 constexpr int64_t kMinParallelFloats = 16384;
 
 }  // namespace nmt::cpu

@@ -365,7 +365,7 @@ void AdditiveScoresForward(DeviceContext& context, const Tensor& q, const Tensor
   const float* pq = q.data();
   const float* pk = keys.data();
   float* pt = tanh_out.data();
-#pragma omp parallel for if (batch * length * width > 65536)
+#pragma omp parallel for if (batch * length * width >= kMinParallelFloats)
   for (int64_t bj = 0; bj < batch * length; ++bj) {
     const float* qb = pq + (bj / length) * width;
     for (int64_t k = 0; k < width; ++k) pt[bj * width + k] = pk[bj * width + k] + qb[k];
@@ -384,7 +384,7 @@ void AdditiveScoresBackward(DeviceContext& context, const Tensor& tanh_out, cons
   if (dq != nullptr || dkeys != nullptr) {
     float* pdq = dq ? dq->data() : nullptr;
     float* pdk = dkeys ? dkeys->data() : nullptr;
-#pragma omp parallel for if (batch * length * width > 65536)
+#pragma omp parallel for if (batch * length * width >= kMinParallelFloats)
     for (int64_t b = 0; b < batch; ++b) {
       for (int64_t j = 0; j < length; ++j) {
         const int64_t row = (b * length + j) * width;
@@ -412,7 +412,7 @@ void AttentionContextForward(DeviceContext&, const Tensor& alpha, const Tensor& 
   const float* pa = alpha.data();
   const float* ph = h.data();
   float* pc = c.data();
-#pragma omp parallel for if (h.size() > 65536)
+#pragma omp parallel for if (h.size() >= kMinParallelFloats)
   for (int64_t b = 0; b < batch; ++b) {
     float* cb = pc + b * width;
     for (int64_t k = 0; k < width; ++k) cb[k] = 0.0f;
@@ -432,7 +432,7 @@ void AttentionContextBackward(DeviceContext&, const Tensor& alpha, const Tensor&
   const float* pdc = dc.data();
   float* pda = dalpha ? dalpha->data() : nullptr;
   float* pdh = dh ? dh->data() : nullptr;
-#pragma omp parallel for if (h.size() > 65536)
+#pragma omp parallel for if (h.size() >= kMinParallelFloats)
   for (int64_t b = 0; b < batch; ++b) {
     const float* dcb = pdc + b * width;
     for (int64_t j = 0; j < length; ++j) {
