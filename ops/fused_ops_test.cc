@@ -2,6 +2,7 @@
 // agreement with the same maths written with primitive ops.
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <memory>
 #include <tuple>
 #include <vector>
@@ -66,21 +67,30 @@ Var ComposedGruStep(Var x_proj, Var h, Var u_zr, Var u, int64_t n) {
   return Add(h, Mul(zr[0], Sub(candidate, h)));
 }
 
+// Every input's gradient and then the output of `step`, run on Variables holding `in`
+// on a tape over `context`, its backward pass seeded with a fixed random dy.
+std::vector<Tensor> GradientsAndOutput(DeviceContext& context, const std::vector<Tensor>& in,
+                                       const std::function<Var(Tape&, In)>& step) {
+  Tape tape(context);
+  TapeScope scope(tape);
+  std::vector<Var> v;
+  for (const Tensor& t : in) v.push_back(tape.Variable(t.Clone()));
+  Var y = step(tape, v);
+  tape.Backward(y, RandomTensor(y.shape(), 9));
+  std::vector<Tensor> out;
+  for (const Var& x : v) out.push_back(x.grad().Clone());
+  out.push_back(y.value().Clone());
+  return out;
+}
+
 // At 3 × 4, and at 40 × 512, where the step's elementwise passes are parallel loops.
 TEST_F(FusedOps, GruStepMatchesComposition) {
   for (const auto [batch, n, tolerance] : {std::tuple<int64_t, int64_t, double>{3, 4, 1e-5}, {40, 512, 1e-4}}) {
     const std::vector<Tensor> in = GruInputs(batch, n);
-    std::vector<Tensor> fused_grads, composed_grads;
-    for (bool fused : {true, false}) {
-      Tape tape(context_);
-      TapeScope scope(tape);
-      std::vector<Var> v;
-      for (const Tensor& t : in) v.push_back(tape.Variable(t.Clone()));
-      Var y = fused ? GruStep(v[0], v[1], v[2], v[3]) : ComposedGruStep(v[0], v[1], v[2], v[3], n);
-      tape.Backward(y, RandomTensor(y.shape(), 9));
-      for (const Var& x : v) (fused ? fused_grads : composed_grads).push_back(x.grad().Clone());
-      (fused ? fused_grads : composed_grads).push_back(y.value().Clone());
-    }
+    const std::vector<Tensor> fused_grads =
+        GradientsAndOutput(context_, in, [](Tape&, In v) { return GruStep(v[0], v[1], v[2], v[3]); });
+    const std::vector<Tensor> composed_grads =
+        GradientsAndOutput(context_, in, [n = n](Tape&, In v) { return ComposedGruStep(v[0], v[1], v[2], v[3], n); });
     for (size_t i = 0; i < fused_grads.size(); ++i) {
       int wrong = 0;
       for (int64_t j = 0; j < fused_grads[i].size() && wrong < 5; ++j) {
@@ -116,27 +126,17 @@ TEST_F(FusedOps, GruStepWithARecurrentMaskMatchesComposition) {
   const std::vector<Tensor> in = GruInputs(3, 4);
   const Tensor rmask = RecurrentMask(3, 4, 6);
   const Tensor mask = Tensor::FromVector({3}, {1.0f, 0.0f, 1.0f});
-  std::vector<Tensor> fused_out, composed_out;
-  for (bool fused : {true, false}) {
-    Tape tape(context_);
-    TapeScope scope(tape);
-    std::vector<Var> v;
-    for (const Tensor& t : in) v.push_back(tape.Variable(t.Clone()));
-    Var y;
-    if (fused) {
-      y = GruStep(v[0], v[1], v[2], v[3], &mask, GruForm::kResetBeforeU, &rmask);
-    } else {
-      const int64_t n = 4;
-      Var hu = Mul(v[1], tape.Constant(rmask));
-      std::vector<Var> x = Split(v[0], {n, n, n}, 1);
-      std::vector<Var> zr = Split(Sigmoid(Add(Concat({x[0], x[1]}, 1), Affine(hu, v[2]))), {n, n}, 1);
-      Var candidate = Tanh(Add(x[2], Affine(Mul(zr[1], hu), v[3])));
-      y = Add(v[1], Mul(Mul(zr[0], Sub(candidate, v[1])), tape.Constant(mask.Reshaped({3, 1}))));
-    }
-    tape.Backward(y, RandomTensor(y.shape(), 9));
-    for (const Var& x : v) (fused ? fused_out : composed_out).push_back(x.grad().Clone());
-    (fused ? fused_out : composed_out).push_back(y.value().Clone());
-  }
+  const std::vector<Tensor> fused_out = GradientsAndOutput(context_, in, [&](Tape&, In v) {
+    return GruStep(v[0], v[1], v[2], v[3], &mask, GruForm::kResetBeforeU, &rmask);
+  });
+  const std::vector<Tensor> composed_out = GradientsAndOutput(context_, in, [&](Tape& tape, In v) {
+    const int64_t n = 4;
+    Var hu = Mul(v[1], tape.Constant(rmask));
+    std::vector<Var> x = Split(v[0], {n, n, n}, 1);
+    std::vector<Var> zr = Split(Sigmoid(Add(Concat({x[0], x[1]}, 1), Affine(hu, v[2]))), {n, n}, 1);
+    Var candidate = Tanh(Add(x[2], Affine(Mul(zr[1], hu), v[3])));
+    return Add(v[1], Mul(Mul(zr[0], Sub(candidate, v[1])), tape.Constant(mask.Reshaped({3, 1}))));
+  });
   for (size_t i = 0; i < fused_out.size(); ++i) {
     for (int64_t j = 0; j < fused_out[i].size(); ++j) {
       EXPECT_NEAR(fused_out[i].data()[j], composed_out[i].data()[j], 1e-5) << "tensor " << i << " element " << j;
@@ -158,15 +158,8 @@ TEST_F(FusedOps, GruStepOnTwoThreadsIsBitwiseTheOneThreadStep) {
     for (int threads : {1, 2}) {
       absl::StatusOr<std::unique_ptr<DeviceContext>> context = CreateDeviceContext(Device::kCPU, threads);
       ASSERT_TRUE(context.ok()) << context.status();
-      Tape tape(**context);
-      TapeScope scope(tape);
-      std::vector<Var> v;
-      for (const Tensor& t : in) v.push_back(tape.Variable(t.Clone()));
-      Var y = GruStep(v[0], v[1], v[2], v[3], &mask, form, &rmask);
-      tape.Backward(y, RandomTensor(y.shape(), 9));
-      std::vector<Tensor>& out = results.emplace_back();
-      out.push_back(y.value().Clone());
-      for (const Var& x : v) out.push_back(x.grad().Clone());
+      results.push_back(GradientsAndOutput(
+          **context, in, [&](Tape&, In v) { return GruStep(v[0], v[1], v[2], v[3], &mask, form, &rmask); }));
     }
     for (size_t i = 0; i < results[0].size(); ++i) {
       const Tensor &one = results[0][i], &two = results[1][i];
