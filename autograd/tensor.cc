@@ -35,14 +35,14 @@ class HostDeviceMemory final : public DeviceMemory {
     uint32_t* p = static_cast<uint32_t*>(dst);
     for (int64_t i = 0; i < count; ++i) p[i] = bits;
   }
-  // A large buffer (a fresh gradient: the logits' is 61 MB a `small` training step) is
+  // A buffer of 4 MiB or more (a fresh gradient: the logits' is 61 MB a `small` step) is
   // zeroed by every OpenMP thread in 1 MiB pieces; a single memset left the other
   // cores waiting.
   void Zero(void* dst, int64_t bytes) override {
     constexpr int64_t kPiece = int64_t{1} << 20;
     char* p = static_cast<char*>(dst);
     const int64_t pieces = (bytes + kPiece - 1) / kPiece;
-#pragma omp parallel for if (pieces >= 4)
+#pragma omp parallel for if (bytes >= 4 * kPiece)
     for (int64_t i = 0; i < pieces; ++i) std::memset(p + i * kPiece, 0, std::min(kPiece, bytes - i * kPiece));
   }
   void Synchronize() override {}
