@@ -13,7 +13,6 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
-
 #include "autograd/gradcheck.h"
 #include "benchmark/benchmark.h"
 #include "ops/backend.h"
