@@ -3,7 +3,6 @@
 #include <omp.h>
 
 #include <algorithm>
-#include <cmath>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -36,12 +35,15 @@ bool CpuContext::SupportsBf16() {
 }
 
 void RoundToBf16(const float* x, int64_t count, uint16_t* y) {
-#pragma omp parallel for if (count >= cpu::kMinParallelFloats)
+  // Branch-free so that it vectorises (`simd`): a scalar loop with a NaN branch was 29% of
+  // a bf16 training step at `small` (perf, AMD EPYC with AVX512-BF16).
+#pragma omp parallel for simd if (count >= cpu::kMinParallelFloats)
   for (int64_t i = 0; i < count; ++i) {
     uint32_t bits;
     std::memcpy(&bits, &x[i], sizeof bits);
-    const uint32_t rounded = bits + 0x7fffu + ((bits >> 16) & 1u);
-    y[i] = std::isnan(x[i]) ? static_cast<uint16_t>((bits >> 16) | 0x40u) : static_cast<uint16_t>(rounded >> 16);
+    const uint32_t rounded = (bits + 0x7fffu + ((bits >> 16) & 1u)) >> 16;
+    const uint32_t quiet_nan = (bits >> 16) | 0x40u;
+    y[i] = static_cast<uint16_t>((bits & 0x7fffffffu) > 0x7f800000u ? quiet_nan : rounded);
   }
 }
 
