@@ -76,7 +76,7 @@ ABSL_FLAG(std::optional<bool>, adapt_threads, std::nullopt,
           "run fewer threads while other processes keep cores busy (default true)");
 ABSL_FLAG(std::optional<std::string>, precision, std::nullopt,
           "matrix products in f32 (default), bf16 (mixed precision: bf16 operands, f32 accumulation, weights, "
-          "optimizer and loss) or auto (bf16 where the CPU has AMX)");
+          "optimizer and loss) or auto (bf16 where it is faster: AMX, AMD AVX512-BF16; ops/PRECISION.md)");
 ABSL_FLAG(std::optional<int32_t>, beam, std::nullopt, "beam size for the test translation (1: greedy)");
 ABSL_FLAG(std::optional<int64_t>, lr_warmup_steps, std::nullopt, "linear learning-rate warmup over N steps (0: none)");
 ABSL_FLAG(std::optional<int64_t>, lr_decay_inv_sqrt_steps, std::nullopt,

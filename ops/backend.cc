@@ -32,8 +32,8 @@ absl::StatusOr<MatmulPrecision> ParseMatmulPrecision(absl::string_view name, Dev
     return absl::InvalidArgumentError(
         absl::StrCat("precision bf16: not implemented on ", DeviceName(device), " yet (use f32)"));
   }
-  // auto: bf16 only where it is faster, which on the CPU means AMX (CpuContext::HasAmx).
-  if (name == "auto") return CpuContext::HasAmx() ? MatmulPrecision::kBF16 : MatmulPrecision::kF32;
+  // auto: bf16 only where it was measured faster (CpuContext::Bf16IsFaster).
+  if (name == "auto") return CpuContext::Bf16IsFaster() ? MatmulPrecision::kBF16 : MatmulPrecision::kF32;
   if (CpuContext::SupportsBf16()) return MatmulPrecision::kBF16;
   return absl::InvalidArgumentError(
       "precision bf16: this CPU has neither AVX512-BF16 nor AMX, so oneDNN has no native bf16 products here "

@@ -4,6 +4,7 @@
 
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
+#include "ops/kernels/cpu/cpu_context.h"
 #include "ops/kernels/cuda/cuda_context.h"
 
 namespace nmt {
@@ -34,6 +35,22 @@ TEST(Backends, ParseDeviceNamesTheAllowedValues) {
   ASSERT_FALSE(bad.ok());
   EXPECT_TRUE(absl::IsInvalidArgument(bad.status()));
   EXPECT_EQ(bad.status().message(), "device = \"tpu\": must be cpu or cuda");
+}
+
+// auto resolves to bf16 exactly where CpuContext::Bf16IsFaster says so, and bf16 itself is
+// accepted only where oneDNN has native bf16 products; anything else is refused.
+TEST(Backends, ParseMatmulPrecisionResolvesAutoFromTheCpu) {
+  EXPECT_EQ(ParseMatmulPrecision("f32", Device::kCPU).value(), MatmulPrecision::kF32);
+  EXPECT_EQ(ParseMatmulPrecision("", Device::kCPU).value(), MatmulPrecision::kF32);
+  EXPECT_EQ(ParseMatmulPrecision("auto", Device::kCPU).value(),
+            CpuContext::Bf16IsFaster() ? MatmulPrecision::kBF16 : MatmulPrecision::kF32);
+  EXPECT_EQ(ParseMatmulPrecision("bf16", Device::kCPU).ok(), CpuContext::SupportsBf16());
+  if (CpuContext::Bf16IsFaster()) EXPECT_TRUE(CpuContext::SupportsBf16());
+  EXPECT_EQ(ParseMatmulPrecision("auto", Device::kCUDA).value(), MatmulPrecision::kF32);
+  EXPECT_FALSE(ParseMatmulPrecision("bf16", Device::kCUDA).ok());
+  const absl::Status bad = ParseMatmulPrecision("fp16", Device::kCPU).status();
+  EXPECT_EQ(bad.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(bad.message(), "expected f32, bf16 or auto")) << bad;
 }
 
 TEST(Backends, CreateDeviceContextMakesACpuContext) {

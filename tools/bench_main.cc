@@ -46,7 +46,8 @@ ABSL_FLAG(std::string, config, "small", "tiny, small or paper (the reference's t
 ABSL_FLAG(int, threads, 2, "CPU threads");
 ABSL_FLAG(bool, adapt_threads, true,
           "as train: fewer threads while other processes keep cores busy (trainers/thread_governor.h)");
-ABSL_FLAG(std::string, precision, "f32", "matrix products in f32, bf16 (f32 accumulation) or auto (bf16 on AMX CPUs)");
+ABSL_FLAG(std::string, precision, "f32",
+          "matrix products in f32, bf16 (f32 accumulation) or auto (bf16 where faster: AMX, AMD AVX512-BF16)");
 ABSL_FLAG(int, steps, 10, "timed training steps (0: none)");
 ABSL_FLAG(int, warmup, 3, "untimed steps first");
 ABSL_FLAG(std::string, optimizer, "adadelta", "adadelta or adam");

@@ -43,7 +43,8 @@ ABSL_FLAG(bool, suppress_unk, false, "never emit UNK");
 ABSL_FLAG(double, max_len_factor, 2.0, "output length limit, in source lengths");
 ABSL_FLAG(std::string, alignments, "", "write an attention heatmap per sentence into this directory");
 ABSL_FLAG(int32_t, threads, 2, "CPU threads");
-ABSL_FLAG(std::string, precision, "f32", "matrix products in f32, bf16 (f32 accumulation) or auto (bf16 on AMX CPUs)");
+ABSL_FLAG(std::string, precision, "f32",
+          "matrix products in f32, bf16 (f32 accumulation) or auto (bf16 where faster: AMX, AMD AVX512-BF16)");
 
 namespace nmt::tools {
 namespace {

@@ -63,10 +63,11 @@ const uint16_t* CpuContext::Bf16Operand(const float* data, int64_t count, bool i
   return scratch.data();
 }
 
-bool CpuContext::HasAmx() {
+bool CpuContext::Bf16IsFaster() {
   const auto isa = static_cast<unsigned>(dnnl::get_effective_cpu_isa());
   const auto amx = static_cast<unsigned>(dnnl::cpu_isa::avx512_core_amx);
-  return (isa & amx) == amx;
+  if ((isa & amx) == amx) return true;
+  return SupportsBf16() && __builtin_cpu_is("amd");
 }
 
 const dnnl::memory& CpuContext::PackedBf16Weights(const std::string& key, const float* data,

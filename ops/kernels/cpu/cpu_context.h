@@ -49,9 +49,10 @@ class CpuContext : public DeviceContext {
   // True when oneDNN runs bf16 matrix products natively here (AVX512-BF16 or AMX);
   // MatmulPrecision::kBF16 is refused elsewhere (ops/backend.h).
   static bool SupportsBf16();
-  // True on CPUs with AMX tiles, where oneDNN's bf16 products beat f32 several times over
-  // (on AVX512-BF16 alone, oneDNN 2.6's were slower than f32 here: ops/README.md).
-  static bool HasAmx();
+  // True where bf16 products were measured faster than f32 end to end (ops/PRECISION.md):
+  // CPUs with AMX tiles, and AMD's with AVX512-BF16 (Zen 4 and later). Intel's AVX512-BF16
+  // without AMX is left out: there oneDNN 2.6's bf16 matmul ran 1.8x slower than its f32.
+  static bool Bf16IsFaster();
 
   // `count` floats at `data` rounded to bf16 (round to nearest even, as oneDNN), for one
   // product's operand. A parameter's copy is kept until InvalidateParameterCaches(), so
