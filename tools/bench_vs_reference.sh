@@ -27,8 +27,10 @@
 # kernels from the CPU model: on a virtual CPU it does not know ("Intel(R) Xeon(R)
 # Processor") it falls back to its Prescott (SSE3) kernels and runs 2.4x slower (RNNsearch
 # small: 552 against 1,349 tok/s with SkylakeX's). So that the reference runs at its best,
-# OPENBLAS_CORETYPE is set from the CPU's flags (SkylakeX with AVX-512, Haswell with AVX2)
-# unless it is set already; the core is printed.
+# OPENBLAS_CORETYPE is set from the CPU's flags (SkylakeX with AVX-512, Haswell with AVX2),
+# even where the environment already sets it (one AMD EPYC of this kind, with AVX-512, came
+# with OPENBLAS_CORETYPE=Haswell, which cost the reference's f32 15-45%); the core is
+# printed. --openblas_coretype=NAME forces a core.
 #
 # Nothing else should run meanwhile: with 2 OpenMP threads any busy process slows both
 # engines many times over (README.md). The CPU model and its bf16 features are printed
@@ -48,6 +50,7 @@ reference="$root/../shared/reference/torch_rnnsearch.py"
 python=/usr/bin/python3
 busy_check=0
 isa=""
+openblas_coretype=""
 for arg in "$@"; do
   case $arg in
     --models=*) models=${arg#*=} ;;
@@ -62,6 +65,7 @@ for arg in "$@"; do
     --python=*) python=${arg#*=} ;;
     --busy_check) busy_check=1 ;;
     --isa=avx2) isa=avx2 ;;
+    --openblas_coretype=*) openblas_coretype=${arg#*=} ;;
     *) echo "bench_vs_reference: unknown argument $arg (see the comment at the top of $0)" >&2; exit 2 ;;
   esac
 done
@@ -77,12 +81,12 @@ bench="$0.runfiles/nmt/tools/bench"
 
 if [[ $isa == avx2 ]]; then
   export ONEDNN_MAX_CPU_ISA=AVX2 DNNL_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2 OPENBLAS_CORETYPE=Haswell
-elif [[ -z ${OPENBLAS_CORETYPE:-} ]]; then
-  if grep -q -w avx512f /proc/cpuinfo; then
-    export OPENBLAS_CORETYPE=SkylakeX
-  elif grep -q -w avx2 /proc/cpuinfo; then
-    export OPENBLAS_CORETYPE=Haswell
-  fi
+elif [[ -n $openblas_coretype ]]; then
+  export OPENBLAS_CORETYPE=$openblas_coretype
+elif grep -q -w avx512f /proc/cpuinfo; then
+  export OPENBLAS_CORETYPE=SkylakeX
+elif grep -q -w avx2 /proc/cpuinfo; then
+  export OPENBLAS_CORETYPE=Haswell
 fi
 
 field() { sed -n "s/.*\"$1\": \([0-9.]*\).*/\1/p" <<<"$2"; }
